@@ -1,0 +1,13 @@
+//! lettermerge: coalition letters from Handlebars templates and CSV tables.
+//!
+//! The data path is the module tree:
+//! [`load`] (manifest, tables, templates) → [`plan`] (recipients × variants → letters) →
+//! [`render`] (one Markdown body → txt, md, html, eml, pdf) → [`deliver`] (files, SMTP, journal).
+//! [`check`] walks the same path without writing anything.
+
+pub mod diag;
+pub mod load;
+pub mod plan;
+pub mod render;
+pub mod deliver;
+pub mod check;

@@ -1,0 +1,3 @@
+//! Load: the manifest, the CSV tables and the templates of a campaign folder.
+
+pub mod table;

@@ -1,0 +1,1 @@
+//! CSV tables (SPEC §3). To be written.

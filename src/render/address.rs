@@ -1,0 +1,1 @@
+//! Forms of address for officials. To be written.

@@ -1,0 +1,1 @@
+//! Language-dependent words: dates and list joining. To be written.

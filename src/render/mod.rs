@@ -1,0 +1,4 @@
+//! Render: one letter's context → its Markdown body → every output format.
+
+pub mod address;
+pub mod lang;
