@@ -6,8 +6,11 @@
 //! [`check`] walks the same path without writing anything.
 
 pub mod diag;
+pub mod error;
 pub mod load;
 pub mod plan;
 pub mod render;
 pub mod deliver;
 pub mod check;
+pub mod cli;
+pub mod cmd;

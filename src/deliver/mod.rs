@@ -1,1 +1,3 @@
-//! TODO
+//! Deliver: files, SMTP and the journal.
+
+pub mod files;

@@ -1,4 +1,348 @@
 //! Render: one letter's context → its Markdown body → every output format.
+//!
+//! Two handlebars registries hold the same templates: `body` escapes every value for Markdown (SPEC §4), `raw`
+//! escapes nothing and renders front matter and file names, whose values are validated instead. Rendering a letter
+//! is a pure function of the plan, so letters render in parallel.
 
 pub mod address;
+pub mod context;
+pub mod eml;
+pub mod escape;
+pub mod headers;
+pub mod helpers;
+pub mod html;
 pub mod lang;
+pub mod md;
+pub mod outputs;
+pub mod txt;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use handlebars::{Handlebars, RenderError, TemplateError};
+use serde_json::Value;
+
+use crate::deliver::files::sanitize_file_name;
+use crate::diag::{Problem, Problems};
+use crate::load::template::FrontMatter;
+use crate::load::Campaign;
+use crate::plan::{Letter, Plan};
+use context::VariantParts;
+use headers::Headers;
+use helpers::{TableRows, Tables};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    Txt,
+    Md,
+    Html,
+    Eml,
+    Pdf,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [Format::Txt, Format::Md, Format::Html, Format::Eml, Format::Pdf];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Txt => "txt",
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Eml => "eml",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.extension() == s.trim())
+            .ok_or_else(|| format!("unknown format `{s}`: use txt, md, html, eml or pdf"))
+    }
+}
+
+/// One letter, rendered: its Markdown and everything a format or a transport needs besides.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub id: String,
+    pub variant: String,
+    pub key: String,
+    pub signatory: Option<String>,
+    /// Keys of the signatories the letter carries.
+    pub signatories: Vec<String>,
+    pub markdown: String,
+    /// The cover note's Markdown, when the letter travels as an attached PDF (`body:` in front matter).
+    pub cover: Option<String>,
+    pub headers: Headers,
+    pub attachments: Vec<String>,
+    pub attach_pdf: bool,
+    /// The file name without extension, sanitized.
+    pub file_stem: String,
+    pub lang: String,
+    pub date: NaiveDate,
+    /// `email` unless the row's `channel` column says `print` or `manual`.
+    pub channel: String,
+    /// The recipient row's line in the primary table (for messages), if there is a row.
+    pub row_line: Option<usize>,
+}
+
+impl Rendered {
+    /// The title formats show: the subject, else the letter's id.
+    pub fn title(&self) -> String {
+        self.headers.subject.clone().unwrap_or_else(|| format!("Letter {}", self.id))
+    }
+}
+
+/// Where a registered template came from, to turn handlebars positions into file positions.
+#[derive(Debug, Clone)]
+struct Origin {
+    file: String,
+    line_offset: usize,
+}
+
+pub struct Renderer<'c> {
+    campaign: &'c Campaign,
+    body: Handlebars<'static>,
+    raw: Handlebars<'static>,
+    origins: HashMap<String, Origin>,
+    parts: BTreeMap<String, VariantParts>,
+    tables: Value,
+}
+
+const FILENAME: &str = "[output] filename";
+
+impl<'c> Renderer<'c> {
+    pub fn new(plan: &Plan<'c>) -> Result<Renderer<'c>, Problems> {
+        let campaign = plan.campaign;
+        let tables: Tables = Arc::new(
+            campaign
+                .tables
+                .iter()
+                .map(|(name, t)| {
+                    let rows: Vec<Value> = t.rows.iter().map(|r| Value::Object(t.row_json(r))).collect();
+                    let index = t.rows.iter().enumerate().map(|(i, r)| (t.key(r).to_string(), i)).collect();
+                    (name.clone(), TableRows { rows, index })
+                })
+                .collect(),
+        );
+        let mut body = Handlebars::new();
+        body.set_strict_mode(true);
+        body.set_prevent_indent(true);
+        body.register_escape_fn(escape::markdown);
+        helpers::register(&mut body, &tables);
+        let mut raw = body.clone();
+        raw.register_escape_fn(handlebars::no_escape);
+
+        let mut problems = Problems::new();
+        let mut origins = HashMap::new();
+        for p in &campaign.partials {
+            origins.insert(p.name.clone(), Origin { file: p.path.clone(), line_offset: 0 });
+            for reg in [&mut body, &mut raw] {
+                if let Err(e) = reg.register_partial(&p.name, &p.source) {
+                    problems.push(template_problem(&p.path, 0, &e));
+                    break;
+                }
+            }
+        }
+        for (path, t) in &campaign.templates {
+            origins.insert(path.clone(), Origin { file: path.clone(), line_offset: t.body_offset });
+            if let Err(e) = body.register_template_string(path, &t.body) {
+                problems.push(template_problem(path, t.body_offset, &e));
+            }
+            if let Some(field) = &t.front.body {
+                if !campaign.partials.iter().any(|p| p.name == field.source) {
+                    problems.push(
+                        Problem::error(format!("front matter `body: {}` names no partial", field.source))
+                            .in_file(path)
+                            .at(field.line, None)
+                            .help(format!("create templates/partials/{}.hbs", field.source)),
+                    );
+                } else if let Err(e) = body.register_template_string(&cover_name(&field.source), format!("{{{{> {}}}}}", field.source)) {
+                    problems.push(template_problem(path, field.line - 1, &e));
+                }
+            }
+            for (key, field) in front_fields(&t.front) {
+                let name = format!("{path}#{key}@{}", field.line);
+                origins.insert(name.clone(), Origin { file: path.clone(), line_offset: field.line - 1 });
+                if let Err(e) = raw.register_template_string(&name, &field.source) {
+                    problems.push(template_problem(path, field.line - 1, &e));
+                }
+            }
+        }
+        let out = &campaign.manifest.manifest.output;
+        if let Err(e) = raw.register_template_string(FILENAME, &out.filename) {
+            problems.push(campaign.manifest.problem("output", Some("filename"), format!("{e}")));
+        }
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        let parts = plan.variants.iter().map(|v| (v.name.clone(), VariantParts::new(v))).collect();
+        Ok(Renderer { campaign, body, raw, origins, parts, tables: context::tables_value(campaign) })
+    }
+
+    pub fn context(&self, letter: &Letter) -> Value {
+        context::letter_context(self.campaign, letter, &self.parts, &self.tables)
+    }
+
+    /// Renders the letter's body, front matter and file name; every problem names the letter and its row.
+    pub fn render(&self, letter: &Letter) -> Result<Rendered, Problem> {
+        let ctx = handlebars::Context::from(self.context(letter));
+        let variant = letter.variant;
+        let template = &self.campaign.templates[&variant.template];
+        let id = letter.id();
+        let row_line = letter.row().map(|r| r.line);
+        let who = match row_line {
+            Some(l) => format!("letter {id} ({}:{l})", self.campaign.recipients.path.display()),
+            None => format!("letter {id}"),
+        };
+        let markdown = self.body.render_with_context(&variant.template, &ctx).map_err(|e| self.problem(&who, &e))?;
+        let front = &template.front;
+        let mut rendered_fields: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
+        for (key, field) in front_fields(front) {
+            let name = format!("{}#{key}@{}", variant.template, field.line);
+            let value = self.raw.render_with_context(&name, &ctx).map_err(|e| self.problem(&who, &e))?;
+            rendered_fields.entry(key).or_default().push((value, field.line));
+        }
+        let headers = Headers::from_fields(&rendered_fields, &self.campaign.manifest.manifest.smtp)
+            .map_err(|(line, msg)| Problem::error(format!("{who}: {msg}")).in_file(&variant.template).at(line, None))?;
+        let cover = match front.body.as_ref() {
+            None => None,
+            Some(field) => {
+                let name = cover_name(&field.source);
+                Some(self.body.render_with_context(&name, &ctx).map_err(|e| self.problem(&who, &e))?)
+            }
+        };
+        let file_stem = self.stem_in(letter, &ctx, &who)?;
+        let attachments: Vec<String> = rendered_fields
+            .get("attachments")
+            .into_iter()
+            .flatten()
+            .flat_map(|(v, _)| helpers::split_cell(v))
+            .collect();
+        let channel = letter
+            .row()
+            .and_then(|r| self.campaign.recipients.value(r, "channel"))
+            .map(|c| c.trim().to_lowercase())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "email".into());
+        let signatories = match variant.signatory_table {
+            Some(t) => match letter.signatory {
+                Some(r) => vec![t.key(r).to_string()],
+                None => variant.signatories.iter().map(|r| t.key(r).to_string()).collect(),
+            },
+            None => Vec::new(),
+        };
+        Ok(Rendered {
+            id,
+            variant: variant.name.clone(),
+            key: letter.key().to_string(),
+            signatory: letter.signatory_key().map(str::to_string),
+            signatories,
+            markdown: tidy(&markdown),
+            cover: cover.map(|c| tidy(&c)),
+            headers,
+            attachments,
+            attach_pdf: front.attach_pdf,
+            file_stem,
+            lang: variant.lang.clone(),
+            date: variant.today,
+            channel,
+            row_line,
+        })
+    }
+
+    /// The letter's file name without extension: the template's `filename`, else `[output] filename`, sanitized,
+    /// with `-SIGNATORY` for per-signatory letters.
+    pub fn file_stem(&self, letter: &Letter) -> Result<String, Problem> {
+        let ctx = handlebars::Context::from(self.context(letter));
+        self.stem_in(letter, &ctx, &format!("letter {}", letter.id()))
+    }
+
+    fn stem_in(&self, letter: &Letter, ctx: &handlebars::Context, who: &str) -> Result<String, Problem> {
+        let template = &self.campaign.templates[&letter.variant.template];
+        let name = match &template.front.filename {
+            Some(f) => format!("{}#filename@{}", letter.variant.template, f.line),
+            None => FILENAME.to_string(),
+        };
+        let raw = self.raw.render_with_context(&name, ctx).map_err(|e| self.problem(who, &e))?;
+        let mut stem = sanitize_file_name(raw.trim());
+        if let Some(sig) = letter.signatory_key() {
+            stem = sanitize_file_name(&format!("{stem}-{sig}"));
+        }
+        Ok(stem)
+    }
+
+    fn problem(&self, who: &str, e: &RenderError) -> Problem {
+        let reason = match e.reason() {
+            handlebars::RenderErrorReason::MissingVariable(Some(name)) => {
+                format!("`{name}` is not in the letter's context (a column name misspelt, or a value missing)")
+            }
+            other => other.to_string(),
+        };
+        let mut p = Problem::error(format!("{who}: {reason}"));
+        if let Some(origin) = e.template_name.as_ref().and_then(|n| self.origins.get(n)) {
+            p = p.in_file(&origin.file);
+            if let Some(line) = e.line_no {
+                p = p.at(line + origin.line_offset, e.column_no);
+            }
+        }
+        p
+    }
+}
+
+/// The registered template that renders a cover-note partial on its own.
+fn cover_name(partial: &str) -> String {
+    format!("cover:{partial}")
+}
+
+/// Front-matter fields rendered per letter, with their keys.
+fn front_fields(front: &FrontMatter) -> Vec<(&'static str, &crate::load::template::Field)> {
+    let mut out = Vec::new();
+    for (key, list) in [
+        ("from", &front.from),
+        ("to", &front.to),
+        ("cc", &front.cc),
+        ("bcc", &front.bcc),
+        ("reply_to", &front.reply_to),
+        ("attachments", &front.attachments),
+    ] {
+        out.extend(list.iter().map(|f| (key, f)));
+    }
+    for (key, field) in [("subject", &front.subject), ("filename", &front.filename)] {
+        if let Some(f) = field {
+            out.push((key, f));
+        }
+    }
+    out
+}
+
+fn template_problem(file: &str, offset: usize, e: &TemplateError) -> Problem {
+    let mut p = Problem::error(format!("template syntax: {}", e.reason())).in_file(file);
+    if let Some((line, col)) = e.pos() {
+        p = p.at(line + offset, Some(col));
+    }
+    p.help("see the README's template section; every {{#block}} needs its {{/block}}")
+}
+
+/// Trailing blanks off every line, runs of blank lines folded to one, one final newline: templates with block
+/// helpers leave stray blank lines that would otherwise differ between letters.
+fn tidy(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut blank = 0;
+    for line in markdown.lines() {
+        let line = line.trim_end_matches([' ', '\t']);
+        // A trailing backslash is a hard break the escaper wrote; keep it.
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() && blank > 0 {
+            out.push('\n');
+        }
+        blank = 0;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,109 @@
+//! The command line (SPEC §9). Each subcommand's doc comment is its `--help`, with an example.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Fill letter templates from CSV tables of officials and signatories; write print-ready letters or send them.
+///
+/// Run inside a campaign folder (lettermerge.toml, templates/, recipients/) or point at one with -C.
+#[derive(Debug, Parser)]
+#[command(name = "lettermerge", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Example:\n  lettermerge init my-letter && cd my-letter && lettermerge check && lettermerge render")]
+pub struct Cli {
+    /// Work on the campaign in DIR instead of the current folder.
+    #[arg(short = 'C', long = "directory", value_name = "DIR", global = true, default_value = ".")]
+    pub dir: PathBuf,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print each letter as it is written.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the campaign (manifest, tables, templates, addresses, names, file names) and write nothing.
+    ///
+    /// Every problem is listed at once with its place (file:line:col); exit 1 on any error.
+    #[command(after_help = "Example:\n  lettermerge check\n  lettermerge check --json | jq '.problems[] | .message'")]
+    Check(CheckArgs),
+    /// Write the letters to out/VARIANT/NAME.EXT.
+    #[command(after_help = "Examples:\n  lettermerge render\n  lettermerge render --format txt,html --variant coalition --date 2018-07-11\n  lettermerge render --only sos --format pdf")]
+    Render(RenderArgs),
+    /// Print one letter to standard output.
+    #[command(after_help = "Example:\n  lettermerge preview --only coalition/sos --format md")]
+    Preview(PreviewArgs),
+    /// Write a new campaign folder from the bundled example.
+    #[command(after_help = "Example:\n  lettermerge init mexico-2018")]
+    Init(InitArgs),
+    /// Print shell completions.
+    #[command(after_help = "Example:\n  lettermerge completions bash > ~/.local/share/bash-completion/completions/lettermerge")]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Which letters a command works on.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Selection {
+    /// Only this variant (repeatable).
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
+    /// Only this letter: KEY, KEY/SIGNATORY or VARIANT/KEY[/SIGNATORY] (repeatable).
+    #[arg(long = "only", value_name = "ID")]
+    pub only: Vec<String>,
+    /// At most N letters.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// The letters' date, YYYY-MM-DD (default: the variant's approval date, else today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    crate::render::lang::parse_date(s)
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print the problems as JSON (fields: severity, file, line, column, message, help).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub selection: Selection,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Formats to write: txt, md, html, eml, pdf (comma-separated or repeated; default: [output] formats).
+    #[arg(long = "format", short = 'f', value_delimiter = ',', value_name = "F")]
+    pub formats: Vec<String>,
+    /// Write into DIR instead of [output] dir.
+    #[arg(long = "out", value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write one PDF per variant holding every letter.
+    #[arg(long)]
+    pub combine: bool,
+    #[command(flatten)]
+    pub selection: Selection,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// txt, md, html, eml or pdf.
+    #[arg(long, short = 'f', default_value = "txt", value_name = "F")]
+    pub format: String,
+    #[command(flatten)]
+    pub selection: Selection,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The new campaign's folder (must not exist or be empty).
+    pub dir: PathBuf,
+}

@@ -1,0 +1,130 @@
+//! `lettermerge render`: every selected letter in every chosen format, to out/VARIANT/NAME.EXT.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::cli::RenderArgs;
+use crate::deliver::files::write_atomic;
+use crate::diag::{Problem, Problems};
+use crate::error::{count, Error, Result};
+use crate::render::outputs::Outputs;
+use crate::render::{Format, Renderer};
+
+use super::Verbosity;
+
+pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
+    let campaign = super::load(dir)?;
+    let plan = super::plan(&campaign, &args.selection)?;
+    let names = if args.formats.is_empty() { &campaign.manifest.manifest.output.formats } else { &args.formats };
+    let formats = parse_formats(names)?;
+    let renderer = Renderer::new(&plan)?;
+    let letters = super::selected(&plan, &args.selection)?;
+    let attach_pdf = campaign.templates.values().any(|t| t.front.attach_pdf);
+    let needs_pdf = formats.contains(&Format::Pdf) || args.combine || (formats.contains(&Format::Eml) && attach_pdf);
+    let outputs = Outputs::new(&campaign, needs_pdf)?;
+    let out_dir = match &args.out {
+        Some(d) => d.clone(),
+        None => campaign.dir.join(&campaign.manifest.manifest.output.dir),
+    };
+
+    // File names first: two letters that would share a file are a campaign error, found before anything is written.
+    let stems: Vec<std::result::Result<String, Problem>> = letters.par_iter().map(|l| renderer.file_stem(l)).collect();
+    let mut problems = Problems::new();
+    let mut seen: HashMap<(String, String), String> = HashMap::new();
+    for (letter, stem) in letters.iter().zip(&stems) {
+        match stem {
+            Ok(s) => {
+                if let Some(other) = seen.insert((letter.variant.name.clone(), s.clone()), letter.id()) {
+                    problems.push(
+                        Problem::error(format!("letters {other} and {} would both be written to {}/{s}", letter.id(), letter.variant.name))
+                            .help("make [output] filename (or the template's `filename`) unique, e.g. \"{{letter.key}}\""),
+                    );
+                }
+            }
+            Err(p) => problems.push(p.clone()),
+        }
+    }
+    if problems.has_errors() {
+        return Err(Error::Campaign(problems));
+    }
+
+    let results: Vec<(String, std::result::Result<Vec<PathBuf>, Problem>)> = letters
+        .par_iter()
+        .map(|letter| {
+            let id = letter.id();
+            let result = renderer.render(letter).and_then(|r| {
+                let mut written = Vec::new();
+                for &f in &formats {
+                    let path = out_dir.join(&r.variant).join(format!("{}.{}", r.file_stem, f.extension()));
+                    let bytes = outputs.bytes(&r, f)?;
+                    write_atomic(&path, &bytes).map_err(|e| Problem::error(format!("cannot write {}: {e}", path.display())))?;
+                    written.push(path);
+                }
+                Ok(written)
+            });
+            (id, result)
+        })
+        .collect();
+
+    let mut failed = Problems::new();
+    let mut per_variant: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut files = 0;
+    for ((_, result), (letter, stem)) in results.iter().zip(letters.iter().zip(&stems)) {
+        match result {
+            Ok(paths) => {
+                files += paths.len();
+                *per_variant.entry(letter.variant.name.as_str()).or_default() += 1;
+                if v.verbose {
+                    for p in paths {
+                        println!("{}", p.display());
+                    }
+                }
+            }
+            Err(p) => {
+                failed.push(p.clone());
+                // A letter that failed must not leave an older file looking current.
+                if let Ok(stem) = stem {
+                    for f in &formats {
+                        let _ = std::fs::remove_file(out_dir.join(&letter.variant.name).join(format!("{stem}.{}", f.extension())));
+                    }
+                }
+            }
+        }
+    }
+    let ok: usize = per_variant.values().sum();
+    if !v.quiet {
+        let breakdown: Vec<String> = per_variant.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!(
+            "Wrote {} ({}) to {}/ — {}",
+            count(ok, "letter"),
+            count(files, "file"),
+            display_dir(&out_dir),
+            breakdown.join(", ")
+        );
+    }
+    if failed.has_errors() {
+        return Err(Error::Letters { failed: failed.errors(), total: letters.len(), problems: failed });
+    }
+    Ok(())
+}
+
+pub fn parse_formats(names: &[String]) -> Result<Vec<Format>> {
+    let mut out = Vec::new();
+    for n in names {
+        let f = Format::parse(n).map_err(Error::Usage)?;
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    if out.is_empty() {
+        out.push(Format::Txt);
+    }
+    Ok(out)
+}
+
+fn display_dir(p: &Path) -> String {
+    let s = p.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

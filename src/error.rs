@@ -1,0 +1,57 @@
+//! What can stop a command, and the exit status each gives (SPEC §9: 0 done, 1 campaign or delivery problem,
+//! 2 usage).
+
+use std::path::PathBuf;
+
+use crate::diag::Problems;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The campaign cannot be used as it is; nothing was written or sent.
+    #[error("{} in the campaign; nothing was written", count(.0.errors(), "error"))]
+    Campaign(Problems),
+    /// Some letters failed; the others were written or delivered.
+    #[error("{failed} of {total} letters failed; the others were written")]
+    Letters { failed: usize, total: usize, problems: Problems },
+    /// The command line asks for something that cannot be: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write {}: {source}", .path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    /// A safety rail said no (no terminal to confirm, stale approval, embargo…); nothing was sent.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// The problems to print before the summary line.
+    pub fn problems(&self) -> Option<&Problems> {
+        match self {
+            Error::Campaign(p) | Error::Letters { problems: p, .. } => Some(p),
+            _ => None,
+        }
+    }
+}
+
+impl From<Problems> for Error {
+    fn from(p: Problems) -> Self {
+        Error::Campaign(p)
+    }
+}
+
+pub fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,74 @@
+//! The context of one letter (SPEC §4's table), built from parts shared across a run.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::load::Campaign;
+use crate::plan::{Letter, Variant};
+
+/// The names the context puts at the top level; a recipient column may not use one (`check` says so).
+pub const NAMES: &[&str] = &["addressees", "signatories", "signatory", "tables", "vars", "variant", "letter", "today"];
+
+/// What every letter of a variant shares, built once.
+#[derive(Debug)]
+pub struct VariantParts {
+    pub signatories: Value,
+    pub vars: Value,
+    pub variant: Value,
+}
+
+impl VariantParts {
+    pub fn new(variant: &Variant) -> VariantParts {
+        let signatories = match variant.signatory_table {
+            Some(t) => Value::Array(variant.signatories.iter().map(|r| Value::Object(t.row_json(r))).collect()),
+            None => Value::Array(Vec::new()),
+        };
+        VariantParts {
+            signatories,
+            vars: Value::Object(variant.vars.clone()),
+            variant: json!({ "name": variant.name, "lang": variant.lang }),
+        }
+    }
+}
+
+/// Every `[tables]` table as an array of row objects, for `tables.NAME`.
+pub fn tables_value(campaign: &Campaign) -> Value {
+    let map: Map<String, Value> = campaign
+        .tables
+        .iter()
+        .map(|(name, t)| (name.clone(), Value::Array(t.rows.iter().map(|r| Value::Object(t.row_json(r))).collect())))
+        .collect();
+    Value::Object(map)
+}
+
+pub fn letter_context(
+    campaign: &Campaign,
+    letter: &Letter,
+    parts: &BTreeMap<String, VariantParts>,
+    tables: &Value,
+) -> Value {
+    let recipients = &campaign.recipients;
+    let shared = &parts[&letter.variant.name];
+    let mut ctx = match letter.row() {
+        Some(row) => recipients.row_json(row),
+        None => Map::new(),
+    };
+    let addressees: Vec<Value> = letter.unit.rows.iter().map(|r| Value::Object(recipients.row_json(r))).collect();
+    ctx.insert("addressees".into(), Value::Array(addressees));
+    ctx.insert("signatories".into(), shared.signatories.clone());
+    let signatory = match (letter.signatory, letter.variant.signatory_table) {
+        (Some(row), Some(t)) => Value::Object(t.row_json(row)),
+        _ => Value::Null,
+    };
+    ctx.insert("signatory".into(), signatory);
+    ctx.insert("tables".into(), tables.clone());
+    ctx.insert("vars".into(), shared.vars.clone());
+    ctx.insert("variant".into(), shared.variant.clone());
+    ctx.insert(
+        "letter".into(),
+        json!({ "index": letter.index, "count": letter.count, "key": letter.key(), "id": letter.id() }),
+    );
+    ctx.insert("today".into(), Value::String(letter.variant.today.format("%Y-%m-%d").to_string()));
+    Value::Object(ctx)
+}

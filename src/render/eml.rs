@@ -1,0 +1,153 @@
+//! The email message: exactly what `send` sends and `render --format eml` writes (SPEC §6, §7).
+//!
+//! Deterministic: the content hash (SHA-256 over everything the message says, without `Date`) names the Message-ID
+//! and the MIME boundaries, and `Date` is the letter's date at 00:00 UTC.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as Part, Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+use sha2::{Digest, Sha256};
+
+use super::Rendered;
+
+/// A file that travels with the letter.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+}
+
+/// The message, its hash and its Message-ID.
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub bytes: Vec<u8>,
+    pub hash: String,
+    pub message_id: String,
+    /// Envelope sender and recipients (to, cc, bcc), bare addresses.
+    pub from: String,
+    pub to: Vec<String>,
+}
+
+/// Builds the message. `bcc` stays in the file only when `keep_bcc` (an `.eml` for the record); when sending it is
+/// only in the envelope.
+pub fn build(r: &Rendered, attachments: &[Attachment], keep_bcc: bool) -> Result<Email, String> {
+    let h = &r.headers;
+    let from = h
+        .from
+        .clone()
+        .ok_or("no sender: set `from` in the template's front matter or `from` in [smtp]")?;
+    if h.to.is_empty() && h.cc.is_empty() && h.bcc.is_empty() {
+        return Err("no recipient: the front matter's `to` rendered empty for this letter".into());
+    }
+    let markdown = r.cover.as_deref().unwrap_or(&r.markdown);
+    let text = super::txt::render(markdown);
+    let html = super::html::page(&r.title(), &r.lang, &super::html::fragment(markdown));
+    let subject = r.title();
+
+    let hash = content_hash(r, &subject, &text, &html, attachments);
+    let domain = from.email.domain().to_string();
+    let mut local = format!("{}.{}.{}", &hash[..16], r.variant, r.key);
+    if let Some(s) = &r.signatory {
+        local = format!("{local}.{s}");
+    }
+    let message_id = format!("<{}@{domain}>", msgid_safe(&local));
+
+    let mut b = Message::builder()
+        .from(from.clone())
+        .subject(subject)
+        .date(midnight_utc(r.date))
+        .message_id(Some(message_id.clone()));
+    for m in &h.to {
+        b = b.to(m.clone());
+    }
+    for m in &h.cc {
+        b = b.cc(m.clone());
+    }
+    for m in &h.bcc {
+        b = b.bcc(m.clone());
+    }
+    for m in &h.reply_to {
+        b = b.reply_to(m.clone());
+    }
+    if keep_bcc {
+        b = b.keep_bcc();
+    }
+    let alternative = MultiPart::alternative()
+        .boundary(format!("alt-{}", &hash[..32]))
+        .singlepart(SinglePart::plain(text))
+        .singlepart(SinglePart::html(html));
+    let body = if attachments.is_empty() {
+        alternative
+    } else {
+        let mut mixed = MultiPart::mixed().boundary(format!("mix-{}", &hash[..32])).multipart(alternative);
+        for a in attachments {
+            let ct = ContentType::parse(&a.content_type).map_err(|e| format!("attachment {}: {e}", a.name))?;
+            mixed = mixed.singlepart(Part::new(a.name.clone()).body(a.bytes.clone(), ct));
+        }
+        mixed
+    };
+    let message = b.multipart(body).map_err(|e| format!("cannot build the message: {e}"))?;
+    let to = h.recipients().map(|m| m.email.to_string()).collect();
+    Ok(Email { bytes: message.formatted(), hash, message_id, from: from.email.to_string(), to })
+}
+
+fn content_hash(r: &Rendered, subject: &str, text: &str, html: &str, attachments: &[Attachment]) -> String {
+    let h = &r.headers;
+    let mut d = Sha256::new();
+    let mut field = |name: &str, value: &[u8]| {
+        // Length-prefixed, so no two different messages feed the same bytes.
+        d.update(name.as_bytes());
+        d.update((value.len() as u64).to_le_bytes());
+        d.update(value);
+    };
+    let boxes = |list: &[Mailbox]| list.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    field("from", h.from.as_ref().map(ToString::to_string).unwrap_or_default().as_bytes());
+    field("to", boxes(&h.to).as_bytes());
+    field("cc", boxes(&h.cc).as_bytes());
+    field("bcc", boxes(&h.bcc).as_bytes());
+    field("reply-to", boxes(&h.reply_to).as_bytes());
+    field("subject", subject.as_bytes());
+    field("id", r.id.as_bytes());
+    field("text", text.as_bytes());
+    field("html", html.as_bytes());
+    for a in attachments {
+        field("attachment", a.name.as_bytes());
+        field("type", a.content_type.as_bytes());
+        field("bytes", &a.bytes);
+    }
+    hex(&d.finalize())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// RFC 5322 `dot-atom-text` characters only: a key with spaces or accents still makes a valid Message-ID.
+fn msgid_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c) { c } else { '-' })
+        .collect()
+}
+
+fn midnight_utc(date: chrono::NaiveDate) -> SystemTime {
+    let secs = date.and_hms_opt(0, 0, 0).map_or(0, |d| d.and_utc().timestamp());
+    UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64)
+}
+
+/// A content type from a file name, for attachments.
+pub fn content_type_for(name: &str) -> &'static str {
+    match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+        Some("pdf") => "application/pdf",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("md") => "text/markdown; charset=utf-8",
+        Some("html" | "htm") => "text/html; charset=utf-8",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _ => "application/octet-stream",
+    }
+}

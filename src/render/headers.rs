@@ -1,0 +1,131 @@
+//! Email headers from rendered front matter: split, parsed as RFC 5322 mailboxes, refused if they hold a line break.
+
+use std::collections::BTreeMap;
+
+use lettre::message::Mailbox;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Headers {
+    pub from: Option<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub bcc: Vec<Mailbox>,
+    pub reply_to: Vec<Mailbox>,
+    pub subject: Option<String>,
+}
+
+/// Rendered front-matter values by key, each with the template line it came from.
+pub type Fields<'a> = BTreeMap<&'a str, Vec<(String, usize)>>;
+
+impl Headers {
+    /// `Err((template line, message))` for the first bad value. `from` falls back to `[smtp] from`.
+    pub fn from_fields(fields: &Fields, smtp: &Option<toml::Table>) -> Result<Headers, (usize, String)> {
+        for (key, values) in fields {
+            for (v, line) in values {
+                if v.contains(['\r', '\n']) {
+                    return Err((*line, format!("`{key}` holds a line break, which would forge a header: {:?}", v)));
+                }
+            }
+        }
+        let list = |key: &str| -> Result<Vec<Mailbox>, (usize, String)> {
+            let mut out = Vec::new();
+            for (v, line) in fields.get(key).into_iter().flatten() {
+                for item in split_addresses(v) {
+                    let mb: Mailbox = item
+                        .parse()
+                        .map_err(|e| (*line, format!("`{key}`: `{item}` is not an email address ({e})")))?;
+                    out.push(mb);
+                }
+            }
+            Ok(out)
+        };
+        let mut from = list("from")?;
+        if from.len() > 1 {
+            let line = fields["from"][0].1;
+            return Err((line, "`from` must be one address".into()));
+        }
+        let from = match from.pop() {
+            Some(f) => Some(f),
+            None => match smtp.as_ref().and_then(|s| s.get("from")).and_then(|v| v.as_str()) {
+                Some(s) => Some(s.parse().map_err(|e| (0, format!("[smtp] from `{s}` is not an address ({e})")))?),
+                None => None,
+            },
+        };
+        let subject = fields
+            .get("subject")
+            .and_then(|v| v.first())
+            .map(|(s, _)| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        Ok(Headers {
+            from,
+            to: list("to")?,
+            cc: list("cc")?,
+            bcc: list("bcc")?,
+            reply_to: list("reply_to")?,
+            subject,
+        })
+    }
+
+    /// Every envelope recipient: to, cc and bcc.
+    pub fn recipients(&self) -> impl Iterator<Item = &Mailbox> {
+        self.to.iter().chain(&self.cc).chain(&self.bcc)
+    }
+}
+
+/// Items separated by `;` (or `,` between complete addresses), ignoring separators inside quotes and angle brackets;
+/// empty items dropped.
+pub fn split_addresses(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let (mut quoted, mut angle, mut escaped) = (false, false, false);
+    for c in value.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ';' | ',' if !quoted && !angle => {
+                // A comma only separates when what precedes is a whole address (a bare display name may hold one).
+                if c == ';' || cur.contains('@') {
+                    out.push(std::mem::take(&mut cur));
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_on_separators_outside_quotes() {
+        assert_eq!(
+            split_addresses(r#""Risch; James" <r@x.example>; m@x.example,n@x.example;;"#),
+            [r#""Risch; James" <r@x.example>"#, "m@x.example", "n@x.example"]
+        );
+    }
+
+    #[test]
+    fn a_line_break_is_refused() {
+        let mut f = Fields::new();
+        f.insert("subject", vec![("Hi\r\nBcc: evil@x.example".into(), 4)]);
+        let (line, msg) = Headers::from_fields(&f, &None).unwrap_err();
+        assert_eq!(line, 4);
+        assert!(msg.contains("line break"));
+    }
+
+    #[test]
+    fn non_ascii_names_parse() {
+        let mut f = Fields::new();
+        f.insert("to", vec![("\"Andrés Manuel López Obrador\" <amlo@x.example>".into(), 3)]);
+        let h = Headers::from_fields(&f, &None).unwrap();
+        assert_eq!(h.to[0].name.as_deref(), Some("Andrés Manuel López Obrador"));
+    }
+}

@@ -1,0 +1,325 @@
+//! The template helpers of SPEC §4, registered on both registries (the Markdown body and the raw front matter).
+//!
+//! Each returns a JSON value; the registry's escape function decides how it reaches the text, so the same helper
+//! is safe in the body and exact in a header.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason, ScopedJson,
+};
+use lettre::message::Mailbox;
+use serde_json::Value;
+
+use super::address::{self, Person, Style};
+use super::lang;
+
+/// A table's rows as JSON, with an index by key, shared by every letter of a run.
+#[derive(Debug, Default)]
+pub struct TableRows {
+    pub rows: Vec<Value>,
+    pub index: HashMap<String, usize>,
+}
+
+pub type Tables = Arc<BTreeMap<String, TableRows>>;
+
+pub const NAMES: &[&str] = &[
+    "salutation", "addressee", "join", "date", "rows", "filter", "mailbox", "upper", "lower", "default",
+];
+
+pub fn register(reg: &mut Handlebars<'_>, tables: &Tables) {
+    reg.register_helper("salutation", Box::new(Salutation));
+    reg.register_helper("addressee", Box::new(Addressee));
+    reg.register_helper("join", Box::new(Join));
+    reg.register_helper("date", Box::new(DateHelper));
+    reg.register_helper("rows", Box::new(Rows(tables.clone())));
+    reg.register_helper("filter", Box::new(Filter));
+    reg.register_helper("mailbox", Box::new(MailboxHelper));
+    reg.register_helper("upper", Box::new(Case(true)));
+    reg.register_helper("lower", Box::new(Case(false)));
+    reg.register_helper("default", Box::new(Default));
+}
+
+fn fail(helper: &str, message: impl std::fmt::Display) -> RenderError {
+    RenderErrorReason::Other(format!("{helper}: {message}")).into()
+}
+
+fn derived<'rc>(v: impl Into<Value>) -> Result<ScopedJson<'rc>, RenderError> {
+    Ok(ScopedJson::Derived(v.into()))
+}
+
+/// `lang=` on the call, else the letter's `vars.lang`.
+fn language(h: &Helper, ctx: &Context) -> String {
+    h.hash_get("lang")
+        .and_then(|v| v.value().as_str().map(str::to_string))
+        .or_else(|| ctx.data().pointer("/vars/lang").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| "en".into())
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn person(row: &Value) -> Person<'_> {
+    let get = |k: &str| row.get(k).and_then(Value::as_str).unwrap_or("");
+    Person {
+        title: get("title"),
+        first_name: get("first_name"),
+        last_name: get("last_name"),
+        salutation: get("salutation"),
+        gender: get("gender"),
+        honorific: get("honorific"),
+    }
+}
+
+/// The people a `salutation`/`addressee` call is about: its parameter (a row or rows), else the current row inside a
+/// block, else the letter's addressees.
+fn people<'a>(h: &'a Helper, current: &'a Value) -> Vec<&'a Value> {
+    let from = |v: &'a Value| -> Vec<&'a Value> {
+        match v {
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(o) => match o.get("addressees") {
+                Some(Value::Array(items)) if !items.is_empty() => items.iter().collect(),
+                _ => vec![v],
+            },
+            _ => Vec::new(),
+        }
+    };
+    match h.param(0) {
+        Some(p) => from(p.value()),
+        None => from(current),
+    }
+}
+
+fn current_value(ctx: &Context, rc: &mut RenderContext<'_, '_>) -> Value {
+    rc.evaluate(ctx, "this").map(|j| j.as_json().clone()).unwrap_or(Value::Null)
+}
+
+struct Salutation;
+impl HelperDef for Salutation {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let current = current_value(ctx, rc);
+        let people: Vec<Person> = people(h, &current).into_iter().map(person).collect();
+        if people.is_empty() {
+            return Err(fail("salutation", "this letter has no addressee (a public copy?)"));
+        }
+        let style = match h.hash_get("style").and_then(|v| v.value().as_str()) {
+            None | Some("usual") => Style::Usual,
+            Some("formal") => Style::Formal,
+            Some(other) => return Err(fail("salutation", format!("style=\"{other}\": use \"formal\" or \"usual\""))),
+        };
+        derived(address::salutation(&people, &language(h, ctx), style).text)
+    }
+}
+
+struct Addressee;
+impl HelperDef for Addressee {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let current = current_value(ctx, rc);
+        let lang = language(h, ctx);
+        let names: Vec<String> =
+            people(h, &current).into_iter().map(|r| address::addressee(&person(r), &lang)).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        derived(lang::join(&refs, &lang, None, None))
+    }
+}
+
+/// The items of a list parameter: an array of strings, an array of rows with a column named, or a `;`-separated cell.
+fn items(helper: &str, list: &Value, column: Option<&str>) -> Result<Vec<String>, RenderError> {
+    Ok(match list {
+        Value::Array(values) => values
+            .iter()
+            .map(|v| match (v, column) {
+                (Value::Object(o), Some(c)) => o
+                    .get(c)
+                    .map(text)
+                    .ok_or_else(|| fail(helper, format!("the rows have no column `{c}`"))),
+                (Value::Object(_), None) => Err(fail(helper, "name the column to use: {{join ROWS \"column\"}}")),
+                (v, _) => Ok(text(v)),
+            })
+            .collect::<Result<_, _>>()?,
+        Value::String(s) => split_cell(s),
+        Value::Null => Vec::new(),
+        other => vec![text(other)],
+    })
+}
+
+/// A list cell: items separated by `;`, blanks trimmed, empty items dropped.
+pub fn split_cell(s: &str) -> Vec<String> {
+    s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+struct Join;
+impl HelperDef for Join {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let list = h.param(0).ok_or_else(|| fail("join", "give a list: {{join signatories \"organization\"}}"))?;
+        let column = h.param(1).and_then(|p| p.value().as_str());
+        let items = items("join", list.value(), column)?;
+        let refs: Vec<&str> = items.iter().map(String::as_str).collect();
+        let sep = h.hash_get("sep").and_then(|v| v.value().as_str());
+        let last = h.hash_get("last").and_then(|v| v.value().as_str());
+        derived(lang::join(&refs, &language(h, ctx), sep, last))
+    }
+}
+
+struct DateHelper;
+impl HelperDef for DateHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let raw = match h.param(0).map(|p| p.value()) {
+            Some(Value::String(s)) if s == "today" => ctx.data().get("today").map(text).unwrap_or_default(),
+            Some(v) => text(v),
+            None => ctx.data().get("today").map(text).unwrap_or_default(),
+        };
+        let date = lang::parse_date(&raw).map_err(|e| fail("date", e))?;
+        let format = h.hash_get("format").and_then(|v| v.value().as_str());
+        derived(lang::format_date(date, &language(h, ctx), format))
+    }
+}
+
+struct Rows(Tables);
+impl HelperDef for Rows {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let name = h
+            .param(0)
+            .and_then(|p| p.value().as_str())
+            .ok_or_else(|| fail("rows", "name the table first: (rows \"issues\" issues)"))?;
+        let table = self.0.get(name).ok_or_else(|| fail("rows", format!("there is no table `{name}` in [tables]")))?;
+        let keys = items("rows", h.param(1).map(|p| p.value()).unwrap_or(&Value::Null), None)?;
+        let asking = ctx.data().pointer("/letter/id").map(text).unwrap_or_default();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let &i = table
+                .index
+                .get(&key)
+                .ok_or_else(|| fail("rows", format!("table `{name}` has no key `{key}` (asked for by {asking})")))?;
+            out.push(table.rows[i].clone());
+        }
+        derived(Value::Array(out))
+    }
+}
+
+struct Filter;
+impl HelperDef for Filter {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let rows = match h.param(0).map(|p| p.value()) {
+            Some(Value::Array(rows)) => rows,
+            Some(Value::Null) | None => return derived(Value::Array(Vec::new())),
+            Some(_) => return Err(fail("filter", "the first parameter must be rows: (filter signatories scope=\"state\")")),
+        };
+        let conditions: Vec<(&str, String)> = h.hash().iter().map(|(k, v)| (*k, text(v.value()))).collect();
+        let kept = rows
+            .iter()
+            .filter(|r| conditions.iter().all(|(k, v)| r.get(*k).map(text).as_deref() == Some(v.as_str())))
+            .cloned()
+            .collect();
+        derived(Value::Array(kept))
+    }
+}
+
+struct MailboxHelper;
+impl HelperDef for MailboxHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let name = h.param(0).map(|p| text(p.value())).unwrap_or_default();
+        let email = h.param(1).map(|p| text(p.value())).unwrap_or_default();
+        derived(mailbox(&name, &email).map_err(|e| fail("mailbox", e))?)
+    }
+}
+
+/// `"Name" <email>` with the name quoted as RFC 5322 needs; "" when the email is empty (the item is dropped).
+pub fn mailbox(name: &str, email: &str) -> Result<String, String> {
+    if name.contains(['\r', '\n']) || email.contains(['\r', '\n']) {
+        return Err(format!("a line break in `{}` would forge a header", name.escape_debug()));
+    }
+    let email = email.trim();
+    if email.is_empty() {
+        return Ok(String::new());
+    }
+    let address = email.parse().map_err(|e| format!("`{email}` is not an email address ({e})"))?;
+    let name = name.trim();
+    Ok(Mailbox::new((!name.is_empty()).then(|| name.to_string()), address).to_string())
+}
+
+struct Case(bool);
+impl HelperDef for Case {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let s = h.param(0).map(|p| text(p.value())).unwrap_or_default();
+        derived(if self.0 { s.to_uppercase() } else { s.to_lowercase() })
+    }
+}
+
+struct Default;
+impl HelperDef for Default {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let value = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
+        let empty = match &value {
+            Value::Null => true,
+            Value::String(s) => s.trim().is_empty(),
+            Value::Array(a) => a.is_empty(),
+            _ => false,
+        };
+        if empty {
+            derived(h.param(1).map(|p| p.value().clone()).unwrap_or(Value::Null))
+        } else {
+            derived(value)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The `html` format: one standalone, print-styled HTML5 page per letter.
+
+use pulldown_cmark::html::push_html;
+use pulldown_cmark_escape::escape_html;
+
+use super::Rendered;
+
+const CSS: &str = r#"
+@page { size: letter; margin: 1in; }
+:root { color: #111; background: #fff; }
+body { font: 12pt/1.45 "Libertinus Serif", "Linux Libertine", Georgia, "Times New Roman", serif; margin: 0; }
+main.letter { max-width: 6.5in; margin: 1in auto; }
+p { margin: 0 0 1em; }
+h1, h2, h3 { font-size: 1em; margin: 1.2em 0 .6em; }
+a { color: inherit; }
+@media print { main.letter { margin: 0; max-width: none; } a { text-decoration: none; } }
+"#;
+
+/// The body as an HTML fragment (also the HTML part of an email).
+pub fn fragment(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() * 5 / 4);
+    push_html(&mut out, super::md::parser(markdown));
+    out
+}
+
+pub fn render(r: &Rendered) -> String {
+    page(&r.title(), &r.lang, &fragment(&r.markdown))
+}
+
+pub fn page(title: &str, lang: &str, body: &str) -> String {
+    let mut t = String::new();
+    let _ = escape_html(&mut t, title);
+    let mut l = String::new();
+    let _ = escape_html(&mut l, lang);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{l}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main class=\"letter\">\n{body}</main>\n</body>\n</html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaped_values_stay_text() {
+        let md = super::super::escape::markdown("<b>x</b> *y* [z](u)");
+        assert_eq!(fragment(&md), "<p>&lt;b&gt;x&lt;/b&gt; *y* [z](u)</p>\n");
+    }
+
+    #[test]
+    fn line_breaks_are_br() {
+        assert_eq!(fragment("a\nb\n"), "<p>a<br />\nb</p>\n");
+    }
+}
