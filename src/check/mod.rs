@@ -19,7 +19,13 @@ use names::{Scope, Shape, Walker};
 
 pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     let mut problems = Problems::new();
-    let plan = match Plan::new(campaign, &PlanOptions { variants: sel.variants.clone(), date: sel.date }) {
+    let plan = match Plan::new(
+        campaign,
+        &PlanOptions {
+            variants: sel.variants.clone(),
+            date: sel.date,
+        },
+    ) {
         Ok(p) => p,
         Err(p) => return p,
     };
@@ -40,19 +46,38 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     for v in &plan.variants {
         problems.extend(rows::translations(v));
     }
+    for p in crate::signoff::problems(campaign, &plan.variants) {
+        problems.push(p);
+    }
 
     let mut stems: HashMap<(String, String), String> = HashMap::new();
-    for letter in plan.letters().filter(|l| render_letters && l.selected_by(&sel.only)) {
+    for letter in plan
+        .letters()
+        .filter(|l| render_letters && l.selected_by(&sel.only))
+    {
         match renderer.render(&letter) {
             Ok(r) => {
-                if let Some(other) = stems.insert((r.variant.clone(), r.file_stem.clone()), r.id.clone()) {
+                if let Some(other) =
+                    stems.insert((r.variant.clone(), r.file_stem.clone()), r.id.clone())
+                {
                     problems.push(
                         Problem::error(format!("letters {other} and {} would both be written to {}/{}", r.id, r.variant, r.file_stem))
                             .help("make [output] filename (or the template's `filename`) unique, e.g. \"{{letter.key}}\""),
                     );
                 }
-                if r.channel == "email" && r.headers.to.is_empty() && r.headers.cc.is_empty() && !matches!(letter.variant.recipients, Recipients::Public) && !campaign.templates[&letter.variant.template].front.to.is_empty() {
-                    problems.push(Problem::warning(format!("letter {} has no email address: `send` will fail it", r.id)));
+                if r.channel == "email"
+                    && r.headers.to.is_empty()
+                    && r.headers.cc.is_empty()
+                    && !matches!(letter.variant.recipients, Recipients::Public)
+                    && !campaign.templates[&letter.variant.template]
+                        .front
+                        .to
+                        .is_empty()
+                {
+                    problems.push(Problem::warning(format!(
+                        "letter {} has no email address: `send` will fail it",
+                        r.id
+                    )));
                 }
             }
             Err(p) => problems.push(p),
@@ -89,12 +114,19 @@ fn template_names(campaign: &Campaign, plan: &Plan) -> Problems {
     let tables: HashMap<String, (String, BTreeSet<String>)> = campaign
         .tables
         .iter()
-        .map(|(n, t)| (n.clone(), (t.path.display().to_string(), columns_of(&t.headers))))
+        .map(|(n, t)| {
+            (
+                n.clone(),
+                (t.path.display().to_string(), columns_of(&t.headers)),
+            )
+        })
         .collect();
     let recipient_cols = columns_of(&campaign.recipients.headers);
     let recipient_file = campaign.recipients.path.display().to_string();
     for variant in &plan.variants {
-        let signatory = variant.signatory_table.map(|t| (t.path.display().to_string(), columns_of(&t.headers)));
+        let signatory = variant
+            .signatory_table
+            .map(|t| (t.path.display().to_string(), columns_of(&t.headers)));
         let vars: BTreeSet<String> = variant.vars.keys().cloned().collect();
         let scope = Scope {
             recipient: match variant.recipients {
@@ -113,9 +145,18 @@ fn template_names(campaign: &Campaign, plan: &Plan) -> Problems {
             if let Ok(t) = Template::compile(filename) {
                 let mut stack = vec![Shape::Root];
                 let mut ps = Problems::new();
-                Walker::new(&scope, &mut ps).template(&t, crate::load::manifest::FILE, 0, &mut stack);
+                Walker::new(&scope, &mut ps).template(
+                    &t,
+                    crate::load::manifest::FILE,
+                    0,
+                    &mut stack,
+                );
                 for p in ps {
-                    problems.push(Problem { line: campaign.manifest.line_of("output", Some("filename")), column: None, ..p });
+                    problems.push(Problem {
+                        line: campaign.manifest.line_of("output", Some("filename")),
+                        column: None,
+                        ..p
+                    });
                 }
             }
         }
@@ -129,14 +170,25 @@ fn walk_letter(template: &LetterTemplate, scope: &Scope, problems: &mut Problems
         Walker::new(scope, problems).template(&t, &template.path, template.body_offset, &mut stack);
     }
     let f = &template.front;
-    let fields = f.from.iter().chain(&f.to).chain(&f.cc).chain(&f.bcc).chain(&f.reply_to).chain(&f.attachments);
+    let fields = f
+        .from
+        .iter()
+        .chain(&f.to)
+        .chain(&f.cc)
+        .chain(&f.bcc)
+        .chain(&f.reply_to)
+        .chain(&f.attachments);
     for field in fields.chain(f.subject.iter()).chain(f.filename.iter()) {
         if let Ok(t) = Template::compile(&field.source) {
             let mut ps = Problems::new();
             Walker::new(scope, &mut ps).template(&t, &template.path, 0, &mut stack);
             // A front-matter value is one line: its problems belong to that line.
             for p in ps {
-                problems.push(Problem { line: Some(field.line), column: None, ..p });
+                problems.push(Problem {
+                    line: Some(field.line),
+                    column: None,
+                    ..p
+                });
             }
         }
     }

@@ -16,7 +16,10 @@ pub enum Shape {
     /// The letter's root: recipient columns plus the context names.
     Root,
     /// A row of a table, with its columns.
-    Row { table: String, columns: BTreeSet<String> },
+    Row {
+        table: String,
+        columns: BTreeSet<String>,
+    },
     /// Something not modelled (a value, `vars`, an unknown list): its names are not checked.
     Any,
 }
@@ -32,8 +35,10 @@ pub struct Scope<'a> {
     pub partials: &'a HashMap<String, (String, Template)>,
 }
 
-const BUILTINS: &[&str] =
-    &["if", "unless", "each", "with", "lookup", "raw", "log", "eq", "ne", "gt", "gte", "lt", "lte", "and", "or", "not", "len"];
+const BUILTINS: &[&str] = &[
+    "if", "unless", "each", "with", "lookup", "raw", "log", "eq", "ne", "gt", "gte", "lt", "lte",
+    "and", "or", "not", "len",
+];
 
 pub fn is_helper(name: &str) -> bool {
     BUILTINS.contains(&name) || helpers::NAMES.contains(&name)
@@ -48,27 +53,43 @@ pub struct Walker<'a> {
 
 impl<'a> Walker<'a> {
     pub fn new(scope: &'a Scope<'a>, problems: &'a mut Problems) -> Self {
-        Walker { scope, problems, active: Vec::new() }
+        Walker {
+            scope,
+            problems,
+            active: Vec::new(),
+        }
     }
 
     /// Walks `t` (from `file`, whose line 1 is `offset` lines into the file) with `this` as `stack.last()`.
     pub fn template(&mut self, t: &Template, file: &str, offset: usize, stack: &mut Vec<Shape>) {
         for (i, el) in t.elements.iter().enumerate() {
             let (line, col) = t.mapping.get(i).map_or((1, 1), |m| (m.0, m.1));
-            let at = Pos { file, line: line + offset, col, offset };
+            let at = Pos {
+                file,
+                line: line + offset,
+                col,
+                offset,
+            };
             self.element(el, &at, stack);
         }
     }
 
     fn element(&mut self, el: &TemplateElement, at: &Pos, stack: &mut Vec<Shape>) {
         match el {
-            TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) => self.expression(h, at, stack),
+            TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) => {
+                self.expression(h, at, stack)
+            }
             TemplateElement::HelperBlock(h) => self.block(h, at, stack),
             TemplateElement::PartialExpression(d) | TemplateElement::PartialBlock(d) => {
-                let Some(name) = d.name.as_name().map(str::to_string).or_else(|| match &d.name {
-                    Parameter::Literal(v) => v.as_str().map(str::to_string),
-                    _ => None,
-                }) else {
+                let Some(name) = d
+                    .name
+                    .as_name()
+                    .map(str::to_string)
+                    .or_else(|| match &d.name {
+                        Parameter::Literal(v) => v.as_str().map(str::to_string),
+                        _ => None,
+                    })
+                else {
                     return;
                 };
                 match self.scope.partials.get(&name) {
@@ -126,7 +147,8 @@ impl<'a> Walker<'a> {
     fn subexpression(&mut self, el: &TemplateElement, at: &Pos, stack: &mut Vec<Shape>) {
         if let TemplateElement::Expression(h) | TemplateElement::HelperBlock(h) = el {
             if let Some(n) = simple_name(&h.name).filter(|n| !is_helper(n)) {
-                self.problems.push(at.error(format!("there is no helper `{n}`")));
+                self.problems
+                    .push(at.error(format!("there is no helper `{n}`")));
             }
             self.params(h, at, stack);
         }
@@ -135,7 +157,10 @@ impl<'a> Walker<'a> {
     fn block(&mut self, h: &HelperTemplate, at: &Pos, stack: &mut Vec<Shape>) {
         let name = simple_name(&h.name).unwrap_or("");
         if !is_helper(name) {
-            self.problems.push(at.error(format!("there is no block helper `{name}`")).help("use #if, #unless, #each or #with"));
+            self.problems.push(
+                at.error(format!("there is no block helper `{name}`"))
+                    .help("use #if, #unless, #each or #with"),
+            );
         }
         self.params(h, at, stack);
         let inner = match name {
@@ -163,7 +188,9 @@ impl<'a> Walker<'a> {
             Parameter::Name(n) => self.shape_of_path(n, stack),
             Parameter::Path(path) => self.shape_of_path(raw_path(path), stack),
             Parameter::Subexpression(s) => {
-                let TemplateElement::Expression(h) = s.as_element() else { return Shape::Any };
+                let TemplateElement::Expression(h) = s.as_element() else {
+                    return Shape::Any;
+                };
                 match (simple_name(&h.name), h.params.first()) {
                     (Some("rows"), Some(Parameter::Literal(v))) => v
                         .as_str()
@@ -183,7 +210,9 @@ impl<'a> Walker<'a> {
             return Shape::Any;
         }
         match segs.as_slice() {
-            ["signatories"] | ["signatory"] => self.scope.signatory.map_or(Shape::Any, |(t, c)| row(t, c)),
+            ["signatories"] | ["signatory"] => {
+                self.scope.signatory.map_or(Shape::Any, |(t, c)| row(t, c))
+            }
             ["addressees"] => self.scope.recipient.map_or(Shape::Any, |(t, c)| row(t, c)),
             ["tables", t] => self.table_shape(t).unwrap_or(Shape::Any),
             _ => Shape::Any,
@@ -191,7 +220,10 @@ impl<'a> Walker<'a> {
     }
 
     fn table_shape(&self, name: &str) -> Option<Shape> {
-        self.scope.tables.get(name).map(|(file, cols)| row(file, cols))
+        self.scope
+            .tables
+            .get(name)
+            .map(|(file, cols)| row(file, cols))
     }
 
     fn path(&mut self, raw: &str, at: &Pos, stack: &[Shape]) {
@@ -201,7 +233,10 @@ impl<'a> Walker<'a> {
             None | Some(Shape::Any) => None,
             Some(Shape::Row { table, columns }) => (!columns.contains(*first)).then(|| {
                 at.error(format!("`{first}` is not a column of {table}"))
-                    .help(format!("the columns are: {}; reach the letter's own values with @root.NAME", list(columns)))
+                    .help(format!(
+                        "the columns are: {}; reach the letter's own values with @root.NAME",
+                        list(columns)
+                    ))
             }),
             Some(Shape::Root) => self.root_path(&segs, at),
         };
@@ -213,23 +248,33 @@ impl<'a> Walker<'a> {
     fn root_path(&self, segs: &[&str], at: &Pos) -> Option<Problem> {
         let s = self.scope;
         match segs {
-            ["vars", name, ..] if !s.vars.contains(*name) => {
-                Some(at.error(format!("`vars.{name}` is not set")).help("add it to [vars] in lettermerge.toml (or the variant's vars)"))
+            ["vars", name, ..] if !s.vars.contains(*name) => Some(
+                at.error(format!("`vars.{name}` is not set"))
+                    .help("add it to [vars] in lettermerge.toml (or the variant's vars)"),
+            ),
+            ["letter", name, ..] if !["index", "count", "key", "id"].contains(name) => Some(
+                at.error(format!("`letter.{name}` does not exist"))
+                    .help("letter has index, count, key and id"),
+            ),
+            ["variant", name, ..] if !["name", "lang"].contains(name) => Some(
+                at.error(format!("`variant.{name}` does not exist"))
+                    .help("variant has name and lang"),
+            ),
+            ["tables", name, ..] if !s.tables.contains_key(*name) => Some(
+                at.error(format!("there is no table `{name}`"))
+                    .help("list it under [tables] in lettermerge.toml"),
+            ),
+            ["signatory", col, ..] | ["signatories", col, ..] if !col.starts_with('[') => {
+                match s.signatory {
+                    Some((t, cols)) if !cols.contains(*col) => {
+                        Some(at.error(format!("`{col}` is not a column of {t}")))
+                    }
+                    None => Some(
+                        at.error("there are no signatories: lettermerge.toml has no [signatories]"),
+                    ),
+                    _ => None,
+                }
             }
-            ["letter", name, ..] if !["index", "count", "key", "id"].contains(name) => {
-                Some(at.error(format!("`letter.{name}` does not exist")).help("letter has index, count, key and id"))
-            }
-            ["variant", name, ..] if !["name", "lang"].contains(name) => {
-                Some(at.error(format!("`variant.{name}` does not exist")).help("variant has name and lang"))
-            }
-            ["tables", name, ..] if !s.tables.contains_key(*name) => {
-                Some(at.error(format!("there is no table `{name}`")).help("list it under [tables] in lettermerge.toml"))
-            }
-            ["signatory", col, ..] | ["signatories", col, ..] if !col.starts_with('[') => match s.signatory {
-                Some((t, cols)) if !cols.contains(*col) => Some(at.error(format!("`{col}` is not a column of {t}"))),
-                None => Some(at.error("there are no signatories: lettermerge.toml has no [signatories]")),
-                _ => None,
-            },
             [name, ..] if context::NAMES.contains(name) => None,
             [name, ..] => match s.recipient {
                 Some((_, cols)) if cols.contains(*name) => None,
@@ -238,8 +283,10 @@ impl<'a> Walker<'a> {
                         .help(format!("the columns are: {}", list(cols))),
                 ),
                 None => Some(
-                    at.error(format!("`{name}` is used in a public copy, which has no recipient"))
-                        .help("public copies (recipients = false) have no recipient columns"),
+                    at.error(format!(
+                        "`{name}` is used in a public copy, which has no recipient"
+                    ))
+                    .help("public copies (recipients = false) have no recipient columns"),
                 ),
             },
             [] => None,
@@ -256,12 +303,17 @@ struct Pos<'f> {
 
 impl Pos<'_> {
     fn error(&self, message: impl Into<String>) -> Problem {
-        Problem::error(message).in_file(self.file).at(self.line, Some(self.col))
+        Problem::error(message)
+            .in_file(self.file)
+            .at(self.line, Some(self.col))
     }
 }
 
 fn row(table: &str, columns: &BTreeSet<String>) -> Shape {
-    Shape::Row { table: table.to_string(), columns: columns.clone() }
+    Shape::Row {
+        table: table.to_string(),
+        columns: columns.clone(),
+    }
 }
 
 fn list(columns: &BTreeSet<String>) -> String {
@@ -309,7 +361,10 @@ fn resolve<'s, 'p>(raw: &'p str, stack: &'s [Shape]) -> (Option<&'s Shape>, Vec<
     if rest == "this" || rest == "." || rest.is_empty() {
         return (None, Vec::new());
     }
-    let target = stack.len().checked_sub(depth + 1).and_then(|i| stack.get(i));
+    let target = stack
+        .len()
+        .checked_sub(depth + 1)
+        .and_then(|i| stack.get(i));
     (target, split(rest))
 }
 

@@ -20,7 +20,9 @@ pub fn columns(campaign: &Campaign) -> Problems {
         let at = || Problem::error("").in_file(&t.path).at(1, Some(i + 1));
         if context::NAMES.contains(&h.as_str()) {
             problems.push(Problem {
-                message: format!("column `{h}` has the name of a context value, which would hide it"),
+                message: format!(
+                    "column `{h}` has the name of a context value, which would hide it"
+                ),
                 help: Some("rename the column".into()),
                 ..at()
             });
@@ -38,7 +40,9 @@ pub fn columns(campaign: &Campaign) -> Problems {
 pub fn titles(campaign: &Campaign) -> Problems {
     let mut problems = Problems::new();
     let t = &campaign.recipients;
-    let (Some(title), override_col) = (t.column("title"), t.column("salutation")) else { return problems };
+    let (Some(title), override_col) = (t.column("title"), t.column("salutation")) else {
+        return problems;
+    };
     for row in &t.rows {
         let value = row.get(title).trim();
         let overridden = override_col.is_some_and(|c| !row.get(c).trim().is_empty());
@@ -57,7 +61,9 @@ pub fn titles(campaign: &Campaign) -> Problems {
 pub fn duplicate_recipients(campaign: &Campaign) -> Problems {
     let mut problems = Problems::new();
     let t = &campaign.recipients;
-    let Some(email) = t.column("email") else { return problems };
+    let Some(email) = t.column("email") else {
+        return problems;
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     for row in &t.rows {
         for addr in crate::render::helpers::split_cell(row.get(email)) {
@@ -79,7 +85,13 @@ pub fn fold(name: &str) -> String {
     let plain: String = name
         .nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .map(|c| if c.is_alphanumeric() { c.to_lowercase().next().unwrap_or(c) } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                ' '
+            }
+        })
         .collect();
     plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -100,7 +112,9 @@ fn keys(name: &str) -> Vec<String> {
 
 pub fn near_duplicates(t: &Table) -> Problems {
     let mut problems = Problems::new();
-    let Some(col) = t.column("organization") else { return problems };
+    let Some(col) = t.column("organization") else {
+        return problems;
+    };
     let mut seen: HashMap<String, (usize, String)> = HashMap::new();
     for row in &t.rows {
         let name = row.get(col);
@@ -129,7 +143,9 @@ pub fn near_duplicates(t: &Table) -> Problems {
 /// In a Spanish variant, signatories without `organization_es` / `signer_title_es` print their English names.
 pub fn translations(v: &Variant) -> Problems {
     let mut problems = Problems::new();
-    let Some(t) = v.signatory_table else { return problems };
+    let Some(t) = v.signatory_table else {
+        return problems;
+    };
     if !v.lang.starts_with("es") {
         return problems;
     }
@@ -138,9 +154,13 @@ pub fn translations(v: &Variant) -> Problems {
         for row in &v.signatories {
             if row.get(c).trim().is_empty() {
                 problems.push(
-                    Problem::warning(format!("variant `{}` is in Spanish but `{}` has no `{col}`", v.name, t.key(row)))
-                        .in_file(&t.path)
-                        .at(row.line, None),
+                    Problem::warning(format!(
+                        "variant `{}` is in Spanish but `{}` has no `{col}`",
+                        v.name,
+                        t.key(row)
+                    ))
+                    .in_file(&t.path)
+                    .at(row.line, None),
                 );
             }
         }
@@ -154,7 +174,17 @@ mod tests {
 
     #[test]
     fn folding_ignores_case_accents_and_punctuation() {
-        assert_eq!(fold("Amnistía Internacional, A.C."), fold("AMNISTIA INTERNACIONAL A C"));
-        assert_eq!(keys("Washington Office on Latin America (WOLA)"), ["wola", "washington office on latin america", "washington office on latin america wola"]);
+        assert_eq!(
+            fold("Amnistía Internacional, A.C."),
+            fold("AMNISTIA INTERNACIONAL A C")
+        );
+        assert_eq!(
+            keys("Washington Office on Latin America (WOLA)"),
+            [
+                "wola",
+                "washington office on latin america",
+                "washington office on latin america wola"
+            ]
+        );
     }
 }

@@ -15,7 +15,12 @@ pub struct TableSpec {
 
 impl TableSpec {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        TableSpec { path: path.into(), encoding: None, delimiter: b',', key: "id".into() }
+        TableSpec {
+            path: path.into(),
+            encoding: None,
+            delimiter: b',',
+            key: "id".into(),
+        }
     }
 }
 
@@ -57,20 +62,29 @@ impl Table {
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
-        let key_column = headers
-            .iter()
-            .position(|h| *h == spec.key)
-            .ok_or_else(|| Problem::error(format!("no key column `{}`", spec.key)).in_file(&spec.path))?;
+        let key_column = headers.iter().position(|h| *h == spec.key).ok_or_else(|| {
+            Problem::error(format!("no key column `{}`", spec.key)).in_file(&spec.path)
+        })?;
         let mut rows = Vec::new();
         let mut index = HashMap::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| Problem::error(e.to_string()).in_file(&spec.path))?;
             let line = rec.position().map_or(0, |p| p.line() as usize);
-            let row = Row { line, fields: rec.iter().map(Into::into).collect() };
+            let row = Row {
+                line,
+                fields: rec.iter().map(Into::into).collect(),
+            };
             index.insert(row.get(key_column).to_string(), rows.len());
             rows.push(row);
         }
-        Ok(Table { name: name.into(), path: spec.path.clone(), headers, key_column, rows, index })
+        Ok(Table {
+            name: name.into(),
+            path: spec.path.clone(),
+            headers,
+            key_column,
+            rows,
+            index,
+        })
     }
 
     pub fn column(&self, header: &str) -> Option<usize> {
@@ -90,6 +104,10 @@ impl Table {
     }
 
     pub fn row_json(&self, row: &Row) -> serde_json::Map<String, serde_json::Value> {
-        self.headers.iter().enumerate().map(|(i, h)| (h.clone(), row.get(i).into())).collect()
+        self.headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.clone(), row.get(i).into()))
+            .collect()
     }
 }

@@ -17,9 +17,15 @@ pub struct Salutation {
     pub unknown_titles: Vec<String>,
 }
 pub fn salutation(people: &[Person], lang: &str, _style: Style) -> Salutation {
-    let names: Vec<String> = people.iter().map(|p| format!("{} {}", p.title, p.last_name)).collect();
+    let names: Vec<String> = people
+        .iter()
+        .map(|p| format!("{} {}", p.title, p.last_name))
+        .collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    Salutation { text: format!("Dear {}", super::lang::join(&refs, lang, None, None)), unknown_titles: vec![] }
+    Salutation {
+        text: format!("Dear {}", super::lang::join(&refs, lang, None, None)),
+        unknown_titles: vec![],
+    }
 }
 pub fn addressee(person: &Person, _lang: &str) -> String {
     format!("The Honorable {} {}", person.first_name, person.last_name)
