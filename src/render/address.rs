@@ -1,1 +1,0 @@
-//! Forms of address for officials. To be written.
