@@ -104,12 +104,10 @@ pub fn split_addresses(value: &str) -> Vec<String> {
             '"' => quoted = !quoted,
             '<' if !quoted => angle = true,
             '>' if !quoted => angle = false,
-            ';' | ',' if !quoted && !angle => {
-                // A comma only separates when what precedes is a whole address (a bare display name may hold one).
-                if c == ';' || cur.contains('@') {
-                    out.push(std::mem::take(&mut cur));
-                    continue;
-                }
+            // A comma only separates when what precedes is a whole address (a bare display name may hold one).
+            ';' | ',' if !quoted && !angle && (c == ';' || cur.contains('@')) => {
+                out.push(std::mem::take(&mut cur));
+                continue;
             }
             _ => {}
         }

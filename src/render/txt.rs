@@ -149,8 +149,7 @@ impl Writer {
     fn code_block(&mut self, text: &str) {
         let prefix = self.indent.concat();
         for line in text.lines() {
-            self.out
-                .push_str(&format!("{prefix}    {line}").trim_end().to_string());
+            self.out.push_str(format!("{prefix}    {line}").trim_end());
             self.out.push('\n');
         }
     }

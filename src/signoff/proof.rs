@@ -34,9 +34,9 @@ fn esc(s: &str) -> String {
 /// The page, with the letter of each variant's first recipient.
 pub fn page(campaign: &Campaign, variants: &[Variant], renderer: &Renderer) -> String {
     let mut out = String::new();
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Proof</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>Proof: what each variant sends</h1>\n"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Proof</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>Proof: what each variant sends</h1>"
     );
     for v in variants {
         section(&mut out, campaign, variants, v, renderer);
@@ -62,21 +62,21 @@ fn section(
         .approvals
         .as_ref()
         .and_then(|a| a.variants.get(&v.name));
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<section class=\"variant\" id=\"variant-{0}\">\n<h2>{0}</h2>\n<dl>\n",
+        "<section class=\"variant\" id=\"variant-{0}\">\n<h2>{0}</h2>\n<dl>",
         esc(&v.name)
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<dt>Language</dt><dd class=\"lang\">{}</dd>\n",
+        "<dt>Language</dt><dd class=\"lang\">{}</dd>",
         esc(&v.lang)
     );
-    let _ = write!(out, "<dt>Letters</dt><dd>{}</dd>\n", v.letter_count());
+    let _ = writeln!(out, "<dt>Letters</dt><dd>{}</dd>", v.letter_count());
     let embargo = v.not_before.clone().unwrap_or_else(|| "none".into());
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<dt>Embargo</dt><dd class=\"embargo\">{}</dd>\n",
+        "<dt>Embargo</dt><dd class=\"embargo\">{}</dd>",
         esc(&embargo)
     );
     let state = match (&st.text, approval) {
@@ -92,12 +92,9 @@ fn section(
         ),
         _ => "<span class=\"stale\">not approved</span>".to_string(),
     };
-    let _ = write!(
-        out,
-        "<dt>Approval</dt><dd class=\"approval\">{state}</dd>\n"
-    );
+    let _ = writeln!(out, "<dt>Approval</dt><dd class=\"approval\">{state}</dd>");
     if let Some(source) = &st.stale_source {
-        let _ = write!(out, "<dt>Translation</dt><dd class=\"stale\">the source `{}` changed since this translation was approved</dd>\n", esc(source));
+        let _ = writeln!(out, "<dt>Translation</dt><dd class=\"stale\">the source `{}` changed since this translation was approved</dd>", esc(source));
     }
     out.push_str("</dl>\n");
 
@@ -167,18 +164,18 @@ fn section(
     out.push_str("<h3>The letter (first recipient)</h3>\n");
     match (&current, source.and_then(|s| first_letter(s, renderer))) {
         (Some(md), Some(src)) => {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<div class=\"pair\"><div class=\"letter\" lang=\"{}\">{}</div><div class=\"letter source\">{}</div></div>\n",
+                "<div class=\"pair\"><div class=\"letter\" lang=\"{}\">{}</div><div class=\"letter source\">{}</div></div>",
                 esc(&v.lang),
                 html::fragment(md),
                 html::fragment(&src)
             );
         }
         (Some(md), None) => {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<div class=\"letter\" lang=\"{}\">{}</div>\n",
+                "<div class=\"letter\" lang=\"{}\">{}</div>",
                 esc(&v.lang),
                 html::fragment(md)
             );
