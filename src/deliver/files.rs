@@ -59,7 +59,7 @@ mod tests {
         assert_eq!(sanitize_file_name(".hidden"), "-hidden");
         assert_eq!(
             sanitize_file_name("a:b*c?\"d\"<e>|f\\g\n"),
-            "a-b-c--d--e--f-g"
+            "a-b-c--d--e--f-g-"
         );
         assert_eq!(sanitize_file_name(""), "letter");
         assert_eq!(sanitize_file_name("Pen\u{0303}a"), "Peña");
