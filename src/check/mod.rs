@@ -45,6 +45,10 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     }
     for v in &plan.variants {
         problems.extend(rows::translations(v));
+        problems.extend(rows::signatory_gaps(
+            v,
+            &crate::signoff::shown_columns(campaign, v),
+        ));
     }
     for p in crate::signoff::problems(campaign, &plan.variants) {
         problems.push(p);

@@ -106,9 +106,30 @@ fn keys(name: &str) -> Vec<String> {
         }
     }
     out.push(fold(name));
+    // "Washington Office on Latin America" and a bare "WOLA" are one organization: compare initials too, with and
+    // without the small words acronyms often skip.
+    let full = fold(name.split('(').next().unwrap_or(name));
+    let words: Vec<&str> = full.split(' ').collect();
+    if words.len() >= 3 {
+        let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
+        let skipping: String = words
+            .iter()
+            .filter(|w| !SMALL_WORDS.contains(w))
+            .filter_map(|w| w.chars().next())
+            .collect();
+        out.push(format!("acronym:{initials}"));
+        out.push(format!("acronym:{skipping}"));
+    }
+    if words.len() == 1 && full.len() >= 3 {
+        out.push(format!("acronym:{full}"));
+    }
     out.retain(|k| !k.is_empty());
     out
 }
+
+const SMALL_WORDS: &[&str] = &[
+    "of", "on", "the", "for", "and", "in", "de", "la", "el", "los", "las", "del", "y", "para",
+];
 
 pub fn near_duplicates(t: &Table) -> Problems {
     let mut problems = Problems::new();
@@ -134,6 +155,34 @@ pub fn near_duplicates(t: &Table) -> Problems {
                 None => {
                     seen.insert(k, (row.line, name.to_string()));
                 }
+            }
+        }
+    }
+    problems
+}
+
+/// A signatory with an empty cell in a column the letter shows prints a gap in the signature block.
+pub fn signatory_gaps(v: &Variant, shown: &[String]) -> Problems {
+    let mut problems = Problems::new();
+    let Some(t) = v.signatory_table else {
+        return problems;
+    };
+    for col in shown {
+        let Some(c) = t.column(col) else { continue };
+        if col.ends_with("_es") && !v.lang.starts_with("es") {
+            continue;
+        }
+        for row in &v.signatories {
+            if row.get(c).trim().is_empty() && !col.ends_with("_es") {
+                problems.push(
+                    Problem::warning(format!(
+                        "signatory `{}` has no `{col}`, which the letter of `{}` shows",
+                        t.key(row),
+                        v.name
+                    ))
+                    .in_file(&t.path)
+                    .at(row.line, None),
+                );
             }
         }
     }
@@ -178,13 +227,11 @@ mod tests {
             fold("Amnistía Internacional, A.C."),
             fold("AMNISTIA INTERNACIONAL A C")
         );
-        assert_eq!(
-            keys("Washington Office on Latin America (WOLA)"),
-            [
-                "wola",
-                "washington office on latin america",
-                "washington office on latin america wola"
-            ]
-        );
+        let long = keys("Washington Office on Latin America");
+        let short = keys("WOLA");
+        assert!(long.iter().any(|k| short.contains(k)), "{long:?} {short:?}");
+        assert!(keys("Washington Office on Latin America (WOLA)").contains(&"wola".to_string()));
+        let other = keys("Latin America Working Group");
+        assert!(!other.iter().any(|k| short.contains(k)));
     }
 }

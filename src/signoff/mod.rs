@@ -117,14 +117,45 @@ fn partial_refs(source: &str) -> Vec<String> {
     out
 }
 
-/// Whether `word` appears in `source` as a whole name (not inside a longer one).
+/// The insides of a template's `{{…}}` tags, comments left out: where names are, as opposed to prose.
+fn tags(source: &str) -> String {
+    let mut out = String::new();
+    let mut rest = source;
+    while let Some(i) = rest.find("{{") {
+        rest = &rest[i + 2..];
+        let end = rest.find("}}").unwrap_or(rest.len());
+        let tag = &rest[..end];
+        if !tag.trim_start_matches('~').starts_with('!') {
+            out.push_str(tag);
+            out.push(' ');
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Whether `word` appears in a tag of `source` as a whole name (not inside a longer one, not in prose).
 fn mentions(source: &str, word: &str) -> bool {
+    let source = tags(source);
     let is_name = |c: char| c.is_alphanumeric() || c == '_';
     source.match_indices(word).any(|(i, _)| {
         let before = source[..i].chars().next_back();
         let after = source[i + word.len()..].chars().next();
         !before.is_some_and(is_name) && !after.is_some_and(is_name)
     })
+}
+
+/// The signatory columns the variant's templates name.
+pub fn shown_columns(campaign: &Campaign, variant: &Variant) -> Vec<String> {
+    let Some(t) = variant.signatory_table else {
+        return Vec::new();
+    };
+    let srcs = sources(campaign, variant);
+    t.headers
+        .iter()
+        .filter(|h| srcs.iter().any(|(_, s)| mentions(s, h)))
+        .cloned()
+        .collect()
 }
 
 /// The template and every partial it reaches, as (path, source).
@@ -395,6 +426,7 @@ mod tests {
     fn mentions_whole_names_only() {
         assert!(mentions("{{signer_title}}", "signer_title"));
         assert!(!mentions("{{signer_title_es}}", "signer_title"));
+        assert!(!mentions("in that order {{!-- order --}}", "order"));
     }
 
     #[test]
