@@ -1,1 +1,0 @@
-//! CSV tables (SPEC §3). To be written.
