@@ -1,3 +1,4 @@
 //! Delivery: SMTP sessions ([`smtp`]) and the append-only send journal ([`journal`]).
 
+pub mod journal;
 pub mod smtp;
