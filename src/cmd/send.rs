@@ -88,14 +88,14 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             println!("\nThe first message ({}), as it would be sent:\n", first.id);
             std::io::stdout().write_all(&email.bytes).ok();
         }
-        return finish(problems, &[], items.len());
+        return finish(problems, &[], items.len(), "Sent");
     }
     let to_send = items
         .iter()
         .filter(|i| i.decision == Decision::Send)
         .count();
     if to_send == 0 {
-        return finish(problems, &[], items.len());
+        return finish(problems, &[], items.len(), "Sent");
     }
 
     let route_name = match (&args.redirect, &args.outbox, &smtp_cfg) {
@@ -129,6 +129,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         }
     };
     let workers = smtp_cfg.as_ref().map_or(1, SmtpConfig::connections);
+    let mut outbox = String::new();
     let journal = Mutex::new(journal);
     let bar = progress(to_send, v);
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -166,11 +167,22 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         progress: &on_progress,
         items: &items,
     };
+    let verb = match &run.route {
+        Route::Smtp(_) => "Sent",
+        Route::Redirect(..) => "Sent test copies of (nothing recorded as sent)",
+        Route::Outbox(d) => {
+            outbox = d.display().to_string();
+            "Wrote to the outbox (nothing recorded as sent)"
+        }
+    };
     let delivered = run.deliver();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    finish(problems, &delivered, items.len())
+    if !outbox.is_empty() && !v.quiet {
+        println!("Messages are in {outbox}/VARIANT/.");
+    }
+    finish(problems, &delivered, items.len(), verb)
 }
 
 fn refuse_unapproved(campaign: &crate::load::Campaign, plan: &Plan) -> Result<()> {
@@ -303,7 +315,7 @@ fn progress(total: usize, v: Verbosity) -> Option<ProgressBar> {
     Some(bar)
 }
 
-fn finish(problems: Problems, delivered: &[Delivered], total: usize) -> Result<()> {
+fn finish(problems: Problems, delivered: &[Delivered], total: usize, verb: &str) -> Result<()> {
     let mut failed = problems;
     let mut sent = 0;
     for d in delivered {
@@ -314,7 +326,7 @@ fn finish(problems: Problems, delivered: &[Delivered], total: usize) -> Result<(
     }
     if !delivered.is_empty() {
         println!(
-            "Sent {}; failed {}.",
+            "{verb} {}; failed {}.",
             count(sent, "letter"),
             failed.errors()
         );
