@@ -8,11 +8,24 @@ use clap::{Args, Parser, Subcommand};
 ///
 /// Run inside a campaign folder (lettermerge.toml, templates/, recipients/) or point at one with -C.
 #[derive(Debug, Parser)]
-#[command(name = "lettermerge", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Example:\n  lettermerge init my-letter && cd my-letter && lettermerge check && lettermerge render")]
+#[command(
+    name = "lettermerge",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Example:\n  lettermerge init my-letter && cd my-letter && lettermerge check && lettermerge render"
+)]
 pub struct Cli {
     /// Work on the campaign in DIR instead of the current folder.
-    #[arg(short = 'C', long = "directory", value_name = "DIR", global = true, default_value = ".")]
+    #[arg(
+        short = 'C',
+        long = "directory",
+        value_name = "DIR",
+        global = true,
+        default_value = "."
+    )]
     pub dir: PathBuf,
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -29,19 +42,37 @@ pub enum Command {
     /// Validate the campaign (manifest, tables, templates, addresses, names, file names) and write nothing.
     ///
     /// Every problem is listed at once with its place (file:line:col); exit 1 on any error.
-    #[command(after_help = "Example:\n  lettermerge check\n  lettermerge check --json | jq '.problems[] | .message'")]
+    #[command(
+        after_help = "Example:\n  lettermerge check\n  lettermerge check --json | jq '.problems[] | .message'"
+    )]
     Check(CheckArgs),
     /// Write the letters to out/VARIANT/NAME.EXT.
-    #[command(after_help = "Examples:\n  lettermerge render\n  lettermerge render --format txt,html --variant coalition --date 2018-07-11\n  lettermerge render --only sos --format pdf")]
+    #[command(
+        after_help = "Examples:\n  lettermerge render\n  lettermerge render --format txt,html --variant coalition --date 2018-07-11\n  lettermerge render --only sos --format pdf"
+    )]
     Render(RenderArgs),
     /// Print one letter to standard output.
     #[command(after_help = "Example:\n  lettermerge preview --only coalition/sos --format md")]
     Preview(PreviewArgs),
+    /// Record that the signers approved each variant's exact text (and signatory list) in approvals.toml.
+    ///
+    /// Once approvals.toml exists, a change to a variant's text makes it stale: `check` says what changed and
+    /// `send` refuses it until it is approved again. A late sign-on changes only the list: `approve --list`.
+    #[command(
+        after_help = "Examples:\n  lettermerge approve --by \"Maureen Meyer, WOLA\"\n  lettermerge approve --list --variant coalition"
+    )]
+    Approve(ApproveArgs),
+    /// Write out/proof.html: per variant its recipients, signatories, language, embargo, first letter, and the
+    /// changes since approval.
+    #[command(after_help = "Example:\n  lettermerge proof && xdg-open out/proof.html")]
+    Proof(ProofArgs),
     /// Write a new campaign folder from the bundled example.
     #[command(after_help = "Example:\n  lettermerge init mexico-2018")]
     Init(InitArgs),
     /// Print shell completions.
-    #[command(after_help = "Example:\n  lettermerge completions bash > ~/.local/share/bash-completion/completions/lettermerge")]
+    #[command(
+        after_help = "Example:\n  lettermerge completions bash > ~/.local/share/bash-completion/completions/lettermerge"
+    )]
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
@@ -98,6 +129,27 @@ pub struct PreviewArgs {
     /// txt, md, html, eml or pdf.
     #[arg(long, short = 'f', default_value = "txt", value_name = "F")]
     pub format: String,
+    #[command(flatten)]
+    pub selection: Selection,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// Who approves, e.g. "Maureen Meyer, WOLA" (default: $USER).
+    #[arg(long, value_name = "WHO")]
+    pub by: Option<String>,
+    /// Accept the current signatory list (late sign-ons, withdrawals) without re-approving the text.
+    #[arg(long)]
+    pub list: bool,
+    #[command(flatten)]
+    pub selection: Selection,
+}
+
+#[derive(Debug, Args)]
+pub struct ProofArgs {
+    /// Write the page to FILE instead of out/proof.html.
+    #[arg(long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub selection: Selection,
 }

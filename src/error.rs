@@ -11,13 +11,20 @@ pub enum Error {
     #[error("{} in the campaign; nothing was written", count(.0.errors(), "error"))]
     Campaign(Problems),
     /// Some letters failed; the others were written or delivered.
-    #[error("{failed} of {total} letters failed; the others were written")]
-    Letters { failed: usize, total: usize, problems: Problems },
+    #[error("{failed} of {total} letters failed; the others were done")]
+    Letters {
+        failed: usize,
+        total: usize,
+        problems: Problems,
+    },
     /// The command line asks for something that cannot be: exit 2.
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {}: {source}", .path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A safety rail said no (no terminal to confirm, stale approval, embargo…); nothing was sent.
     #[error("{0}")]
     Refused(String),

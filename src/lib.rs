@@ -5,12 +5,13 @@
 //! [`render`] (one Markdown body → txt, md, html, eml, pdf) → [`deliver`] (files, SMTP, journal).
 //! [`check`] walks the same path without writing anything.
 
+pub mod check;
+pub mod cli;
+pub mod cmd;
+pub mod deliver;
 pub mod diag;
 pub mod error;
 pub mod load;
 pub mod plan;
 pub mod render;
-pub mod deliver;
-pub mod check;
-pub mod cli;
-pub mod cmd;
+pub mod signoff;

@@ -17,7 +17,10 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
     };
     report(&problems, args.json, v);
     if problems.has_errors() {
-        Err(Error::Refused(format!("check found {}", count(problems.errors(), "error"))))
+        Err(Error::Refused(format!(
+            "check found {}",
+            count(problems.errors(), "error")
+        )))
     } else {
         Ok(())
     }
@@ -36,6 +39,9 @@ fn report(problems: &Problems, json: bool, v: Verbosity) {
     }
     super::print_problems(problems, v);
     if !problems.has_errors() && !v.quiet {
-        println!("The campaign is ready: no errors, {}.", count(problems.warnings(), "warning"));
+        println!(
+            "The campaign is ready: no errors, {}.",
+            count(problems.warnings(), "warning")
+        );
     }
 }

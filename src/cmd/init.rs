@@ -10,31 +10,81 @@ use super::Verbosity;
 /// The example campaign, compiled in so `init` needs no files beside the binary.
 const FILES: &[(&str, &str)] = &[
     ("lettermerge.toml", include_str!("../../lettermerge.toml")),
-    ("templates/letter.hbs", include_str!("../../templates/letter.hbs")),
-    ("templates/carta.hbs", include_str!("../../templates/carta.hbs")),
-    ("templates/public.hbs", include_str!("../../templates/public.hbs")),
-    ("templates/partials/signatures.hbs", include_str!("../../templates/partials/signatures.hbs")),
-    ("templates/partials/firmas.hbs", include_str!("../../templates/partials/firmas.hbs")),
-    ("templates/partials/cover.hbs", include_str!("../../templates/partials/cover.hbs")),
-    ("templates/partials/cover_es.hbs", include_str!("../../templates/partials/cover_es.hbs")),
-    ("recipients/officials.csv", include_str!("../../recipients/officials.csv")),
-    ("recipients/organizations.csv", include_str!("../../recipients/organizations.csv")),
-    ("recipients/issues.csv", include_str!("../../recipients/issues.csv")),
-    ("attachments/mexico-briefing-2018.txt", include_str!("../../attachments/mexico-briefing-2018.txt")),
+    (
+        "templates/letter.hbs",
+        include_str!("../../templates/letter.hbs"),
+    ),
+    (
+        "templates/carta.hbs",
+        include_str!("../../templates/carta.hbs"),
+    ),
+    (
+        "templates/public.hbs",
+        include_str!("../../templates/public.hbs"),
+    ),
+    (
+        "templates/partials/signatures.hbs",
+        include_str!("../../templates/partials/signatures.hbs"),
+    ),
+    (
+        "templates/partials/firmas.hbs",
+        include_str!("../../templates/partials/firmas.hbs"),
+    ),
+    (
+        "templates/partials/cover.hbs",
+        include_str!("../../templates/partials/cover.hbs"),
+    ),
+    (
+        "templates/partials/cover_es.hbs",
+        include_str!("../../templates/partials/cover_es.hbs"),
+    ),
+    (
+        "recipients/officials.csv",
+        include_str!("../../recipients/officials.csv"),
+    ),
+    (
+        "recipients/organizations.csv",
+        include_str!("../../recipients/organizations.csv"),
+    ),
+    (
+        "recipients/issues.csv",
+        include_str!("../../recipients/issues.csv"),
+    ),
+    (
+        "attachments/mexico-briefing-2018.txt",
+        include_str!("../../attachments/mexico-briefing-2018.txt"),
+    ),
     (".gitignore", "/out\n/.lettermerge\n"),
 ];
 
 pub fn run(dir: &Path, v: Verbosity) -> Result<()> {
-    if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(Error::Usage(format!("{} exists and is not empty; choose a new folder", dir.display())));
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(Error::Usage(format!(
+            "{} exists and is not empty; choose a new folder",
+            dir.display()
+        )));
     }
     for (rel, text) in FILES {
         let path = dir.join(rel);
-        write_atomic(&path, text.as_bytes()).map_err(|e| Error::Write { path: path.clone(), source: e })?;
+        write_atomic(&path, text.as_bytes()).map_err(|e| Error::Write {
+            path: path.clone(),
+            source: e,
+        })?;
     }
     if !v.quiet {
-        println!("Wrote a new campaign to {}/ ({} files).", dir.display(), FILES.len());
-        println!("Next: cd {} && lettermerge check && lettermerge render", dir.display());
+        println!(
+            "Wrote a new campaign to {}/ ({} files).",
+            dir.display(),
+            FILES.len()
+        );
+        println!(
+            "Next: cd {} && lettermerge check && lettermerge render",
+            dir.display()
+        );
     }
     Ok(())
 }

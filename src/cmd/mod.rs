@@ -1,8 +1,10 @@
 //! One module per subcommand; this one dispatches and turns errors into messages and exit codes.
 
+pub mod approve;
 pub mod check;
 pub mod init;
 pub mod preview;
+pub mod proof;
 pub mod render;
 
 use std::io::Write;
@@ -24,11 +26,16 @@ pub struct Verbosity {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    let v = Verbosity { quiet: cli.quiet, verbose: cli.verbose };
+    let v = Verbosity {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.dir, &args, v),
         Command::Render(args) => render::run(&cli.dir, &args, v),
         Command::Preview(args) => preview::run(&cli.dir, &args),
+        Command::Approve(args) => approve::run(&cli.dir, &args, v),
+        Command::Proof(args) => proof::run(&cli.dir, &args, v),
         Command::Init(args) => init::run(&args.dir, v),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -53,7 +60,10 @@ pub fn run(cli: Cli) -> ExitCode {
 /// Problems to stderr, errors first in the order found; warnings hidden by `--quiet`.
 pub fn print_problems(problems: &Problems, v: Verbosity) {
     let mut err = anstream::stderr();
-    for p in problems.iter().filter(|p| !(v.quiet && p.severity == Severity::Warning)) {
+    for p in problems
+        .iter()
+        .filter(|p| !(v.quiet && p.severity == Severity::Warning))
+    {
         let _ = writeln!(err, "{}", styled(p));
     }
 }
@@ -86,11 +96,20 @@ pub fn load(dir: &std::path::Path) -> Result<Campaign> {
 }
 
 pub fn plan<'c>(campaign: &'c Campaign, sel: &Selection) -> Result<Plan<'c>> {
-    let opts = PlanOptions { variants: sel.variants.clone(), date: sel.date };
+    let opts = PlanOptions {
+        variants: sel.variants.clone(),
+        date: sel.date,
+    };
     Plan::new(campaign, &opts).map_err(|p| {
-        let unknown = p.iter().find(|x| x.message.starts_with("there is no variant"));
+        let unknown = p
+            .iter()
+            .find(|x| x.message.starts_with("there is no variant"));
         match unknown {
-            Some(x) => Error::Usage(format!("{}; {}", x.message, x.help.clone().unwrap_or_default())),
+            Some(x) => Error::Usage(format!(
+                "{}; {}",
+                x.message,
+                x.help.clone().unwrap_or_default()
+            )),
             None => Error::Campaign(p),
         }
     })
@@ -98,7 +117,10 @@ pub fn plan<'c>(campaign: &'c Campaign, sel: &Selection) -> Result<Plan<'c>> {
 
 /// The letters a selection picks, in plan order.
 pub fn selected<'p, 'c>(plan: &'p Plan<'c>, sel: &Selection) -> Result<Vec<Letter<'p, 'c>>> {
-    let mut letters: Vec<Letter> = plan.letters().filter(|l| l.selected_by(&sel.only)).collect();
+    let mut letters: Vec<Letter> = plan
+        .letters()
+        .filter(|l| l.selected_by(&sel.only))
+        .collect();
     if letters.is_empty() && !sel.only.is_empty() {
         return Err(Error::Usage(format!(
             "--only {} matches no letter; ids look like VARIANT/KEY or VARIANT/KEY/SIGNATORY (see `lettermerge check`)",

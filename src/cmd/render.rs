@@ -17,12 +17,18 @@ use super::Verbosity;
 pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let campaign = super::load(dir)?;
     let plan = super::plan(&campaign, &args.selection)?;
-    let names = if args.formats.is_empty() { &campaign.manifest.manifest.output.formats } else { &args.formats };
+    let names = if args.formats.is_empty() {
+        &campaign.manifest.manifest.output.formats
+    } else {
+        &args.formats
+    };
     let formats = parse_formats(names)?;
     let renderer = Renderer::new(&plan)?;
     let letters = super::selected(&plan, &args.selection)?;
     let attach_pdf = campaign.templates.values().any(|t| t.front.attach_pdf);
-    let needs_pdf = formats.contains(&Format::Pdf) || args.combine || (formats.contains(&Format::Eml) && attach_pdf);
+    let needs_pdf = formats.contains(&Format::Pdf)
+        || args.combine
+        || (formats.contains(&Format::Eml) && attach_pdf);
     let outputs = Outputs::new(&campaign, needs_pdf)?;
     let out_dir = match &args.out {
         Some(d) => d.clone(),
@@ -30,13 +36,16 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     };
 
     // File names first: two letters that would share a file are a campaign error, found before anything is written.
-    let stems: Vec<std::result::Result<String, Problem>> = letters.par_iter().map(|l| renderer.file_stem(l)).collect();
+    let stems: Vec<std::result::Result<String, Problem>> =
+        letters.par_iter().map(|l| renderer.file_stem(l)).collect();
     let mut problems = Problems::new();
     let mut seen: HashMap<(String, String), String> = HashMap::new();
     for (letter, stem) in letters.iter().zip(&stems) {
         match stem {
             Ok(s) => {
-                if let Some(other) = seen.insert((letter.variant.name.clone(), s.clone()), letter.id()) {
+                if let Some(other) =
+                    seen.insert((letter.variant.name.clone(), s.clone()), letter.id())
+                {
                     problems.push(
                         Problem::error(format!("letters {other} and {} would both be written to {}/{s}", letter.id(), letter.variant.name))
                             .help("make [output] filename (or the template's `filename`) unique, e.g. \"{{letter.key}}\""),
@@ -57,9 +66,14 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
             let result = renderer.render(letter).and_then(|r| {
                 let mut written = Vec::new();
                 for &f in &formats {
-                    let path = out_dir.join(&r.variant).join(format!("{}.{}", r.file_stem, f.extension()));
+                    let path =
+                        out_dir
+                            .join(&r.variant)
+                            .join(format!("{}.{}", r.file_stem, f.extension()));
                     let bytes = outputs.bytes(&r, f)?;
-                    write_atomic(&path, &bytes).map_err(|e| Problem::error(format!("cannot write {}: {e}", path.display())))?;
+                    write_atomic(&path, &bytes).map_err(|e| {
+                        Problem::error(format!("cannot write {}: {e}", path.display()))
+                    })?;
                     written.push(path);
                 }
                 Ok(written)
@@ -87,15 +101,42 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                 // A letter that failed must not leave an older file looking current.
                 if let Ok(stem) = stem {
                     for f in &formats {
-                        let _ = std::fs::remove_file(out_dir.join(&letter.variant.name).join(format!("{stem}.{}", f.extension())));
+                        let _ = std::fs::remove_file(
+                            out_dir
+                                .join(&letter.variant.name)
+                                .join(format!("{stem}.{}", f.extension())),
+                        );
                     }
                 }
             }
         }
     }
+    if args.combine {
+        for variant in &plan.variants {
+            let mine: Vec<_> = letters.iter().filter(|l| l.variant.name == variant.name).collect();
+            let rendered: Vec<_> = mine.par_iter().filter_map(|l| renderer.render(l).ok()).collect();
+            if rendered.is_empty() {
+                continue;
+            }
+            let path = out_dir.join(format!("{}.pdf", variant.name));
+            match outputs.combine(&rendered) {
+                Ok(bytes) => {
+                    write_atomic(&path, &bytes).map_err(|e| Error::Write { path: path.clone(), source: e })?;
+                    files += 1;
+                    if v.verbose {
+                        println!("{}", path.display());
+                    }
+                }
+                Err(p) => failed.push(p),
+            }
+        }
+    }
     let ok: usize = per_variant.values().sum();
     if !v.quiet {
-        let breakdown: Vec<String> = per_variant.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let breakdown: Vec<String> = per_variant
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
         println!(
             "Wrote {} ({}) to {}/ — {}",
             count(ok, "letter"),
@@ -105,7 +146,11 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         );
     }
     if failed.has_errors() {
-        return Err(Error::Letters { failed: failed.errors(), total: letters.len(), problems: failed });
+        return Err(Error::Letters {
+            failed: failed.errors(),
+            total: letters.len(),
+            problems: failed,
+        });
     }
     Ok(())
 }

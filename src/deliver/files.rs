@@ -10,7 +10,13 @@ use unicode_normalization::UnicodeNormalization;
 pub fn sanitize_file_name(name: &str) -> String {
     let mut out: String = name
         .nfc()
-        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '-' } else { c })
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect();
     out = out.trim().to_string();
     while out.starts_with('.') {
@@ -34,7 +40,9 @@ pub fn sanitize_file_name(name: &str) -> String {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".lettermerge-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".lettermerge-")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -49,7 +57,10 @@ mod tests {
     fn names_are_sanitized() {
         assert_eq!(sanitize_file_name("../../etc/passwd"), "-.-..-etc-passwd");
         assert_eq!(sanitize_file_name(".hidden"), "-hidden");
-        assert_eq!(sanitize_file_name("a:b*c?\"d\"<e>|f\\g\n"), "a-b-c--d--e--f-g");
+        assert_eq!(
+            sanitize_file_name("a:b*c?\"d\"<e>|f\\g\n"),
+            "a-b-c--d--e--f-g-"
+        );
         assert_eq!(sanitize_file_name(""), "letter");
         assert_eq!(sanitize_file_name("Pen\u{0303}a"), "Peña");
         assert!(sanitize_file_name(&"ñ".repeat(100)).len() <= 120);

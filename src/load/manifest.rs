@@ -240,8 +240,12 @@ impl ManifestFile {
         let path = dir.join(FILE);
         let source = match std::fs::read_to_string(&path) {
             Ok(s) => s,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ManifestFile::default()),
-            Err(e) => return Err(Problem::error(format!("cannot read the manifest: {e}")).in_file(FILE)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(ManifestFile::default())
+            }
+            Err(e) => {
+                return Err(Problem::error(format!("cannot read the manifest: {e}")).in_file(FILE))
+            }
         };
         Self::parse(source)
     }
@@ -256,7 +260,9 @@ impl ManifestFile {
                     p = p.at(line, Some(col));
                 }
                 if e.message().contains("unknown field") {
-                    p = p.help("remove the key or fix its spelling; the README lists every manifest key");
+                    p = p.help(
+                        "remove the key or fix its spelling; the README lists every manifest key",
+                    );
                 }
                 Err(p)
             }
@@ -315,7 +321,8 @@ mod tests {
 
     #[test]
     fn an_unknown_key_names_itself_and_its_line() {
-        let err = ManifestFile::parse("[letter]\ntemplate = \"a.hbs\"\ntemplat = \"b\"\n".into()).unwrap_err();
+        let err = ManifestFile::parse("[letter]\ntemplate = \"a.hbs\"\ntemplat = \"b\"\n".into())
+            .unwrap_err();
         assert!(err.message.contains("unknown field `templat`"), "{err}");
         assert_eq!(err.line, Some(3));
     }
@@ -344,7 +351,10 @@ mod tests {
         .unwrap();
         let names: Vec<_> = m.manifest.variants.keys().cloned().collect();
         assert_eq!(names, ["b", "a"]);
-        assert!(matches!(m.manifest.variants["b"].recipients, Some(RecipientsOverride::Enabled(false))));
+        assert!(matches!(
+            m.manifest.variants["b"].recipients,
+            Some(RecipientsOverride::Enabled(false))
+        ));
         assert_eq!(m.line_of("variants.a", Some("vars")), Some(5));
     }
 }

@@ -3,6 +3,7 @@
 //! Everything here reads files and nothing else; a campaign that loads is internally consistent
 //! (every table and template named by the manifest exists and parses), so later stages can trust it.
 
+pub mod approvals;
 pub mod manifest;
 pub mod table;
 pub mod template;
@@ -28,6 +29,8 @@ pub struct Campaign {
     /// Every letter template any variant uses, by relative path.
     pub templates: BTreeMap<String, LetterTemplate>,
     pub partials: Vec<Partial>,
+    /// `approvals.toml`, once the first `approve` wrote it.
+    pub approvals: Option<approvals::Approvals>,
 }
 
 impl Campaign {
@@ -106,6 +109,11 @@ impl Campaign {
             Vec::new()
         });
 
+        let approvals = approvals::Approvals::load(dir).unwrap_or_else(|p| {
+            problems.push(p);
+            None
+        });
+
         match (recipients, problems.has_errors()) {
             (Some(recipients), false) => Ok(Campaign {
                 dir: dir.to_path_buf(),
@@ -114,6 +122,7 @@ impl Campaign {
                 tables,
                 templates,
                 partials,
+                approvals,
             }),
             _ => Err(problems),
         }
@@ -133,11 +142,18 @@ impl Campaign {
 pub fn inside_campaign(path: &str) -> Result<(), Problem> {
     let p = Path::new(path);
     let escapes = p.is_absolute()
-        || p.components().any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        || p.components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
     if escapes {
-        Err(Problem::error(format!("`{path}` is outside the campaign folder"))
-            .in_file(manifest::FILE)
-            .help("use a path relative to the campaign folder, without `..`"))
+        Err(
+            Problem::error(format!("`{path}` is outside the campaign folder"))
+                .in_file(manifest::FILE)
+                .help("use a path relative to the campaign folder, without `..`"),
+        )
     } else {
         Ok(())
     }

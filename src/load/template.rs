@@ -29,13 +29,24 @@ pub struct FrontMatter {
 }
 
 pub const FRONT_KEYS: &[&str] = &[
-    "from", "to", "cc", "bcc", "reply_to", "subject", "attachments", "attach_pdf", "body", "filename",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "reply_to",
+    "subject",
+    "attachments",
+    "attach_pdf",
+    "body",
+    "filename",
 ];
 
 #[derive(Debug, Clone)]
 pub struct LetterTemplate {
     /// Relative to the campaign, `/`-separated: the name handlebars knows it by.
     pub path: String,
+    /// The whole file as read, for fingerprints.
+    pub source: String,
     pub front: FrontMatter,
     pub body: String,
     /// Lines before the body (front matter and its fences), added to handlebars' body positions.
@@ -67,13 +78,20 @@ impl LetterTemplate {
         let Some((yaml, body, body_offset)) = split_front_matter(text) else {
             return Ok(LetterTemplate {
                 path: rel.to_string(),
+                source: text.to_string(),
                 front: FrontMatter::default(),
                 body: text.to_string(),
                 body_offset: 0,
             });
         };
         let front = parse_front_matter(rel, yaml)?;
-        Ok(LetterTemplate { path: rel.to_string(), front, body: body.to_string(), body_offset })
+        Ok(LetterTemplate {
+            path: rel.to_string(),
+            source: text.to_string(),
+            front,
+            body: body.to_string(),
+            body_offset,
+        })
     }
 }
 
@@ -127,24 +145,37 @@ fn parse_front_matter(rel: &str, yaml: &str) -> Result<FrontMatter, Problems> {
     };
     for (k, v) in map {
         let Some(key) = k.as_str() else {
-            problems.push(Problem::error("front matter keys must be words").in_file(rel).at(2, None));
+            problems.push(
+                Problem::error("front matter keys must be words")
+                    .in_file(rel)
+                    .at(2, None),
+            );
             continue;
         };
         let line = key_line(yaml, key).map_or(2, |l| l + 1);
         let at = |msg: String| Problem::error(msg).in_file(rel).at(line, None);
         let fields = match scalars(&v) {
-            Ok(values) => values.into_iter().map(|source| Field { source, line }).collect::<Vec<_>>(),
+            Ok(values) => values
+                .into_iter()
+                .map(|source| Field { source, line })
+                .collect::<Vec<_>>(),
             Err(()) => {
                 problems.push(
-                    at(format!("front matter `{key}` must be a string or a list of strings"))
-                        .help(format!("quote values that contain `{{{{`: {key}: '{{{{…}}}}'")),
+                    at(format!(
+                        "front matter `{key}` must be a string or a list of strings"
+                    ))
+                    .help(format!(
+                        "quote values that contain `{{{{`: {key}: '{{{{…}}}}'"
+                    )),
                 );
                 continue;
             }
         };
         let single = |problems: &mut Problems, fields: Vec<Field>| -> Option<Field> {
             if fields.len() > 1 {
-                problems.push(at(format!("front matter `{key}` takes one value, not a list")));
+                problems.push(at(format!(
+                    "front matter `{key}` takes one value, not a list"
+                )));
             }
             fields.into_iter().next()
         };
@@ -195,9 +226,12 @@ fn scalars(v: &Yaml) -> Result<Vec<String>, ()> {
 
 /// The 1-based line of `key:` within the front matter (the file line is one more, for the opening fence).
 fn key_line(yaml: &str, key: &str) -> Option<usize> {
-    yaml.lines().position(|l| {
-        l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':'))
-    }).map(|i| i + 1)
+    yaml.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 /// Every `.hbs` under `templates/partials`, named by its relative path without the extension.
@@ -207,7 +241,9 @@ pub fn load_partials(campaign_dir: &Path) -> Result<Vec<Partial>, Problems> {
     let mut problems = Problems::new();
     let mut stack: Vec<PathBuf> = vec![root.clone()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -221,8 +257,13 @@ pub fn load_partials(campaign_dir: &Path) -> Result<Vec<Partial>, Problems> {
             let name = rel_to_root.to_string_lossy().replace('\\', "/");
             let rel = format!("{PARTIALS_DIR}/{name}.hbs");
             match std::fs::read_to_string(&path) {
-                Ok(source) => out.push(Partial { name, path: rel, source }),
-                Err(e) => problems.push(Problem::error(format!("cannot read the partial: {e}")).in_file(&rel)),
+                Ok(source) => out.push(Partial {
+                    name,
+                    path: rel,
+                    source,
+                }),
+                Err(e) => problems
+                    .push(Problem::error(format!("cannot read the partial: {e}")).in_file(&rel)),
             }
         }
     }
@@ -255,7 +296,8 @@ mod tests {
 
     #[test]
     fn an_unquoted_mustache_is_named_with_the_fix() {
-        let err = LetterTemplate::parse("t.hbs", "---\nsubject: Hi\nto: {{email}}\n---\nx\n").unwrap_err();
+        let err = LetterTemplate::parse("t.hbs", "---\nsubject: Hi\nto: {{email}}\n---\nx\n")
+            .unwrap_err();
         let p = err.iter().next().unwrap();
         assert_eq!(p.line, Some(3));
         assert!(p.help.as_deref().unwrap().contains("quote"), "{p}");
@@ -264,7 +306,12 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors() {
         let err = LetterTemplate::parse("t.hbs", "---\nsubjet: Hi\n---\nx\n").unwrap_err();
-        assert!(err.iter().next().unwrap().message.contains("unknown front matter key `subjet`"));
+        assert!(err
+            .iter()
+            .next()
+            .unwrap()
+            .message
+            .contains("unknown front matter key `subjet`"));
     }
 
     #[test]

@@ -94,7 +94,9 @@ impl Letter<'_, '_> {
             Some(s) => format!("{}/{}", self.unit.key, s),
             None => self.unit.key.clone(),
         };
-        patterns.iter().any(|p| *p == id || *p == short || *p == self.unit.key)
+        patterns
+            .iter()
+            .any(|p| *p == id || *p == short || *p == self.unit.key)
     }
 }
 
@@ -116,9 +118,19 @@ impl<'c> Variant<'c> {
         };
         self.units
             .iter()
-            .flat_map(move |unit| sigs.clone().into_iter().map(move |signatory| (unit, signatory)))
+            .flat_map(move |unit| {
+                sigs.clone()
+                    .into_iter()
+                    .map(move |signatory| (unit, signatory))
+            })
             .enumerate()
-            .map(move |(i, (unit, signatory))| Letter { variant: self, unit, signatory, index: i + 1, count })
+            .map(move |(i, (unit, signatory))| Letter {
+                variant: self,
+                unit,
+                signatory,
+                index: i + 1,
+                count,
+            })
     }
 }
 
@@ -152,12 +164,19 @@ impl<'c> Plan<'c> {
                 );
             }
         }
-        let today = opts.date.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let run_date = chrono::Local::now().date_naive();
         let mut variants = Vec::new();
         for name in &names {
             if !opts.variants.is_empty() && !opts.variants.contains(name) {
                 continue;
             }
+            // The approval date is the letter's date, so a re-send tomorrow neither redates the letter nor changes its hash.
+            let approved = campaign
+                .approvals
+                .as_ref()
+                .and_then(|a| a.variants.get(name))
+                .and_then(|a| NaiveDate::parse_from_str(&a.date, "%Y-%m-%d").ok());
+            let today = opts.date.or(approved).unwrap_or(run_date);
             match resolve_variant(campaign, name, today) {
                 Ok(v) => variants.push(v),
                 Err(p) => problems.extend(p),
@@ -179,7 +198,11 @@ impl<'c> Plan<'c> {
     }
 }
 
-fn resolve_variant<'c>(campaign: &'c Campaign, name: &str, today: NaiveDate) -> Result<Variant<'c>, Problems> {
+fn resolve_variant<'c>(
+    campaign: &'c Campaign,
+    name: &str,
+    today: NaiveDate,
+) -> Result<Variant<'c>, Problems> {
     let mf = &campaign.manifest;
     let m = &mf.manifest;
     let spec = m.variants.get(name).cloned().unwrap_or_default();
@@ -211,7 +234,10 @@ fn resolve_variant<'c>(campaign: &'c Campaign, name: &str, today: NaiveDate) -> 
                 )),
                 Some(table) => {
                     let over = spec.signatories.clone().unwrap_or_default();
-                    let filter = over.filter.or_else(|| base.map(|b| b.filter.clone())).unwrap_or_default();
+                    let filter = over
+                        .filter
+                        .or_else(|| base.map(|b| b.filter.clone()))
+                        .unwrap_or_default();
                     let sort = over.sort.or_else(|| base.and_then(|b| b.sort.clone()));
                     let (sec, key) = if spec.signatories.is_some() {
                         (section.as_str(), "signatories")
@@ -225,22 +251,35 @@ fn resolve_variant<'c>(campaign: &'c Campaign, name: &str, today: NaiveDate) -> 
                             format!("`{col}` is not a column of {}", table.path.display()),
                         ));
                     }
-                    let sort_cols: Vec<String> = sort.as_ref().map(|s| s.as_slice().to_vec()).unwrap_or_default();
+                    let sort_cols: Vec<String> = sort
+                        .as_ref()
+                        .map(|s| s.as_slice().to_vec())
+                        .unwrap_or_default();
                     for col in &sort_cols {
                         if table.column(col).is_none() {
                             problems.push(mf.problem(
                                 sec,
                                 Some("sort"),
-                                format!("cannot sort by `{col}`: not a column of {}", table.path.display()),
+                                format!(
+                                    "cannot sort by `{col}`: not a column of {}",
+                                    table.path.display()
+                                ),
                             ));
                         }
                     }
-                    let mut rows: Vec<&Row> =
-                        table.rows.iter().filter(|r| select::matches(table, r, &filter)).collect();
+                    let mut rows: Vec<&Row> = table
+                        .rows
+                        .iter()
+                        .filter(|r| select::matches(table, r, &filter))
+                        .collect();
                     if rows.is_empty() && !problems.has_errors() {
                         problems.push(
-                            mf.problem(sec, Some(key), format!("the signatory filter of `{name}` selects no row"))
-                                .help(format!("check the values against {}", table.path.display())),
+                            mf.problem(
+                                sec,
+                                Some(key),
+                                format!("the signatory filter of `{name}` selects no row"),
+                            )
+                            .help(format!("check the values against {}", table.path.display())),
                         );
                     }
                     select::sort_rows(table, &mut rows, &sort_cols);
@@ -251,14 +290,22 @@ fn resolve_variant<'c>(campaign: &'c Campaign, name: &str, today: NaiveDate) -> 
         }
     }
     if spec.per_signatory && signatory_table.is_none() {
-        problems.push(mf.problem(&section, Some("per_signatory"), "per_signatory needs a [signatories] table"));
+        problems.push(mf.problem(
+            &section,
+            Some("per_signatory"),
+            "per_signatory needs a [signatories] table",
+        ));
     }
 
     let mut vars = m.vars.clone();
     for (k, v) in &spec.vars {
         vars.insert(k.clone(), v.clone());
     }
-    let lang = vars.get("lang").and_then(Value::as_str).unwrap_or("en").to_string();
+    let lang = vars
+        .get("lang")
+        .and_then(Value::as_str)
+        .unwrap_or("en")
+        .to_string();
     vars.insert("lang".into(), Value::String(lang.clone()));
 
     if let Some(source) = &spec.translation_of {
@@ -284,7 +331,10 @@ fn resolve_variant<'c>(campaign: &'c Campaign, name: &str, today: NaiveDate) -> 
     }
     Ok(Variant {
         name: name.to_string(),
-        template: spec.template.clone().unwrap_or_else(|| m.letter.template.clone()),
+        template: spec
+            .template
+            .clone()
+            .unwrap_or_else(|| m.letter.template.clone()),
         recipients,
         signatories,
         signatory_table,
@@ -299,12 +349,21 @@ fn resolve_variant<'c>(campaign: &'c Campaign, name: &str, today: NaiveDate) -> 
 }
 
 /// The variant's letters before any per-signatory split: one per recipient row, or per `group` value.
-fn plan_units<'c>(campaign: &'c Campaign, name: &str, recipients: &Recipients) -> Result<Vec<Unit<'c>>, Problems> {
+fn plan_units<'c>(
+    campaign: &'c Campaign,
+    name: &str,
+    recipients: &Recipients,
+) -> Result<Vec<Unit<'c>>, Problems> {
     let mf = &campaign.manifest;
     let table = &campaign.recipients;
     let section = format!("variants.{name}");
     let filter = match recipients {
-        Recipients::Public => return Ok(vec![Unit { key: name.to_string(), rows: Vec::new() }]),
+        Recipients::Public => {
+            return Ok(vec![Unit {
+                key: name.to_string(),
+                rows: Vec::new(),
+            }])
+        }
         Recipients::All => None,
         Recipients::Where(w) => Some(w),
     };
@@ -313,21 +372,42 @@ fn plan_units<'c>(campaign: &'c Campaign, name: &str, recipients: &Recipients) -
         if !missing.is_empty() {
             return Err(missing
                 .into_iter()
-                .map(|c| mf.problem(&section, Some("recipients"), format!("`{c}` is not a column of {}", table.path.display())))
+                .map(|c| {
+                    mf.problem(
+                        &section,
+                        Some("recipients"),
+                        format!("`{c}` is not a column of {}", table.path.display()),
+                    )
+                })
                 .fold(Problems::new(), |mut ps, p| {
                     ps.push(p);
                     ps
                 }));
         }
     }
-    let rows = table.rows.iter().filter(|r| filter.is_none_or(|w| select::matches(table, r, w)));
+    let rows = table
+        .rows
+        .iter()
+        .filter(|r| filter.is_none_or(|w| select::matches(table, r, w)));
     let group = mf.manifest.letter.group.as_deref();
     let units = match group {
-        None => rows.map(|r| Unit { key: table.key(r).to_string(), rows: vec![r] }).collect(),
+        None => rows
+            .map(|r| Unit {
+                key: table.key(r).to_string(),
+                rows: vec![r],
+            })
+            .collect(),
         Some(col) => {
             let Some(c) = table.column(col) else {
                 return Err(mf
-                    .problem("letter", Some("group"), format!("`group = \"{col}\"` is not a column of {}", table.path.display()))
+                    .problem(
+                        "letter",
+                        Some("group"),
+                        format!(
+                            "`group = \"{col}\"` is not a column of {}",
+                            table.path.display()
+                        ),
+                    )
                     .into());
             };
             // Rows sharing a value become one letter, in the order their first row appears; an empty cell is a
@@ -337,12 +417,18 @@ fn plan_units<'c>(campaign: &'c Campaign, name: &str, recipients: &Recipients) -
             for r in rows {
                 let g = r.get(c).trim();
                 if g.is_empty() {
-                    units.push(Unit { key: table.key(r).to_string(), rows: vec![r] });
+                    units.push(Unit {
+                        key: table.key(r).to_string(),
+                        rows: vec![r],
+                    });
                 } else if let Some(&i) = at.get(g) {
                     units[i].rows.push(r);
                 } else {
                     at.insert(g, units.len());
-                    units.push(Unit { key: g.to_string(), rows: vec![r] });
+                    units.push(Unit {
+                        key: g.to_string(),
+                        rows: vec![r],
+                    });
                 }
             }
             let keys: BTreeSet<&str> = table.rows.iter().map(|r| table.key(r)).collect();
@@ -359,7 +445,11 @@ fn plan_units<'c>(campaign: &'c Campaign, name: &str, recipients: &Recipients) -
     if units.is_empty() {
         if let Recipients::Where(_) = recipients {
             return Err(mf
-                .problem(&section, Some("recipients"), format!("the recipient filter of `{name}` selects no row"))
+                .problem(
+                    &section,
+                    Some("recipients"),
+                    format!("the recipient filter of `{name}` selects no row"),
+                )
                 .help(format!("check the values against {}", table.path.display()))
                 .into());
         }
@@ -369,5 +459,7 @@ fn plan_units<'c>(campaign: &'c Campaign, name: &str, recipients: &Recipients) -
 
 /// `OneOrMany` as a list of owned strings.
 pub fn list(v: &Option<OneOrMany>) -> Vec<String> {
-    v.as_ref().map(|s| s.as_slice().to_vec()).unwrap_or_default()
+    v.as_ref()
+        .map(|s| s.as_slice().to_vec())
+        .unwrap_or_default()
 }

@@ -7,7 +7,11 @@ use crate::load::table::{Row, Table};
 
 /// Every `where` column the table lacks, so the caller can name them.
 pub fn missing_columns<'w>(table: &Table, filter: &'w Where) -> Vec<&'w str> {
-    filter.keys().filter(|c| table.column(c).is_none()).map(String::as_str).collect()
+    filter
+        .keys()
+        .filter(|c| table.column(c).is_none())
+        .map(String::as_str)
+        .collect()
 }
 
 /// All columns must match one of their values exactly.

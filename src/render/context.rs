@@ -8,7 +8,16 @@ use crate::load::Campaign;
 use crate::plan::{Letter, Variant};
 
 /// The names the context puts at the top level; a recipient column may not use one (`check` says so).
-pub const NAMES: &[&str] = &["addressees", "signatories", "signatory", "tables", "vars", "variant", "letter", "today"];
+pub const NAMES: &[&str] = &[
+    "addressees",
+    "signatories",
+    "signatory",
+    "tables",
+    "vars",
+    "variant",
+    "letter",
+    "today",
+];
 
 /// What every letter of a variant shares, built once.
 #[derive(Debug)]
@@ -21,7 +30,13 @@ pub struct VariantParts {
 impl VariantParts {
     pub fn new(variant: &Variant) -> VariantParts {
         let signatories = match variant.signatory_table {
-            Some(t) => Value::Array(variant.signatories.iter().map(|r| Value::Object(t.row_json(r))).collect()),
+            Some(t) => Value::Array(
+                variant
+                    .signatories
+                    .iter()
+                    .map(|r| Value::Object(t.row_json(r)))
+                    .collect(),
+            ),
             None => Value::Array(Vec::new()),
         };
         VariantParts {
@@ -37,7 +52,17 @@ pub fn tables_value(campaign: &Campaign) -> Value {
     let map: Map<String, Value> = campaign
         .tables
         .iter()
-        .map(|(name, t)| (name.clone(), Value::Array(t.rows.iter().map(|r| Value::Object(t.row_json(r))).collect())))
+        .map(|(name, t)| {
+            (
+                name.clone(),
+                Value::Array(
+                    t.rows
+                        .iter()
+                        .map(|r| Value::Object(t.row_json(r)))
+                        .collect(),
+                ),
+            )
+        })
         .collect();
     Value::Object(map)
 }
@@ -54,7 +79,12 @@ pub fn letter_context(
         Some(row) => recipients.row_json(row),
         None => Map::new(),
     };
-    let addressees: Vec<Value> = letter.unit.rows.iter().map(|r| Value::Object(recipients.row_json(r))).collect();
+    let addressees: Vec<Value> = letter
+        .unit
+        .rows
+        .iter()
+        .map(|r| Value::Object(recipients.row_json(r)))
+        .collect();
     ctx.insert("addressees".into(), Value::Array(addressees));
     ctx.insert("signatories".into(), shared.signatories.clone());
     let signatory = match (letter.signatory, letter.variant.signatory_table) {
@@ -69,6 +99,9 @@ pub fn letter_context(
         "letter".into(),
         json!({ "index": letter.index, "count": letter.count, "key": letter.key(), "id": letter.id() }),
     );
-    ctx.insert("today".into(), Value::String(letter.variant.today.format("%Y-%m-%d").to_string()));
+    ctx.insert(
+        "today".into(),
+        Value::String(letter.variant.today.format("%Y-%m-%d").to_string()),
+    );
     Value::Object(ctx)
 }

@@ -82,19 +82,36 @@ pub fn build(r: &Rendered, attachments: &[Attachment], keep_bcc: bool) -> Result
     let body = if attachments.is_empty() {
         alternative
     } else {
-        let mut mixed = MultiPart::mixed().boundary(format!("mix-{}", &hash[..32])).multipart(alternative);
+        let mut mixed = MultiPart::mixed()
+            .boundary(format!("mix-{}", &hash[..32]))
+            .multipart(alternative);
         for a in attachments {
-            let ct = ContentType::parse(&a.content_type).map_err(|e| format!("attachment {}: {e}", a.name))?;
+            let ct = ContentType::parse(&a.content_type)
+                .map_err(|e| format!("attachment {}: {e}", a.name))?;
             mixed = mixed.singlepart(Part::new(a.name.clone()).body(a.bytes.clone(), ct));
         }
         mixed
     };
-    let message = b.multipart(body).map_err(|e| format!("cannot build the message: {e}"))?;
+    let message = b
+        .multipart(body)
+        .map_err(|e| format!("cannot build the message: {e}"))?;
     let to = h.recipients().map(|m| m.email.to_string()).collect();
-    Ok(Email { bytes: message.formatted(), hash, message_id, from: from.email.to_string(), to })
+    Ok(Email {
+        bytes: message.formatted(),
+        hash,
+        message_id,
+        from: from.email.to_string(),
+        to,
+    })
 }
 
-fn content_hash(r: &Rendered, subject: &str, text: &str, html: &str, attachments: &[Attachment]) -> String {
+fn content_hash(
+    r: &Rendered,
+    subject: &str,
+    text: &str,
+    html: &str,
+    attachments: &[Attachment],
+) -> String {
     let h = &r.headers;
     let mut d = Sha256::new();
     let mut field = |name: &str, value: &[u8]| {
@@ -103,8 +120,20 @@ fn content_hash(r: &Rendered, subject: &str, text: &str, html: &str, attachments
         d.update((value.len() as u64).to_le_bytes());
         d.update(value);
     };
-    let boxes = |list: &[Mailbox]| list.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-    field("from", h.from.as_ref().map(ToString::to_string).unwrap_or_default().as_bytes());
+    let boxes = |list: &[Mailbox]| {
+        list.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    field(
+        "from",
+        h.from
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     field("to", boxes(&h.to).as_bytes());
     field("cc", boxes(&h.cc).as_bytes());
     field("bcc", boxes(&h.bcc).as_bytes());
@@ -128,18 +157,31 @@ pub fn hex(bytes: &[u8]) -> String {
 /// RFC 5322 `dot-atom-text` characters only: a key with spaces or accents still makes a valid Message-ID.
 fn msgid_safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
 fn midnight_utc(date: chrono::NaiveDate) -> SystemTime {
-    let secs = date.and_hms_opt(0, 0, 0).map_or(0, |d| d.and_utc().timestamp());
+    let secs = date
+        .and_hms_opt(0, 0, 0)
+        .map_or(0, |d| d.and_utc().timestamp());
     UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64)
 }
 
 /// A content type from a file name, for attachments.
 pub fn content_type_for(name: &str) -> &'static str {
-    match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+    match name
+        .rsplit('.')
+        .next()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("pdf") => "application/pdf",
         Some("txt") => "text/plain; charset=utf-8",
         Some("md") => "text/markdown; charset=utf-8",

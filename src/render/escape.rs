@@ -51,18 +51,30 @@ mod tests {
 
     #[test]
     fn markup_is_escaped() {
-        assert_eq!(markdown("<b>x</b> *y* [z](u)"), r"\<b\>x\</b\> \*y\* \[z\]\(u\)");
-        assert_eq!(markdown("# 1. - > `c` _e_ ~s~ | &amp;"), r"\# 1\. \- \> \`c\` \_e\_ \~s\~ \| \&amp;");
+        assert_eq!(
+            markdown("<b>x</b> *y* [z](u)"),
+            r"\<b\>x\</b\> \*y\* \[z\]\(u\)"
+        );
+        assert_eq!(
+            markdown("# 1. - > `c` _e_ ~s~ | &amp;"),
+            r"\# 1\. \- \> \`c\` \_e\_ \~s\~ \| \&amp;"
+        );
     }
 
     #[test]
     fn readable_punctuation_stays() {
-        assert_eq!(markdown("Peña Nieto, a@b.example: yes?"), r"Peña Nieto, a@b\.example: yes?");
+        assert_eq!(
+            markdown("Peña Nieto, a@b.example: yes?"),
+            r"Peña Nieto, a@b\.example: yes?"
+        );
     }
 
     #[test]
     fn newlines_become_hard_breaks_without_indentation() {
-        assert_eq!(markdown("2201 C Street NW\r\n    Washington"), "2201 C Street NW\\\nWashington");
+        assert_eq!(
+            markdown("2201 C Street NW\r\n    Washington"),
+            "2201 C Street NW\\\nWashington"
+        );
     }
 
     #[test]

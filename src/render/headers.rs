@@ -19,11 +19,20 @@ pub type Fields<'a> = BTreeMap<&'a str, Vec<(String, usize)>>;
 
 impl Headers {
     /// `Err((template line, message))` for the first bad value. `from` falls back to `[smtp] from`.
-    pub fn from_fields(fields: &Fields, smtp: &Option<toml::Table>) -> Result<Headers, (usize, String)> {
+    pub fn from_fields(
+        fields: &Fields,
+        smtp: &Option<toml::Table>,
+    ) -> Result<Headers, (usize, String)> {
         for (key, values) in fields {
             for (v, line) in values {
                 if v.contains(['\r', '\n']) {
-                    return Err((*line, format!("`{key}` holds a line break, which would forge a header: {:?}", v)));
+                    return Err((
+                        *line,
+                        format!(
+                            "`{key}` holds a line break, which would forge a header: {:?}",
+                            v
+                        ),
+                    ));
                 }
             }
         }
@@ -31,9 +40,12 @@ impl Headers {
             let mut out = Vec::new();
             for (v, line) in fields.get(key).into_iter().flatten() {
                 for item in split_addresses(v) {
-                    let mb: Mailbox = item
-                        .parse()
-                        .map_err(|e| (*line, format!("`{key}`: `{item}` is not an email address ({e})")))?;
+                    let mb: Mailbox = item.parse().map_err(|e| {
+                        (
+                            *line,
+                            format!("`{key}`: `{item}` is not an email address ({e})"),
+                        )
+                    })?;
                     out.push(mb);
                 }
             }
@@ -46,8 +58,15 @@ impl Headers {
         }
         let from = match from.pop() {
             Some(f) => Some(f),
-            None => match smtp.as_ref().and_then(|s| s.get("from")).and_then(|v| v.as_str()) {
-                Some(s) => Some(s.parse().map_err(|e| (0, format!("[smtp] from `{s}` is not an address ({e})")))?),
+            None => match smtp
+                .as_ref()
+                .and_then(|s| s.get("from"))
+                .and_then(|v| v.as_str())
+            {
+                Some(s) => Some(
+                    s.parse()
+                        .map_err(|e| (0, format!("[smtp] from `{s}` is not an address ({e})")))?,
+                ),
                 None => None,
             },
         };
@@ -85,19 +104,20 @@ pub fn split_addresses(value: &str) -> Vec<String> {
             '"' => quoted = !quoted,
             '<' if !quoted => angle = true,
             '>' if !quoted => angle = false,
-            ';' | ',' if !quoted && !angle => {
-                // A comma only separates when what precedes is a whole address (a bare display name may hold one).
-                if c == ';' || cur.contains('@') {
-                    out.push(std::mem::take(&mut cur));
-                    continue;
-                }
+            // A comma only separates when what precedes is a whole address (a bare display name may hold one).
+            ';' | ',' if !quoted && !angle && (c == ';' || cur.contains('@')) => {
+                out.push(std::mem::take(&mut cur));
+                continue;
             }
             _ => {}
         }
         cur.push(c);
     }
     out.push(cur);
-    out.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    out.into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -108,7 +128,11 @@ mod tests {
     fn splits_on_separators_outside_quotes() {
         assert_eq!(
             split_addresses(r#""Risch; James" <r@x.example>; m@x.example,n@x.example;;"#),
-            [r#""Risch; James" <r@x.example>"#, "m@x.example", "n@x.example"]
+            [
+                r#""Risch; James" <r@x.example>"#,
+                "m@x.example",
+                "n@x.example"
+            ]
         );
     }
 
@@ -124,7 +148,10 @@ mod tests {
     #[test]
     fn non_ascii_names_parse() {
         let mut f = Fields::new();
-        f.insert("to", vec![("\"Andrés Manuel López Obrador\" <amlo@x.example>".into(), 3)]);
+        f.insert(
+            "to",
+            vec![("\"Andrés Manuel López Obrador\" <amlo@x.example>".into(), 3)],
+        );
         let h = Headers::from_fields(&f, &None).unwrap();
         assert_eq!(h.to[0].name.as_deref(), Some("Andrés Manuel López Obrador"));
     }

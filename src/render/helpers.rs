@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason, ScopedJson,
+    Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason,
+    ScopedJson,
 };
 use lettre::message::Mailbox;
 use serde_json::Value;
@@ -25,7 +26,16 @@ pub struct TableRows {
 pub type Tables = Arc<BTreeMap<String, TableRows>>;
 
 pub const NAMES: &[&str] = &[
-    "salutation", "addressee", "join", "date", "rows", "filter", "mailbox", "upper", "lower", "default",
+    "salutation",
+    "addressee",
+    "join",
+    "date",
+    "rows",
+    "filter",
+    "mailbox",
+    "upper",
+    "lower",
+    "default",
 ];
 
 pub fn register(reg: &mut Handlebars<'_>, tables: &Tables) {
@@ -53,7 +63,12 @@ fn derived<'rc>(v: impl Into<Value>) -> Result<ScopedJson<'rc>, RenderError> {
 fn language(h: &Helper, ctx: &Context) -> String {
     h.hash_get("lang")
         .and_then(|v| v.value().as_str().map(str::to_string))
-        .or_else(|| ctx.data().pointer("/vars/lang").and_then(Value::as_str).map(str::to_string))
+        .or_else(|| {
+            ctx.data()
+                .pointer("/vars/lang")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| "en".into())
 }
 
@@ -97,7 +112,9 @@ fn people<'a>(h: &'a Helper, current: &'a Value) -> Vec<&'a Value> {
 }
 
 fn current_value(ctx: &Context, rc: &mut RenderContext<'_, '_>) -> Value {
-    rc.evaluate(ctx, "this").map(|j| j.as_json().clone()).unwrap_or(Value::Null)
+    rc.evaluate(ctx, "this")
+        .map(|j| j.as_json().clone())
+        .unwrap_or(Value::Null)
 }
 
 struct Salutation;
@@ -112,12 +129,20 @@ impl HelperDef for Salutation {
         let current = current_value(ctx, rc);
         let people: Vec<Person> = people(h, &current).into_iter().map(person).collect();
         if people.is_empty() {
-            return Err(fail("salutation", "this letter has no addressee (a public copy?)"));
+            return Err(fail(
+                "salutation",
+                "this letter has no addressee (a public copy?)",
+            ));
         }
         let style = match h.hash_get("style").and_then(|v| v.value().as_str()) {
             None | Some("usual") => Style::Usual,
             Some("formal") => Style::Formal,
-            Some(other) => return Err(fail("salutation", format!("style=\"{other}\": use \"formal\" or \"usual\""))),
+            Some(other) => {
+                return Err(fail(
+                    "salutation",
+                    format!("style=\"{other}\": use \"formal\" or \"usual\""),
+                ))
+            }
         };
         derived(address::salutation(&people, &language(h, ctx), style).text)
     }
@@ -134,8 +159,10 @@ impl HelperDef for Addressee {
     ) -> Result<ScopedJson<'rc>, RenderError> {
         let current = current_value(ctx, rc);
         let lang = language(h, ctx);
-        let names: Vec<String> =
-            people(h, &current).into_iter().map(|r| address::addressee(&person(r), &lang)).collect();
+        let names: Vec<String> = people(h, &current)
+            .into_iter()
+            .map(|r| address::addressee(&person(r), &lang))
+            .collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         derived(lang::join(&refs, &lang, None, None))
     }
@@ -151,7 +178,10 @@ fn items(helper: &str, list: &Value, column: Option<&str>) -> Result<Vec<String>
                     .get(c)
                     .map(text)
                     .ok_or_else(|| fail(helper, format!("the rows have no column `{c}`"))),
-                (Value::Object(_), None) => Err(fail(helper, "name the column to use: {{join ROWS \"column\"}}")),
+                (Value::Object(_), None) => Err(fail(
+                    helper,
+                    "name the column to use: {{join ROWS \"column\"}}",
+                )),
                 (v, _) => Ok(text(v)),
             })
             .collect::<Result<_, _>>()?,
@@ -163,7 +193,11 @@ fn items(helper: &str, list: &Value, column: Option<&str>) -> Result<Vec<String>
 
 /// A list cell: items separated by `;`, blanks trimmed, empty items dropped.
 pub fn split_cell(s: &str) -> Vec<String> {
-    s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(';')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 struct Join;
@@ -175,7 +209,9 @@ impl HelperDef for Join {
         ctx: &'rc Context,
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
-        let list = h.param(0).ok_or_else(|| fail("join", "give a list: {{join signatories \"organization\"}}"))?;
+        let list = h
+            .param(0)
+            .ok_or_else(|| fail("join", "give a list: {{join signatories \"organization\"}}"))?;
         let column = h.param(1).and_then(|p| p.value().as_str());
         let items = items("join", list.value(), column)?;
         let refs: Vec<&str> = items.iter().map(String::as_str).collect();
@@ -195,7 +231,9 @@ impl HelperDef for DateHelper {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
         let raw = match h.param(0).map(|p| p.value()) {
-            Some(Value::String(s)) if s == "today" => ctx.data().get("today").map(text).unwrap_or_default(),
+            Some(Value::String(s)) if s == "today" => {
+                ctx.data().get("today").map(text).unwrap_or_default()
+            }
             Some(v) => text(v),
             None => ctx.data().get("today").map(text).unwrap_or_default(),
         };
@@ -218,15 +256,28 @@ impl HelperDef for Rows {
             .param(0)
             .and_then(|p| p.value().as_str())
             .ok_or_else(|| fail("rows", "name the table first: (rows \"issues\" issues)"))?;
-        let table = self.0.get(name).ok_or_else(|| fail("rows", format!("there is no table `{name}` in [tables]")))?;
-        let keys = items("rows", h.param(1).map(|p| p.value()).unwrap_or(&Value::Null), None)?;
-        let asking = ctx.data().pointer("/letter/id").map(text).unwrap_or_default();
+        let table = self
+            .0
+            .get(name)
+            .ok_or_else(|| fail("rows", format!("there is no table `{name}` in [tables]")))?;
+        let keys = items(
+            "rows",
+            h.param(1).map(|p| p.value()).unwrap_or(&Value::Null),
+            None,
+        )?;
+        let asking = ctx
+            .data()
+            .pointer("/letter/id")
+            .map(text)
+            .unwrap_or_default();
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
-            let &i = table
-                .index
-                .get(&key)
-                .ok_or_else(|| fail("rows", format!("table `{name}` has no key `{key}` (asked for by {asking})")))?;
+            let &i = table.index.get(&key).ok_or_else(|| {
+                fail(
+                    "rows",
+                    format!("table `{name}` has no key `{key}` (asked for by {asking})"),
+                )
+            })?;
             out.push(table.rows[i].clone());
         }
         derived(Value::Array(out))
@@ -245,12 +296,25 @@ impl HelperDef for Filter {
         let rows = match h.param(0).map(|p| p.value()) {
             Some(Value::Array(rows)) => rows,
             Some(Value::Null) | None => return derived(Value::Array(Vec::new())),
-            Some(_) => return Err(fail("filter", "the first parameter must be rows: (filter signatories scope=\"state\")")),
+            Some(_) => {
+                return Err(fail(
+                    "filter",
+                    "the first parameter must be rows: (filter signatories scope=\"state\")",
+                ))
+            }
         };
-        let conditions: Vec<(&str, String)> = h.hash().iter().map(|(k, v)| (*k, text(v.value()))).collect();
+        let conditions: Vec<(&str, String)> = h
+            .hash()
+            .iter()
+            .map(|(k, v)| (*k, text(v.value())))
+            .collect();
         let kept = rows
             .iter()
-            .filter(|r| conditions.iter().all(|(k, v)| r.get(*k).map(text).as_deref() == Some(v.as_str())))
+            .filter(|r| {
+                conditions
+                    .iter()
+                    .all(|(k, v)| r.get(*k).map(text).as_deref() == Some(v.as_str()))
+            })
             .cloned()
             .collect();
         derived(Value::Array(kept))
@@ -275,13 +339,18 @@ impl HelperDef for MailboxHelper {
 /// `"Name" <email>` with the name quoted as RFC 5322 needs; "" when the email is empty (the item is dropped).
 pub fn mailbox(name: &str, email: &str) -> Result<String, String> {
     if name.contains(['\r', '\n']) || email.contains(['\r', '\n']) {
-        return Err(format!("a line break in `{}` would forge a header", name.escape_debug()));
+        return Err(format!(
+            "a line break in `{}` would forge a header",
+            name.escape_debug()
+        ));
     }
     let email = email.trim();
     if email.is_empty() {
         return Ok(String::new());
     }
-    let address = email.parse().map_err(|e| format!("`{email}` is not an email address ({e})"))?;
+    let address = email
+        .parse()
+        .map_err(|e| format!("`{email}` is not an email address ({e})"))?;
     let name = name.trim();
     Ok(Mailbox::new((!name.is_empty()).then(|| name.to_string()), address).to_string())
 }
@@ -296,7 +365,11 @@ impl HelperDef for Case {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
         let s = h.param(0).map(|p| text(p.value())).unwrap_or_default();
-        derived(if self.0 { s.to_uppercase() } else { s.to_lowercase() })
+        derived(if self.0 {
+            s.to_uppercase()
+        } else {
+            s.to_lowercase()
+        })
     }
 }
 

@@ -42,7 +42,13 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [Format::Txt, Format::Md, Format::Html, Format::Eml, Format::Pdf];
+    pub const ALL: [Format; 5] = [
+        Format::Txt,
+        Format::Md,
+        Format::Html,
+        Format::Eml,
+        Format::Pdf,
+    ];
 
     pub fn extension(self) -> &'static str {
         match self {
@@ -90,7 +96,10 @@ pub struct Rendered {
 impl Rendered {
     /// The title formats show: the subject, else the letter's id.
     pub fn title(&self) -> String {
-        self.headers.subject.clone().unwrap_or_else(|| format!("Letter {}", self.id))
+        self.headers
+            .subject
+            .clone()
+            .unwrap_or_else(|| format!("Letter {}", self.id))
     }
 }
 
@@ -120,8 +129,17 @@ impl<'c> Renderer<'c> {
                 .tables
                 .iter()
                 .map(|(name, t)| {
-                    let rows: Vec<Value> = t.rows.iter().map(|r| Value::Object(t.row_json(r))).collect();
-                    let index = t.rows.iter().enumerate().map(|(i, r)| (t.key(r).to_string(), i)).collect();
+                    let rows: Vec<Value> = t
+                        .rows
+                        .iter()
+                        .map(|r| Value::Object(t.row_json(r)))
+                        .collect();
+                    let index = t
+                        .rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| (t.key(r).to_string(), i))
+                        .collect();
                     (name.clone(), TableRows { rows, index })
                 })
                 .collect(),
@@ -137,7 +155,13 @@ impl<'c> Renderer<'c> {
         let mut problems = Problems::new();
         let mut origins = HashMap::new();
         for p in &campaign.partials {
-            origins.insert(p.name.clone(), Origin { file: p.path.clone(), line_offset: 0 });
+            origins.insert(
+                p.name.clone(),
+                Origin {
+                    file: p.path.clone(),
+                    line_offset: 0,
+                },
+            );
             for reg in [&mut body, &mut raw] {
                 if let Err(e) = reg.register_partial(&p.name, &p.source) {
                     problems.push(template_problem(&p.path, 0, &e));
@@ -146,25 +170,43 @@ impl<'c> Renderer<'c> {
             }
         }
         for (path, t) in &campaign.templates {
-            origins.insert(path.clone(), Origin { file: path.clone(), line_offset: t.body_offset });
+            origins.insert(
+                path.clone(),
+                Origin {
+                    file: path.clone(),
+                    line_offset: t.body_offset,
+                },
+            );
             if let Err(e) = body.register_template_string(path, &t.body) {
                 problems.push(template_problem(path, t.body_offset, &e));
             }
             if let Some(field) = &t.front.body {
                 if !campaign.partials.iter().any(|p| p.name == field.source) {
                     problems.push(
-                        Problem::error(format!("front matter `body: {}` names no partial", field.source))
-                            .in_file(path)
-                            .at(field.line, None)
-                            .help(format!("create templates/partials/{}.hbs", field.source)),
+                        Problem::error(format!(
+                            "front matter `body: {}` names no partial",
+                            field.source
+                        ))
+                        .in_file(path)
+                        .at(field.line, None)
+                        .help(format!("create templates/partials/{}.hbs", field.source)),
                     );
-                } else if let Err(e) = body.register_template_string(&cover_name(&field.source), format!("{{{{> {}}}}}", field.source)) {
+                } else if let Err(e) = body.register_template_string(
+                    &cover_name(&field.source),
+                    format!("{{{{> {}}}}}", field.source),
+                ) {
                     problems.push(template_problem(path, field.line - 1, &e));
                 }
             }
             for (key, field) in front_fields(&t.front) {
                 let name = format!("{path}#{key}@{}", field.line);
-                origins.insert(name.clone(), Origin { file: path.clone(), line_offset: field.line - 1 });
+                origins.insert(
+                    name.clone(),
+                    Origin {
+                        file: path.clone(),
+                        line_offset: field.line - 1,
+                    },
+                );
                 if let Err(e) = raw.register_template_string(&name, &field.source) {
                     problems.push(template_problem(path, field.line - 1, &e));
                 }
@@ -172,13 +214,28 @@ impl<'c> Renderer<'c> {
         }
         let out = &campaign.manifest.manifest.output;
         if let Err(e) = raw.register_template_string(FILENAME, &out.filename) {
-            problems.push(campaign.manifest.problem("output", Some("filename"), format!("{e}")));
+            problems.push(
+                campaign
+                    .manifest
+                    .problem("output", Some("filename"), format!("{e}")),
+            );
         }
         if problems.has_errors() {
             return Err(problems);
         }
-        let parts = plan.variants.iter().map(|v| (v.name.clone(), VariantParts::new(v))).collect();
-        Ok(Renderer { campaign, body, raw, origins, parts, tables: context::tables_value(campaign) })
+        let parts = plan
+            .variants
+            .iter()
+            .map(|v| (v.name.clone(), VariantParts::new(v)))
+            .collect();
+        Ok(Renderer {
+            campaign,
+            body,
+            raw,
+            origins,
+            parts,
+            tables: context::tables_value(campaign),
+        })
     }
 
     pub fn context(&self, letter: &Letter) -> Value {
@@ -193,24 +250,44 @@ impl<'c> Renderer<'c> {
         let id = letter.id();
         let row_line = letter.row().map(|r| r.line);
         let who = match row_line {
-            Some(l) => format!("letter {id} ({}:{l})", self.campaign.recipients.path.display()),
+            Some(l) => format!(
+                "letter {id} ({}:{l})",
+                self.campaign.recipients.path.display()
+            ),
             None => format!("letter {id}"),
         };
-        let markdown = self.body.render_with_context(&variant.template, &ctx).map_err(|e| self.problem(&who, &e))?;
+        let markdown = self
+            .body
+            .render_with_context(&variant.template, &ctx)
+            .map_err(|e| self.problem(&who, &e))?;
         let front = &template.front;
         let mut rendered_fields: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
         for (key, field) in front_fields(front) {
             let name = format!("{}#{key}@{}", variant.template, field.line);
-            let value = self.raw.render_with_context(&name, &ctx).map_err(|e| self.problem(&who, &e))?;
-            rendered_fields.entry(key).or_default().push((value, field.line));
+            let value = self
+                .raw
+                .render_with_context(&name, &ctx)
+                .map_err(|e| self.problem(&who, &e))?;
+            rendered_fields
+                .entry(key)
+                .or_default()
+                .push((value, field.line));
         }
         let headers = Headers::from_fields(&rendered_fields, &self.campaign.manifest.manifest.smtp)
-            .map_err(|(line, msg)| Problem::error(format!("{who}: {msg}")).in_file(&variant.template).at(line, None))?;
+            .map_err(|(line, msg)| {
+                Problem::error(format!("{who}: {msg}"))
+                    .in_file(&variant.template)
+                    .at(line, None)
+            })?;
         let cover = match front.body.as_ref() {
             None => None,
             Some(field) => {
                 let name = cover_name(&field.source);
-                Some(self.body.render_with_context(&name, &ctx).map_err(|e| self.problem(&who, &e))?)
+                Some(
+                    self.body
+                        .render_with_context(&name, &ctx)
+                        .map_err(|e| self.problem(&who, &e))?,
+                )
             }
         };
         let file_stem = self.stem_in(letter, &ctx, &who)?;
@@ -229,7 +306,11 @@ impl<'c> Renderer<'c> {
         let signatories = match variant.signatory_table {
             Some(t) => match letter.signatory {
                 Some(r) => vec![t.key(r).to_string()],
-                None => variant.signatories.iter().map(|r| t.key(r).to_string()).collect(),
+                None => variant
+                    .signatories
+                    .iter()
+                    .map(|r| t.key(r).to_string())
+                    .collect(),
             },
             None => Vec::new(),
         };
@@ -259,13 +340,21 @@ impl<'c> Renderer<'c> {
         self.stem_in(letter, &ctx, &format!("letter {}", letter.id()))
     }
 
-    fn stem_in(&self, letter: &Letter, ctx: &handlebars::Context, who: &str) -> Result<String, Problem> {
+    fn stem_in(
+        &self,
+        letter: &Letter,
+        ctx: &handlebars::Context,
+        who: &str,
+    ) -> Result<String, Problem> {
         let template = &self.campaign.templates[&letter.variant.template];
         let name = match &template.front.filename {
             Some(f) => format!("{}#filename@{}", letter.variant.template, f.line),
             None => FILENAME.to_string(),
         };
-        let raw = self.raw.render_with_context(&name, ctx).map_err(|e| self.problem(who, &e))?;
+        let raw = self
+            .raw
+            .render_with_context(&name, ctx)
+            .map_err(|e| self.problem(who, &e))?;
         let mut stem = sanitize_file_name(raw.trim());
         if let Some(sig) = letter.signatory_key() {
             stem = sanitize_file_name(&format!("{stem}-{sig}"));

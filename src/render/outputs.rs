@@ -23,14 +23,25 @@ impl<'c> Outputs<'c> {
     /// `pdf`: whether PDFs will be needed (loading fonts and the layout costs time, and can fail).
     pub fn new(campaign: &'c Campaign, pdf: bool) -> Result<Outputs<'c>, crate::diag::Problems> {
         #[cfg(feature = "pdf")]
-        let pdf = if pdf { Some(super::pdf::PdfEngine::new(&pdf_options(campaign)?)?) } else { None };
+        let pdf = if pdf {
+            Some(super::pdf::PdfEngine::new(&pdf_options(campaign)?)?)
+        } else {
+            None
+        };
         #[cfg(not(feature = "pdf"))]
         if pdf {
-            return Err(Problem::error("this lettermerge was built without PDF support")
-                .help("build it with the default features: cargo install lettermerge")
-                .into());
+            return Err(
+                Problem::error("this lettermerge was built without PDF support")
+                    .help("build it with the default features: cargo install lettermerge")
+                    .into(),
+            );
         }
-        Ok(Outputs { campaign, #[cfg(feature = "pdf")] pdf, files: Mutex::new(HashMap::new()) })
+        Ok(Outputs {
+            campaign,
+            #[cfg(feature = "pdf")]
+            pdf,
+            files: Mutex::new(HashMap::new()),
+        })
     }
 
     pub fn bytes(&self, r: &Rendered, format: Format) -> Result<Vec<u8>, Problem> {
@@ -45,13 +56,32 @@ impl<'c> Outputs<'c> {
 
     #[cfg(feature = "pdf")]
     pub fn pdf(&self, r: &Rendered) -> Result<Vec<u8>, Problem> {
-        let engine = self.pdf.as_ref().ok_or_else(|| Problem::error("internal: PDF engine not started"))?;
+        let engine = self
+            .pdf
+            .as_ref()
+            .ok_or_else(|| Problem::error("internal: PDF engine not started"))?;
         engine.render(&r.markdown, &pdf_inputs(self.campaign, r))
+    }
+
+    /// Every given letter in one PDF, page numbers restarting per letter.
+    #[cfg(feature = "pdf")]
+    pub fn combine(&self, letters: &[Rendered]) -> Result<Vec<u8>, Problem> {
+        let engine = self.pdf.as_ref().ok_or_else(|| Problem::error("internal: PDF engine not started"))?;
+        let items: Vec<(String, std::collections::BTreeMap<String, String>)> =
+            letters.iter().map(|r| (r.markdown.clone(), pdf_inputs(self.campaign, r))).collect();
+        engine.combine(&items)
+    }
+
+    #[cfg(not(feature = "pdf"))]
+    pub fn combine(&self, _letters: &[Rendered]) -> Result<Vec<u8>, Problem> {
+        Err(Problem::error("this lettermerge was built without PDF support"))
     }
 
     #[cfg(not(feature = "pdf"))]
     pub fn pdf(&self, _r: &Rendered) -> Result<Vec<u8>, Problem> {
-        Err(Problem::error("this lettermerge was built without PDF support"))
+        Err(Problem::error(
+            "this lettermerge was built without PDF support",
+        ))
     }
 
     /// The message as `send` sends it (`keep_bcc` false) or as `render` files it (true).
@@ -59,8 +89,13 @@ impl<'c> Outputs<'c> {
         let who = format!("letter {}", r.id);
         let mut attachments = Vec::new();
         for path in &r.attachments {
-            let bytes = self.attachment(path).map_err(|p| Problem { message: format!("{who}: {}", p.message), ..p })?;
-            let name = Path::new(path).file_name().map_or(path.clone(), |n| n.to_string_lossy().into_owned());
+            let bytes = self.attachment(path).map_err(|p| Problem {
+                message: format!("{who}: {}", p.message),
+                ..p
+            })?;
+            let name = Path::new(path)
+                .file_name()
+                .map_or(path.clone(), |n| n.to_string_lossy().into_owned());
             attachments.push(Attachment {
                 content_type: eml::content_type_for(&name).to_string(),
                 name,
@@ -80,7 +115,12 @@ impl<'c> Outputs<'c> {
     /// An attachment's bytes, read once per run; refused if the path leaves the campaign folder, also through a
     /// symbolic link.
     pub fn attachment(&self, path: &str) -> Result<Arc<Vec<u8>>, Problem> {
-        if let Some(b) = self.files.lock().map_err(|_| Problem::error("internal: lock poisoned"))?.get(path) {
+        if let Some(b) = self
+            .files
+            .lock()
+            .map_err(|_| Problem::error("internal: lock poisoned"))?
+            .get(path)
+        {
             return Ok(b.clone());
         }
         let bytes = Arc::new(read_inside(&self.campaign.dir, path)?);
@@ -95,12 +135,17 @@ impl<'c> Outputs<'c> {
 pub fn read_inside(dir: &Path, path: &str) -> Result<Vec<u8>, Problem> {
     inside_campaign(path).map_err(|p| Problem { file: None, ..p })?;
     let full = dir.join(path);
-    let real = full
+    let real = full.canonicalize().map_err(|e| {
+        Problem::error(format!("attachment `{path}`: {e}"))
+            .help("attachments are paths inside the campaign folder")
+    })?;
+    let root = dir
         .canonicalize()
-        .map_err(|e| Problem::error(format!("attachment `{path}`: {e}")).help("attachments are paths inside the campaign folder"))?;
-    let root = dir.canonicalize().map_err(|e| Problem::error(format!("campaign folder: {e}")))?;
+        .map_err(|e| Problem::error(format!("campaign folder: {e}")))?;
     if !real.starts_with(&root) {
-        return Err(Problem::error(format!("attachment `{path}` leads outside the campaign folder (a symbolic link?)")));
+        return Err(Problem::error(format!(
+            "attachment `{path}` leads outside the campaign folder (a symbolic link?)"
+        )));
     }
     std::fs::read(&real).map_err(|e| Problem::error(format!("attachment `{path}`: {e}")))
 }
@@ -112,7 +157,14 @@ fn pdf_options(c: &Campaign) -> Result<super::pdf::PdfOptions, crate::diag::Prob
         "letter" => super::pdf::Paper::Letter,
         "a4" => super::pdf::Paper::A4,
         other => {
-            return Err(c.manifest.problem("pdf", Some("paper"), format!("paper `{other}`: use \"letter\" or \"a4\"")).into())
+            return Err(c
+                .manifest
+                .problem(
+                    "pdf",
+                    Some("paper"),
+                    format!("paper `{other}`: use \"letter\" or \"a4\""),
+                )
+                .into())
         }
     };
     Ok(super::pdf::PdfOptions {
@@ -127,7 +179,10 @@ fn pdf_options(c: &Campaign) -> Result<super::pdf::PdfOptions, crate::diag::Prob
 #[cfg(feature = "pdf")]
 fn pdf_inputs(c: &Campaign, r: &Rendered) -> std::collections::BTreeMap<String, String> {
     let mut m = std::collections::BTreeMap::new();
-    m.insert("date".into(), super::lang::format_date(r.date, &r.lang, None));
+    m.insert(
+        "date".into(),
+        super::lang::format_date(r.date, &r.lang, None),
+    );
     m.insert("letter_id".into(), r.id.clone());
     m.insert("variant".into(), r.variant.clone());
     m.insert("lang".into(), r.lang.clone());
@@ -139,7 +194,13 @@ fn pdf_inputs(c: &Campaign, r: &Rendered) -> std::collections::BTreeMap<String, 
         };
         m.insert(format!("vars.{k}"), v);
     }
-    if let Some(name) = c.manifest.manifest.vars.get("coalition_name").and_then(|v| v.as_str()) {
+    if let Some(name) = c
+        .manifest
+        .manifest
+        .vars
+        .get("coalition_name")
+        .and_then(|v| v.as_str())
+    {
         m.insert("letterhead".into(), name.to_string());
     }
     m

@@ -91,7 +91,9 @@ impl Writer {
                 };
                 self.marker = Some(marker);
             }
-            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => self.links.push(dest_url.to_string()),
+            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
+                self.links.push(dest_url.to_string())
+            }
             _ => {}
         }
     }
@@ -147,7 +149,7 @@ impl Writer {
     fn code_block(&mut self, text: &str) {
         let prefix = self.indent.concat();
         for line in text.lines() {
-            self.out.push_str(&format!("{prefix}    {line}").trim_end().to_string());
+            self.out.push_str(format!("{prefix}    {line}").trim_end());
             self.out.push('\n');
         }
     }
@@ -170,7 +172,11 @@ impl Writer {
         }
         for (i, line) in text.split('\n').enumerate() {
             let line = line.trim();
-            let initial = if i == 0 { first.as_str() } else { rest.as_str() };
+            let initial = if i == 0 {
+                first.as_str()
+            } else {
+                rest.as_str()
+            };
             let options = textwrap::Options::new(WIDTH)
                 .initial_indent(initial)
                 .subsequent_indent(&rest)
@@ -210,7 +216,10 @@ mod tests {
     #[test]
     fn emphasis_links_lists() {
         let md = "Read *this* and [the report](https://example.org/r).\n\n- one\n- two\n\nafter\n";
-        assert_eq!(render(md), "Read this and the report (https://example.org/r).\n\n- one\n- two\n\nafter\n");
+        assert_eq!(
+            render(md),
+            "Read this and the report (https://example.org/r).\n\n- one\n- two\n\nafter\n"
+        );
     }
 
     #[test]

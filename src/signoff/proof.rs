@@ -1,0 +1,212 @@
+//! `out/proof.html`: one self-contained page (no network assets) for the people who approve the text.
+
+use std::fmt::Write;
+
+use pulldown_cmark_escape::escape_html;
+use similar::{ChangeTag, TextDiff};
+
+use crate::load::Campaign;
+use crate::plan::{Recipients, Variant};
+use crate::render::{html, txt, Renderer};
+
+use super::{status, TextState};
+
+const CSS: &str = r#"
+body { font: 15px/1.5 system-ui, sans-serif; margin: 2em auto; max-width: 75em; padding: 0 1em; color: #111; }
+section.variant { border-top: 3px solid #333; margin-top: 2.5em; padding-top: .5em; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; }
+dt { font-weight: 600; }
+.letter { font-family: Georgia, serif; border: 1px solid #bbb; padding: 1.5em 2em; background: #fff; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5em; }
+pre.diff { white-space: pre-wrap; background: #f7f7f7; padding: 1em; border: 1px solid #ddd; }
+pre.diff del { background: #fdd; text-decoration: line-through; display: block; }
+pre.diff ins { background: #dfd; text-decoration: none; display: block; }
+.stale { color: #a00; font-weight: 600; } .fresh { color: #070; font-weight: 600; }
+li.added { color: #070; } li.removed { color: #a00; text-decoration: line-through; }
+"#;
+
+fn esc(s: &str) -> String {
+    let mut out = String::new();
+    let _ = escape_html(&mut out, s);
+    out
+}
+
+/// The page, with the letter of each variant's first recipient.
+pub fn page(campaign: &Campaign, variants: &[Variant], renderer: &Renderer) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Proof</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>Proof: what each variant sends</h1>"
+    );
+    for v in variants {
+        section(&mut out, campaign, variants, v, renderer);
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+fn first_letter(v: &Variant, renderer: &Renderer) -> Option<String> {
+    let letter = v.letters().next()?;
+    renderer.render(&letter).ok().map(|r| r.markdown)
+}
+
+fn section(
+    out: &mut String,
+    campaign: &Campaign,
+    variants: &[Variant],
+    v: &Variant,
+    renderer: &Renderer,
+) {
+    let st = status(campaign, variants, v);
+    let approval = campaign
+        .approvals
+        .as_ref()
+        .and_then(|a| a.variants.get(&v.name));
+    let _ = writeln!(
+        out,
+        "<section class=\"variant\" id=\"variant-{0}\">\n<h2>{0}</h2>\n<dl>",
+        esc(&v.name)
+    );
+    let _ = writeln!(
+        out,
+        "<dt>Language</dt><dd class=\"lang\">{}</dd>",
+        esc(&v.lang)
+    );
+    let _ = writeln!(out, "<dt>Letters</dt><dd>{}</dd>", v.letter_count());
+    let embargo = v.not_before.clone().unwrap_or_else(|| "none".into());
+    let _ = writeln!(
+        out,
+        "<dt>Embargo</dt><dd class=\"embargo\">{}</dd>",
+        esc(&embargo)
+    );
+    let state = match (&st.text, approval) {
+        (TextState::Fresh, Some(a)) => format!(
+            "<span class=\"fresh\">approved {} by {}</span>",
+            esc(&a.date),
+            esc(&a.by)
+        ),
+        (TextState::Stale(changes), Some(a)) => format!(
+            "<span class=\"stale\">changed since approval on {}: {}</span>",
+            esc(&a.date),
+            esc(&changes.join("; "))
+        ),
+        _ => "<span class=\"stale\">not approved</span>".to_string(),
+    };
+    let _ = writeln!(out, "<dt>Approval</dt><dd class=\"approval\">{state}</dd>");
+    if let Some(source) = &st.stale_source {
+        let _ = writeln!(out, "<dt>Translation</dt><dd class=\"stale\">the source `{}` changed since this translation was approved</dd>", esc(source));
+    }
+    out.push_str("</dl>\n");
+
+    out.push_str("<h3>Recipients</h3>\n<ul class=\"recipients\">\n");
+    if matches!(v.recipients, Recipients::Public) {
+        out.push_str("<li>none: a public copy, never sent</li>\n");
+    }
+    let t = &campaign.recipients;
+    for unit in &v.units {
+        for r in &unit.rows {
+            let name = ["title", "first_name", "last_name"]
+                .iter()
+                .filter_map(|c| t.value(r, c))
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let _ = writeln!(
+                out,
+                "<li><code>{}</code> {}</li>",
+                esc(&unit.key),
+                esc(&name)
+            );
+        }
+    }
+    out.push_str("</ul>\n<h3>Signatories</h3>\n<ol class=\"signatories\">\n");
+    if let Some(st_table) = v.signatory_table {
+        let added = st
+            .list
+            .as_ref()
+            .map(|l| l.added.clone())
+            .unwrap_or_default();
+        for r in &v.signatories {
+            let key = st_table.key(r);
+            let name = st_table.value(r, "organization").unwrap_or(key);
+            let class = if added.iter().any(|k| k == key) {
+                " class=\"added\""
+            } else {
+                ""
+            };
+            let mark = if class.is_empty() {
+                ""
+            } else {
+                " (added since approval)"
+            };
+            let _ = writeln!(out, "<li{class}>{}{mark}</li>", esc(name));
+        }
+        for k in st
+            .list
+            .as_ref()
+            .map(|l| l.removed.clone())
+            .unwrap_or_default()
+        {
+            let _ = writeln!(
+                out,
+                "<li class=\"removed\">{} (removed since approval)</li>",
+                esc(&k)
+            );
+        }
+    }
+    out.push_str("</ol>\n");
+
+    let current = first_letter(v, renderer);
+    let source = v
+        .translation_of
+        .as_ref()
+        .and_then(|s| variants.iter().find(|x| &x.name == s));
+    out.push_str("<h3>The letter (first recipient)</h3>\n");
+    match (&current, source.and_then(|s| first_letter(s, renderer))) {
+        (Some(md), Some(src)) => {
+            let _ = writeln!(
+                out,
+                "<div class=\"pair\"><div class=\"letter\" lang=\"{}\">{}</div><div class=\"letter source\">{}</div></div>",
+                esc(&v.lang),
+                html::fragment(md),
+                html::fragment(&src)
+            );
+        }
+        (Some(md), None) => {
+            let _ = writeln!(
+                out,
+                "<div class=\"letter\" lang=\"{}\">{}</div>",
+                esc(&v.lang),
+                html::fragment(md)
+            );
+        }
+        (None, _) => out.push_str("<p>(no letter)</p>\n"),
+    }
+    if let (Some(a), Some(md)) = (approval, &current) {
+        out.push_str("<h3>Changes since the approved text</h3>\n<pre class=\"diff\">");
+        let now = txt::render(md);
+        let diff = TextDiff::from_lines(&a.letter, &now);
+        let mut any = false;
+        for change in diff.iter_all_changes() {
+            let line = esc(change.value().trim_end_matches('\n'));
+            match change.tag() {
+                ChangeTag::Delete => {
+                    any = true;
+                    let _ = write!(out, "<del>{line}</del>");
+                }
+                ChangeTag::Insert => {
+                    any = true;
+                    let _ = write!(out, "<ins>{line}</ins>");
+                }
+                ChangeTag::Equal => {
+                    let _ = writeln!(out, "{line}");
+                }
+            }
+        }
+        if !any {
+            out.push_str("(no change)\n");
+        }
+        out.push_str("</pre>\n");
+    }
+    out.push_str("</section>\n");
+}
