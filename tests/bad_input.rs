@@ -68,9 +68,19 @@ fn render(c: &Campaign) -> common::Run {
 fn campaign_error(c: &Campaign, place: &str) -> String {
     let run = render(c);
     let stderr = run.fails_with(1);
-    assert!(stderr.contains(place), "stderr does not name `{place}`\n{run}");
-    assert!(c.out_files().is_empty(), "a campaign-level error wrote {:?}\n{run}", c.out_files());
-    assert!(!c.path().join("out").exists(), "a campaign-level error created out/\n{run}");
+    assert!(
+        stderr.contains(place),
+        "stderr does not name `{place}`\n{run}"
+    );
+    assert!(
+        c.out_files().is_empty(),
+        "a campaign-level error wrote {:?}\n{run}",
+        c.out_files()
+    );
+    assert!(
+        !c.path().join("out").exists(),
+        "a campaign-level error created out/\n{run}"
+    );
     stderr
 }
 
@@ -78,10 +88,18 @@ fn campaign_error(c: &Campaign, place: &str) -> String {
 fn letter_error(c: &Campaign, failed: &str, place: &str, written: &[&str]) -> String {
     let run = render(c);
     let stderr = run.fails_with(1);
-    assert!(stderr.contains(&format!("default/{failed}")), "the failed letter is not named\n{run}");
-    assert!(stderr.contains(place), "stderr does not name `{place}`\n{run}");
-    let expected: Vec<String> =
-        written.iter().flat_map(|k| [format!("default/{k}.eml"), format!("default/{k}.txt")]).collect();
+    assert!(
+        stderr.contains(&format!("default/{failed}")),
+        "the failed letter is not named\n{run}"
+    );
+    assert!(
+        stderr.contains(place),
+        "stderr does not name `{place}`\n{run}"
+    );
+    let expected: Vec<String> = written
+        .iter()
+        .flat_map(|k| [format!("default/{k}.eml"), format!("default/{k}.txt")])
+        .collect();
     let mut expected = expected;
     expected.sort();
     assert_eq!(c.out_files(), expected, "{run}");
@@ -93,7 +111,9 @@ fn the_valid_campaign_renders_every_letter() {
     let c = campaign();
     render(&c).success();
     assert_eq!(c.out_files().len(), 6);
-    assert!(c.read("out/default/ben.txt").contains("Migrants are not safe."));
+    assert!(c
+        .read("out/default/ben.txt")
+        .contains("Migrants are not safe."));
 }
 
 // ── The manifest ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -101,7 +121,10 @@ fn the_valid_campaign_renders_every_letter() {
 #[test]
 fn an_unknown_manifest_key_is_named_with_its_line() {
     let c = campaign();
-    c.write("lettermerge.toml", format!("{MANIFEST}\n[output]\nformatz = [\"txt\"]\n"));
+    c.write(
+        "lettermerge.toml",
+        format!("{MANIFEST}\n[output]\nformatz = [\"txt\"]\n"),
+    );
     let line = MANIFEST.lines().count() + 3;
     let err = campaign_error(&c, &format!("lettermerge.toml:{line}"));
     assert!(err.contains("formatz"), "{err}");
@@ -110,7 +133,10 @@ fn an_unknown_manifest_key_is_named_with_its_line() {
 #[test]
 fn an_unknown_manifest_section_is_named_with_its_line() {
     let c = campaign();
-    c.write("lettermerge.toml", format!("{MANIFEST}\n[signatorys]\ntable = \"issues\"\n"));
+    c.write(
+        "lettermerge.toml",
+        format!("{MANIFEST}\n[signatorys]\ntable = \"issues\"\n"),
+    );
     let line = MANIFEST.lines().count() + 2;
     let err = campaign_error(&c, &format!("lettermerge.toml:{line}"));
     assert!(err.contains("signatorys"), "{err}");
@@ -120,7 +146,10 @@ fn an_unknown_manifest_section_is_named_with_its_line() {
 fn a_manifest_that_is_not_toml_is_named_with_its_line() {
     let c = campaign();
     c.write("lettermerge.toml", format!("{MANIFEST}\n[output\n"));
-    campaign_error(&c, &format!("lettermerge.toml:{}", MANIFEST.lines().count() + 2));
+    campaign_error(
+        &c,
+        &format!("lettermerge.toml:{}", MANIFEST.lines().count() + 2),
+    );
 }
 
 // ── Tables ───────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -134,7 +163,10 @@ fn a_ragged_row_names_its_line() {
 #[test]
 fn a_duplicate_header_names_the_column() {
     let c = campaign();
-    c.write("recipients/issues.csv", "id,text,text\nimpunity,a,b\nmigrants,c,d\n");
+    c.write(
+        "recipients/issues.csv",
+        "id,text,text\nimpunity,a,b\nmigrants,c,d\n",
+    );
     let err = campaign_error(&c, "recipients/issues.csv:1");
     assert!(err.contains("`text`") || err.contains("\"text\""), "{err}");
 }
@@ -142,30 +174,48 @@ fn a_duplicate_header_names_the_column() {
 #[test]
 fn an_empty_header_names_its_line() {
     let c = campaign();
-    c.write("recipients/issues.csv", "id,text,\nimpunity,a,b\nmigrants,c,d\n");
+    c.write(
+        "recipients/issues.csv",
+        "id,text,\nimpunity,a,b\nmigrants,c,d\n",
+    );
     campaign_error(&c, "recipients/issues.csv:1");
 }
 
 #[test]
-#[ignore = "needs the full CSV loader"]
 fn a_missing_key_column_is_named() {
     let c = campaign();
-    c.write("recipients/issues.csv", "code,text\nimpunity,a\nmigrants,b\n");
+    c.write(
+        "recipients/issues.csv",
+        "code,text\nimpunity,a\nmigrants,b\n",
+    );
     let err = campaign_error(&c, "recipients/issues.csv:1");
     assert!(err.contains("`id`"), "{err}");
 }
 
 #[test]
 fn an_empty_key_names_its_line() {
-    let c = with_officials(&[HEADER, ANA, ",Ben Ortiz,ben@example.org,migrants,migrants", CY]);
+    let c = with_officials(&[
+        HEADER,
+        ANA,
+        ",Ben Ortiz,ben@example.org,migrants,migrants",
+        CY,
+    ]);
     campaign_error(&c, "recipients/officials.csv:3");
 }
 
 #[test]
 fn a_duplicate_key_names_both_lines() {
-    let c = with_officials(&[HEADER, ANA, BEN, "ana,Ana Two,ana2@example.org,torture,impunity"]);
+    let c = with_officials(&[
+        HEADER,
+        ANA,
+        BEN,
+        "ana,Ana Two,ana2@example.org,torture,impunity",
+    ]);
     let err = campaign_error(&c, "recipients/officials.csv:4");
-    assert!(err.contains("line 2") || err.contains("officials.csv:2"), "the first line is not named:\n{err}");
+    assert!(
+        err.contains("line 2") || err.contains("officials.csv:2"),
+        "the first line is not named:\n{err}"
+    );
     assert!(err.contains("ana"), "{err}");
 }
 
@@ -205,13 +255,21 @@ fn a_missing_table_file_is_named() {
 fn a_ten_megabyte_field_names_its_line() {
     let c = campaign();
     let big = "x".repeat(10 << 20);
-    c.write("recipients/officials.csv", format!("{HEADER}\n{ANA}\nben,Ben Ortiz,ben@example.org,{big},migrants\n{CY}\n"));
+    c.write(
+        "recipients/officials.csv",
+        format!("{HEADER}\n{ANA}\nben,Ben Ortiz,ben@example.org,{big},migrants\n{CY}\n"),
+    );
     campaign_error(&c, "recipients/officials.csv:3");
 }
 
 #[test]
 fn a_nul_byte_names_its_line() {
-    let c = with_officials(&[HEADER, ANA, "ben,Ben\0Ortiz,ben@example.org,migrants,migrants", CY]);
+    let c = with_officials(&[
+        HEADER,
+        ANA,
+        "ben,Ben\0Ortiz,ben@example.org,migrants,migrants",
+        CY,
+    ]);
     campaign_error(&c, "recipients/officials.csv:3");
 }
 
@@ -221,7 +279,10 @@ fn a_nul_byte_names_its_line() {
 fn a_template_syntax_error_names_file_line_and_column_counting_the_front_matter() {
     let c = with_body_line("Our issues, {{name}");
     let err = campaign_error(&c, "templates/letter.hbs:7:");
-    assert!(!err.contains("templates/letter.hbs:2:"), "the front matter lines were not counted:\n{err}");
+    assert!(
+        !err.contains("templates/letter.hbs:2:"),
+        "the front matter lines were not counted:\n{err}"
+    );
 }
 
 #[test]
@@ -262,7 +323,10 @@ fn a_misspelt_column_is_named_with_its_place() {
 #[test]
 fn an_unquoted_mustache_in_front_matter_names_its_line_and_the_fix() {
     let c = campaign();
-    c.write("templates/letter.hbs", TEMPLATE.replace("to: '{{mailbox name email}}'", "to: {{mailbox name email}}"));
+    c.write(
+        "templates/letter.hbs",
+        TEMPLATE.replace("to: '{{mailbox name email}}'", "to: {{mailbox name email}}"),
+    );
     let err = campaign_error(&c, "templates/letter.hbs:3");
     assert!(err.contains("quote"), "{err}");
 }
@@ -270,7 +334,10 @@ fn an_unquoted_mustache_in_front_matter_names_its_line_and_the_fix() {
 #[test]
 fn an_unknown_front_matter_key_is_named() {
     let c = campaign();
-    c.write("templates/letter.hbs", TEMPLATE.replace("subject:", "subjet:"));
+    c.write(
+        "templates/letter.hbs",
+        TEMPLATE.replace("subject:", "subjet:"),
+    );
     let err = campaign_error(&c, "templates/letter.hbs:4");
     assert!(err.contains("subjet"), "{err}");
 }
@@ -286,27 +353,47 @@ fn a_missing_template_is_named() {
 
 #[test]
 fn a_line_break_in_a_subject_value_fails_that_letter_only() {
-    let c = with_officials(&[HEADER, ANA, "ben,Ben Ortiz,ben@example.org,\"migrants\r\nBcc: evil@example.org\",migrants", CY]);
+    let c = with_officials(&[
+        HEADER,
+        ANA,
+        "ben,Ben Ortiz,ben@example.org,\"migrants\r\nBcc: evil@example.org\",migrants",
+        CY,
+    ]);
     let err = letter_error(&c, "ben", "recipients/officials.csv:3", &["ana", "cy"]);
     assert!(err.contains("subject"), "{err}");
 }
 
 #[test]
 fn a_line_break_in_a_mailbox_name_fails_that_letter_only() {
-    let c = with_officials(&[HEADER, ANA, "ben,\"Ben\nBcc: evil@example.org\",ben@example.org,migrants,migrants", CY]);
+    let c = with_officials(&[
+        HEADER,
+        ANA,
+        "ben,\"Ben\nBcc: evil@example.org\",ben@example.org,migrants,migrants",
+        CY,
+    ]);
     letter_error(&c, "ben", "recipients/officials.csv:3", &["ana", "cy"]);
 }
 
 #[test]
 fn a_malformed_address_fails_that_letter_only() {
-    let c = with_officials(&[HEADER, ANA, "ben,Ben Ortiz,ben at example.org,migrants,migrants", CY]);
+    let c = with_officials(&[
+        HEADER,
+        ANA,
+        "ben,Ben Ortiz,ben at example.org,migrants,migrants",
+        CY,
+    ]);
     let err = letter_error(&c, "ben", "recipients/officials.csv:3", &["ana", "cy"]);
     assert!(err.contains("ben at example.org"), "{err}");
 }
 
 #[test]
 fn an_unknown_key_in_rows_fails_that_letter_and_names_table_key_and_row() {
-    let c = with_officials(&[HEADER, ANA, BEN, "cy,Cy Díaz,cy@example.org,torture,impunity;nosuch"]);
+    let c = with_officials(&[
+        HEADER,
+        ANA,
+        BEN,
+        "cy,Cy Díaz,cy@example.org,torture,impunity;nosuch",
+    ]);
     let err = letter_error(&c, "cy", "recipients/officials.csv:4", &["ana", "ben"]);
     assert!(err.contains("nosuch"), "{err}");
     assert!(err.contains("issues"), "{err}");
@@ -324,9 +411,15 @@ fn a_failed_letter_is_listed_in_the_summary() {
 fn a_failed_letter_leaves_no_older_file_behind() {
     let c = campaign();
     render(&c).success();
-    c.write("recipients/officials.csv", [HEADER, ANA, BEN, "cy,Cy Díaz,cy@example.org,torture,nosuch"].join("\n") + "\n");
+    c.write(
+        "recipients/officials.csv",
+        [HEADER, ANA, BEN, "cy,Cy Díaz,cy@example.org,torture,nosuch"].join("\n") + "\n",
+    );
     render(&c).fails_with(1);
-    assert!(!c.path().join("out/default/cy.txt").exists(), "a stale letter looks current");
+    assert!(
+        !c.path().join("out/default/cy.txt").exists(),
+        "a stale letter looks current"
+    );
     assert!(c.path().join("out/default/ana.txt").exists());
 }
 
@@ -363,7 +456,11 @@ fn an_unknown_format_is_a_usage_error() {
 fn a_bad_date_is_a_usage_error() {
     let c = campaign();
     let mut cmd = c.cmd();
-    let run = common::Run(cmd.args(["render", "--date", "11/07/2018"]).output().expect("run"));
+    let run = common::Run(
+        cmd.args(["render", "--date", "11/07/2018"])
+            .output()
+            .expect("run"),
+    );
     let err = run.fails_with(2);
     assert!(err.contains("11/07/2018"), "{run}");
 }
@@ -372,7 +469,13 @@ fn a_bad_date_is_a_usage_error() {
 fn a_folder_that_does_not_exist_is_a_usage_error() {
     let c = Campaign::empty();
     let mut cmd = common::lettermerge();
-    let run = common::Run(cmd.arg("-C").arg(c.path().join("nowhere")).arg("check").output().expect("run"));
+    let run = common::Run(
+        cmd.arg("-C")
+            .arg(c.path().join("nowhere"))
+            .arg("check")
+            .output()
+            .expect("run"),
+    );
     run.fails_with(2);
 }
 
@@ -380,7 +483,12 @@ fn a_folder_that_does_not_exist_is_a_usage_error() {
 
 #[test]
 fn check_names_every_bad_row_at_once() {
-    let c = with_officials(&[HEADER, ANA, ",Ben Ortiz,ben@example.org,migrants,migrants", "ana,Ana Two,a2@example.org,x,impunity"]);
+    let c = with_officials(&[
+        HEADER,
+        ANA,
+        ",Ben Ortiz,ben@example.org,migrants,migrants",
+        "ana,Ana Two,a2@example.org,x,impunity",
+    ]);
     let run = c.check(&[]);
     let err = run.fails_with(1);
     assert!(err.contains("recipients/officials.csv:3"), "{run}");
@@ -393,7 +501,8 @@ fn check_json_gives_file_line_and_column() {
     let c = with_body_line("Our issues, {{name}");
     let run = c.check(&["--json"]);
     assert_eq!(run.code(), 1, "{run}");
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}\n{run}"));
+    let doc: serde_json::Value =
+        serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}\n{run}"));
     assert_eq!(doc["ok"], false);
     let p = &doc["problems"][0];
     assert_eq!(p["severity"], "error", "{doc}");

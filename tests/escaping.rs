@@ -35,20 +35,36 @@ fn campaign() -> Campaign {
 
 /// What lies between `<main …>` and `</main>`: the letter, without the page's style sheet.
 fn main_of(page: &str) -> &str {
-    let start = page.find("<main").unwrap_or_else(|| panic!("no <main> in:\n{page}"));
+    let start = page
+        .find("<main")
+        .unwrap_or_else(|| panic!("no <main> in:\n{page}"));
     let end = page.rfind("</main>").expect("</main>");
     &page[start..end]
 }
 
 /// Asserts an HTML rendering of the letter shows every value as text, with no element a value could have made.
 fn assert_html_is_literal(html: &str, what: &str) {
-    assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"), "{what}: <b> not escaped:\n{html}");
-    assert!(html.contains("*y* [z](u) # h"), "{what}: markup characters lost:\n{html}");
+    assert!(
+        html.contains("&lt;b&gt;x&lt;/b&gt;"),
+        "{what}: <b> not escaped:\n{html}"
+    );
+    assert!(
+        html.contains("*y* [z](u) # h"),
+        "{what}: markup characters lost:\n{html}"
+    );
     for literal in ["_a_", "`c`", "&amp;amp;", "# Heading", "- item"] {
-        assert!(html.contains(literal), "{what}: `{literal}` not literal:\n{html}");
+        assert!(
+            html.contains(literal),
+            "{what}: `{literal}` not literal:\n{html}"
+        );
     }
-    for element in ["<b>", "<a ", "<a>", "<em>", "<strong>", "<code>", "<h1", "<h2", "<ul>", "<li>"] {
-        assert!(!html.contains(element), "{what}: a value made {element}:\n{html}");
+    for element in [
+        "<b>", "<a ", "<a>", "<em>", "<strong>", "<code>", "<h1", "<h2", "<ul>", "<li>",
+    ] {
+        assert!(
+            !html.contains(element),
+            "{what}: a value made {element}:\n{html}"
+        );
     }
 }
 
@@ -59,10 +75,16 @@ fn txt_shows_markup_in_values_literally() {
     let txt = c.read("out/default/ana.txt");
     let lines: Vec<&str> = txt.lines().map(str::trim_end).collect();
     assert!(lines.contains(&"Markup: <b>x</b> *y* [z](u) # h"), "{txt}");
-    assert!(lines.contains(&"Also: _a_ and `c` and \\ and &amp;"), "{txt}");
+    assert!(
+        lines.contains(&"Also: _a_ and `c` and \\ and &amp;"),
+        "{txt}"
+    );
     assert!(lines.contains(&"# Heading"), "{txt}");
     assert!(lines.contains(&"- item"), "{txt}");
-    assert!(!txt.contains("\\*") && !txt.contains("\\<"), "escapes leaked into the text:\n{txt}");
+    assert!(
+        !txt.contains("\\*") && !txt.contains("\\<"),
+        "escapes leaked into the text:\n{txt}"
+    );
 }
 
 #[test]
@@ -78,7 +100,10 @@ fn html_title_is_the_subject_escaped_once() {
     let c = campaign();
     c.render(&["--format", "html"]).success();
     let page = c.read("out/default/ana.html");
-    assert!(page.contains("<title>Letter on Rule of law &amp; *impunity*</title>"), "{page}");
+    assert!(
+        page.contains("<title>Letter on Rule of law &amp; *impunity*</title>"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -86,7 +111,10 @@ fn md_read_by_a_commonmark_parser_keeps_values_literal() {
     let c = campaign();
     c.render(&["--format", "md"]).success();
     let md = c.read("out/default/ana.md");
-    let body = md.splitn(3, "---\n").nth(2).unwrap_or_else(|| panic!("no metadata block in:\n{md}"));
+    let body = md
+        .splitn(3, "---\n")
+        .nth(2)
+        .unwrap_or_else(|| panic!("no metadata block in:\n{md}"));
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
     assert_html_is_literal(&html, "md via pulldown-cmark");
@@ -104,7 +132,11 @@ fn md_converted_by_pandoc_keeps_values_literal() {
         .arg(c.path().join("out/default/ana.md"))
         .output()
         .expect("run pandoc");
-    assert!(out.status.success(), "pandoc failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pandoc failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = String::from_utf8(out.stdout).expect("UTF-8 from pandoc");
     assert_html_is_literal(&html, "md via pandoc");
 }
@@ -144,7 +176,10 @@ fn a_value_with_a_line_break_keeps_it_without_starting_a_paragraph_or_code_block
     c.render(&["--format", "txt,html"]).success();
     let txt = c.read("out/default/a.txt");
     let lines: Vec<&str> = txt.lines().collect();
-    let at = lines.iter().position(|l| *l == "2201 C Street NW").unwrap_or_else(|| panic!("{txt}"));
+    let at = lines
+        .iter()
+        .position(|l| *l == "2201 C Street NW")
+        .unwrap_or_else(|| panic!("{txt}"));
     assert_eq!(lines[at + 1], "Washington, DC 20520", "{txt}");
     assert!(txt.contains("* not a list"), "{txt}");
     let html = c.read("out/default/a.html");
@@ -163,11 +198,25 @@ fn a_triple_stash_value_is_trusted_and_not_escaped() {
     c.render(&["--format", "txt,html"]).success();
     let html = c.read("out/default/t.html");
     let body = main_of(&html);
-    assert!(body.contains("Escaped: **bold** and [a link](https://example.org)"), "{body}");
-    assert!(body.contains("Trusted: <strong>bold</strong> and <a href=\"https://example.org\">a link</a>"), "{body}");
+    assert!(
+        body.contains("Escaped: **bold** and [a link](https://example.org)"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "Trusted: <strong>bold</strong> and <a href=\"https://example.org\">a link</a>"
+        ),
+        "{body}"
+    );
     let txt = c.read("out/default/t.txt");
-    assert!(txt.contains("Escaped: **bold** and [a link](https://example.org)"), "{txt}");
-    assert!(txt.contains("Trusted: bold and a link (https://example.org)"), "{txt}");
+    assert!(
+        txt.contains("Escaped: **bold** and [a link](https://example.org)"),
+        "{txt}"
+    );
+    assert!(
+        txt.contains("Trusted: bold and a link (https://example.org)"),
+        "{txt}"
+    );
 }
 
 #[test]

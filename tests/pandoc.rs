@@ -7,8 +7,17 @@ mod common;
 use common::{interop_tool, Campaign};
 
 fn pandoc(args: &[&str], file: &std::path::Path) -> String {
-    let out = std::process::Command::new("pandoc").args(args).arg(file).output().expect("run pandoc");
-    assert!(out.status.success(), "pandoc failed on {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("pandoc")
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("run pandoc");
+    assert!(
+        out.status.success(),
+        "pandoc failed on {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("UTF-8 from pandoc")
 }
 
@@ -22,7 +31,10 @@ fn pandoc_converts_every_example_letter() {
     let files = c.out_files();
     assert_eq!(files.len(), 18);
     for f in files {
-        let html = pandoc(&["-f", "markdown", "-t", "html"], &c.path().join("out").join(&f));
+        let html = pandoc(
+            &["-f", "markdown", "-t", "html"],
+            &c.path().join("out").join(&f),
+        );
         assert!(html.contains("<p>"), "{f}: {html}");
     }
 }
@@ -33,8 +45,12 @@ fn pandoc_takes_the_title_from_the_metadata_block() {
         return;
     }
     let c = Campaign::example();
-    c.render(&["--format", "md", "--only", "coalition/sos"]).success();
-    let html = pandoc(&["-f", "markdown", "-t", "html", "-s"], &c.path().join("out/coalition/sos.md"));
+    c.render(&["--format", "md", "--only", "coalition/sos"])
+        .success();
+    let html = pandoc(
+        &["-f", "markdown", "-t", "html", "-s"],
+        &c.path().join("out/coalition/sos.md"),
+    );
     assert!(
         html.contains("<title>Human rights in Mexico on the occasion of the U.S. delegation’s July 13 visit to Mexico City</title>")
             || html.contains("<title>Human rights in Mexico on the occasion of the U.S. delegation's July 13 visit to Mexico City</title>"),
@@ -49,9 +65,18 @@ fn pandoc_keeps_the_address_lines_separate() {
         return;
     }
     let c = Campaign::example();
-    c.render(&["--format", "md", "--only", "coalition/sos"]).success();
-    let html = pandoc(&["-f", "markdown", "-t", "html"], &c.path().join("out/coalition/sos.md"));
-    for line in ["The Honorable Mike Pompeo<br />", "Secretary of State<br />", "U.S. Department of State<br />", "2201 C Street NW<br />"] {
+    c.render(&["--format", "md", "--only", "coalition/sos"])
+        .success();
+    let html = pandoc(
+        &["-f", "markdown", "-t", "html"],
+        &c.path().join("out/coalition/sos.md"),
+    );
+    for line in [
+        "The Honorable Mike Pompeo<br />",
+        "Secretary of State<br />",
+        "U.S. Department of State<br />",
+        "2201 C Street NW<br />",
+    ] {
         assert!(html.contains(line), "`{line}` missing:\n{html}");
     }
     assert!(html.contains("Washington, DC 20520</p>"), "{html}");
@@ -63,8 +88,12 @@ fn pandoc_keeps_the_date_and_salutation_as_their_own_paragraphs() {
         return;
     }
     let c = Campaign::example();
-    c.render(&["--format", "md", "--only", "coalition/sos"]).success();
-    let html = pandoc(&["-f", "markdown", "-t", "html"], &c.path().join("out/coalition/sos.md"));
+    c.render(&["--format", "md", "--only", "coalition/sos"])
+        .success();
+    let html = pandoc(
+        &["-f", "markdown", "-t", "html"],
+        &c.path().join("out/coalition/sos.md"),
+    );
     assert!(html.contains("<p>July 11, 2018</p>"), "{html}");
     assert!(html.contains("<p>Dear Secretary Pompeo,</p>"), "{html}");
 }

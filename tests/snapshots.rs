@@ -8,7 +8,8 @@ use common::Campaign;
 
 fn sos(format: &str) -> String {
     let c = Campaign::example();
-    c.render(&["--format", format, "--only", "coalition/sos"]).success();
+    c.render(&["--format", format, "--only", "coalition/sos"])
+        .success();
     c.read(&format!("out/coalition/sos.{format}"))
 }
 
@@ -52,5 +53,8 @@ Sincerely,
     );
     c.render(&["--format", "eml"]).success();
     // CRLF line ends are part of the message; shown as LF so the snapshot file stays readable.
-    insta::assert_snapshot!("small_eml", c.read("out/default/amlo.eml").replace("\r\n", "\n"));
+    insta::assert_snapshot!(
+        "small_eml",
+        c.read("out/default/amlo.eml").replace("\r\n", "\n")
+    );
 }

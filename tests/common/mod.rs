@@ -71,13 +71,21 @@ pub struct Campaign {
 impl Campaign {
     /// An empty folder.
     pub fn empty() -> Campaign {
-        Campaign { dir: tempfile::Builder::new().prefix("lettermerge-test-").tempdir().expect("a temporary folder") }
+        Campaign {
+            dir: tempfile::Builder::new()
+                .prefix("lettermerge-test-")
+                .tempdir()
+                .expect("a temporary folder"),
+        }
     }
 
     /// A copy of the repository's example campaign (manifest, templates, tables, attachments).
     pub fn example() -> Campaign {
         let c = Campaign::empty();
-        copy_tree(&repo().join("lettermerge.toml"), &c.path().join("lettermerge.toml"));
+        copy_tree(
+            &repo().join("lettermerge.toml"),
+            &c.path().join("lettermerge.toml"),
+        );
         for d in ["templates", "recipients", "attachments"] {
             copy_tree(&repo().join(d), &c.path().join(d));
         }
@@ -113,7 +121,8 @@ impl Campaign {
     /// A file of the campaign (or of its output) as text.
     pub fn read(&self, rel: &str) -> String {
         let path = self.path().join(rel);
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
     }
 
     pub fn read_bytes(&self, rel: &str) -> Vec<u8> {
@@ -124,7 +133,9 @@ impl Campaign {
     /// `lettermerge -C DIR`, run from another folder so relative paths cannot leak into the repository.
     pub fn cmd(&self) -> Command {
         let mut cmd = lettermerge();
-        cmd.arg("-C").arg(self.path()).current_dir(std::env::temp_dir());
+        cmd.arg("-C")
+            .arg(self.path())
+            .current_dir(std::env::temp_dir());
         cmd
     }
 
@@ -179,14 +190,23 @@ impl Run {
         let stderr = self.stderr();
         assert_eq!(self.code(), code, "expected exit {code}\n{self}");
         assert!(!stderr.contains("panicked"), "lettermerge panicked\n{self}");
-        assert!(!stderr.contains("RUST_BACKTRACE"), "lettermerge panicked\n{self}");
+        assert!(
+            !stderr.contains("RUST_BACKTRACE"),
+            "lettermerge panicked\n{self}"
+        );
         stderr
     }
 }
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {:?}\n--- stdout\n{}--- stderr\n{}", self.0.status.code(), self.stdout(), self.stderr())
+        write!(
+            f,
+            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.0.status.code(),
+            self.stdout(),
+            self.stderr()
+        )
     }
 }
 
@@ -203,7 +223,9 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
