@@ -1,0 +1,235 @@
+//! No value from a table can add markup to a letter: emphasis, links, HTML, headings, lists or code print literally
+//! in every format (SPEC §4). Only `{{{x}}}`, the triple-stash, inserts a trusted value raw.
+
+mod common;
+
+use common::{interop_tool, Campaign};
+
+const MANIFEST: &str = "[vars]\nlang = \"en\"\n";
+
+const TEMPLATE: &str = "---
+from: 'Coalition <coalition@example.org>'
+to: '{{mailbox name email}}'
+subject: 'Letter on {{topic}}'
+---
+Dear {{name}},
+
+Markup: {{markup}}
+
+Also: {{under}} and {{code}} and {{backslash}} and {{entity}}
+
+{{heading}}
+
+{{item}}
+
+Sincerely,
+The coalition
+";
+
+const HEADER: &str = "id,name,email,topic,markup,under,code,backslash,entity,heading,item";
+const ROW: &str = "ana,Ana Pérez,ana@example.org,Rule of law & *impunity*,<b>x</b> *y* [z](u) # h,_a_,`c`,\\,&amp;,# Heading,- item";
+
+fn campaign() -> Campaign {
+    Campaign::small(MANIFEST, TEMPLATE, HEADER, &[ROW])
+}
+
+/// What lies between `<main …>` and `</main>`: the letter, without the page's style sheet.
+fn main_of(page: &str) -> &str {
+    let start = page
+        .find("<main")
+        .unwrap_or_else(|| panic!("no <main> in:\n{page}"));
+    let end = page.rfind("</main>").expect("</main>");
+    &page[start..end]
+}
+
+/// Asserts an HTML rendering of the letter shows every value as text, with no element a value could have made.
+fn assert_html_is_literal(html: &str, what: &str) {
+    assert!(
+        html.contains("&lt;b&gt;x&lt;/b&gt;"),
+        "{what}: <b> not escaped:\n{html}"
+    );
+    assert!(
+        html.contains("*y* [z](u) # h"),
+        "{what}: markup characters lost:\n{html}"
+    );
+    for literal in ["_a_", "`c`", "&amp;amp;", "# Heading", "- item"] {
+        assert!(
+            html.contains(literal),
+            "{what}: `{literal}` not literal:\n{html}"
+        );
+    }
+    for element in [
+        "<b>", "<a ", "<a>", "<em>", "<strong>", "<code>", "<h1", "<h2", "<ul>", "<li>",
+    ] {
+        assert!(
+            !html.contains(element),
+            "{what}: a value made {element}:\n{html}"
+        );
+    }
+}
+
+#[test]
+fn txt_shows_markup_in_values_literally() {
+    let c = campaign();
+    c.render(&["--format", "txt"]).success();
+    let txt = c.read("out/default/ana.txt");
+    let lines: Vec<&str> = txt.lines().map(str::trim_end).collect();
+    assert!(lines.contains(&"Markup: <b>x</b> *y* [z](u) # h"), "{txt}");
+    assert!(
+        lines.contains(&"Also: _a_ and `c` and \\ and &amp;"),
+        "{txt}"
+    );
+    assert!(lines.contains(&"# Heading"), "{txt}");
+    assert!(lines.contains(&"- item"), "{txt}");
+    assert!(
+        !txt.contains("\\*") && !txt.contains("\\<"),
+        "escapes leaked into the text:\n{txt}"
+    );
+}
+
+#[test]
+fn html_escapes_markup_in_values() {
+    let c = campaign();
+    c.render(&["--format", "html"]).success();
+    let page = c.read("out/default/ana.html");
+    assert_html_is_literal(main_of(&page), "html");
+}
+
+#[test]
+fn html_title_is_the_subject_escaped_once() {
+    let c = campaign();
+    c.render(&["--format", "html"]).success();
+    let page = c.read("out/default/ana.html");
+    assert!(
+        page.contains("<title>Letter on Rule of law &amp; *impunity*</title>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn md_read_by_a_commonmark_parser_keeps_values_literal() {
+    let c = campaign();
+    c.render(&["--format", "md"]).success();
+    let md = c.read("out/default/ana.md");
+    let body = md
+        .splitn(3, "---\n")
+        .nth(2)
+        .unwrap_or_else(|| panic!("no metadata block in:\n{md}"));
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
+    assert_html_is_literal(&html, "md via pulldown-cmark");
+}
+
+#[test]
+fn md_converted_by_pandoc_keeps_values_literal() {
+    if !interop_tool("pandoc") {
+        return;
+    }
+    let c = campaign();
+    c.render(&["--format", "md"]).success();
+    let out = std::process::Command::new("pandoc")
+        .args(["-f", "markdown", "-t", "html"])
+        .arg(c.path().join("out/default/ana.md"))
+        .output()
+        .expect("run pandoc");
+    assert!(
+        out.status.success(),
+        "pandoc failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = String::from_utf8(out.stdout).expect("UTF-8 from pandoc");
+    assert_html_is_literal(&html, "md via pandoc");
+}
+
+#[test]
+fn eml_parts_show_markup_in_values_literally() {
+    use mail_parser::MessageParser;
+    let c = campaign();
+    c.render(&["--format", "eml"]).success();
+    let bytes = c.read_bytes("out/default/ana.eml");
+    let msg = MessageParser::default().parse(&bytes).expect("a message");
+    let text = msg.body_text(0).expect("a text/plain part");
+    assert!(text.contains("Markup: <b>x</b> *y* [z](u) # h"), "{text}");
+    assert!(text.contains("_a_ and `c` and \\ and &amp;"), "{text}");
+    let html = msg.body_html(0).expect("a text/html part");
+    assert_html_is_literal(main_of(&html), "eml html part");
+}
+
+#[test]
+fn front_matter_values_are_not_escaped_for_markdown() {
+    use mail_parser::MessageParser;
+    let c = campaign();
+    c.render(&["--format", "eml"]).success();
+    let bytes = c.read_bytes("out/default/ana.eml");
+    let msg = MessageParser::default().parse(&bytes).expect("a message");
+    assert_eq!(msg.subject(), Some("Letter on Rule of law & *impunity*"));
+}
+
+#[test]
+fn a_value_with_a_line_break_keeps_it_without_starting_a_paragraph_or_code_block() {
+    let c = Campaign::small(
+        MANIFEST,
+        "Address:\n{{address}}\nEnd\n",
+        "id,address",
+        &["a,\"2201 C Street NW\n        Washington, DC 20520\n\n\n* not a list\""],
+    );
+    c.render(&["--format", "txt,html"]).success();
+    let txt = c.read("out/default/a.txt");
+    let lines: Vec<&str> = txt.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == "2201 C Street NW")
+        .unwrap_or_else(|| panic!("{txt}"));
+    assert_eq!(lines[at + 1], "Washington, DC 20520", "{txt}");
+    assert!(txt.contains("* not a list"), "{txt}");
+    let html = c.read("out/default/a.html");
+    assert!(!html.contains("<pre>") && !html.contains("<li>"), "{html}");
+    assert!(html.contains("2201 C Street NW<br />"), "{html}");
+}
+
+#[test]
+fn a_triple_stash_value_is_trusted_and_not_escaped() {
+    let c = Campaign::small(
+        MANIFEST,
+        "Escaped: {{snippet}}\n\nTrusted: {{{snippet}}}\n",
+        "id,snippet",
+        &["t,**bold** and [a link](https://example.org)"],
+    );
+    c.render(&["--format", "txt,html"]).success();
+    let html = c.read("out/default/t.html");
+    let body = main_of(&html);
+    assert!(
+        body.contains("Escaped: **bold** and [a link](https://example.org)"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "Trusted: <strong>bold</strong> and <a href=\"https://example.org\">a link</a>"
+        ),
+        "{body}"
+    );
+    let txt = c.read("out/default/t.txt");
+    assert!(
+        txt.contains("Escaped: **bold** and [a link](https://example.org)"),
+        "{txt}"
+    );
+    assert!(
+        txt.contains("Trusted: bold and a link (https://example.org)"),
+        "{txt}"
+    );
+}
+
+#[test]
+fn helper_output_is_escaped_too() {
+    let c = Campaign::small(
+        MANIFEST,
+        "{{upper name}} / {{default nickname name}}\n",
+        "id,name,nickname",
+        &["h,*emph* <i>x</i>,"],
+    );
+    c.render(&["--format", "html"]).success();
+    let body = c.read("out/default/h.html");
+    let body = main_of(&body);
+    assert!(body.contains("*EMPH* &lt;I&gt;X&lt;/I&gt;"), "{body}");
+    assert!(!body.contains("<em>") && !body.contains("<i>"), "{body}");
+}

@@ -1,0 +1,99 @@
+//! The `md` format is Markdown that pandoc converts as it is (SPEC §6): its metadata block gives the title, the
+//! letter's line breaks stay line breaks, and values stay literal. Needs `pandoc` (Debian package); skipped without
+//! it unless `LETTERMERGE_INTEROP=require`.
+
+mod common;
+
+use common::{interop_tool, Campaign};
+
+fn pandoc(args: &[&str], file: &std::path::Path) -> String {
+    let out = std::process::Command::new("pandoc")
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("run pandoc");
+    assert!(
+        out.status.success(),
+        "pandoc failed on {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 from pandoc")
+}
+
+#[test]
+fn pandoc_converts_every_example_letter() {
+    if !interop_tool("pandoc") {
+        return;
+    }
+    let c = Campaign::example();
+    c.render(&["--format", "md"]).success();
+    let files = c.out_files();
+    assert_eq!(files.len(), 18);
+    for f in files {
+        let html = pandoc(
+            &["-f", "markdown", "-t", "html"],
+            &c.path().join("out").join(&f),
+        );
+        assert!(html.contains("<p>"), "{f}: {html}");
+    }
+}
+
+#[test]
+fn pandoc_takes_the_title_from_the_metadata_block() {
+    if !interop_tool("pandoc") {
+        return;
+    }
+    let c = Campaign::example();
+    c.render(&["--format", "md", "--only", "coalition/sos"])
+        .success();
+    let html = pandoc(
+        &["-f", "markdown", "-t", "html", "-s"],
+        &c.path().join("out/coalition/sos.md"),
+    );
+    assert!(
+        html.contains("<title>Human rights in Mexico on the occasion of the U.S. delegation’s July 13 visit to Mexico City</title>")
+            || html.contains("<title>Human rights in Mexico on the occasion of the U.S. delegation's July 13 visit to Mexico City</title>"),
+        "{html}"
+    );
+    assert!(html.contains("lang=\"en\""), "{html}");
+}
+
+#[test]
+fn pandoc_keeps_the_address_lines_separate() {
+    if !interop_tool("pandoc") {
+        return;
+    }
+    let c = Campaign::example();
+    c.render(&["--format", "md", "--only", "coalition/sos"])
+        .success();
+    let html = pandoc(
+        &["-f", "markdown", "-t", "html"],
+        &c.path().join("out/coalition/sos.md"),
+    );
+    for line in [
+        "The Honorable Mike Pompeo<br />",
+        "Secretary of State<br />",
+        "U.S. Department of State<br />",
+        "2201 C Street NW<br />",
+    ] {
+        assert!(html.contains(line), "`{line}` missing:\n{html}");
+    }
+    assert!(html.contains("Washington, DC 20520</p>"), "{html}");
+}
+
+#[test]
+fn pandoc_keeps_the_date_and_salutation_as_their_own_paragraphs() {
+    if !interop_tool("pandoc") {
+        return;
+    }
+    let c = Campaign::example();
+    c.render(&["--format", "md", "--only", "coalition/sos"])
+        .success();
+    let html = pandoc(
+        &["-f", "markdown", "-t", "html"],
+        &c.path().join("out/coalition/sos.md"),
+    );
+    assert!(html.contains("<p>July 11, 2018</p>"), "{html}");
+    assert!(html.contains("<p>Dear Secretary Pompeo,</p>"), "{html}");
+}
