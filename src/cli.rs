@@ -66,6 +66,25 @@ pub enum Command {
     /// changes since approval.
     #[command(after_help = "Example:\n  lettermerge proof && xdg-open out/proof.html")]
     Proof(ProofArgs),
+    /// Send the letters by email, each exactly once, recorded in .lettermerge/journal.jsonl.
+    ///
+    /// Shows a summary and asks before sending (use --yes without a terminal). Without [smtp] in lettermerge.toml,
+    /// writes .eml files to out/outbox/ instead. The password comes from LETTERMERGE_SMTP_PASSWORD,
+    /// [smtp] password_command, or a prompt; never from a file or the command line.
+    #[command(
+        after_help = "Examples:\n  lettermerge send --dry-run\n  lettermerge send --redirect me@coalition.example --yes\n  LETTERMERGE_SMTP_PASSWORD=… lettermerge send --variant coalition --yes"
+    )]
+    Send(SendArgs),
+    /// Show what was sent: counts by state, failures with the server's replies, uncertain letters, follow-ups.
+    #[command(
+        after_help = "Examples:\n  lettermerge status\n  lettermerge status --signatory wola --json"
+    )]
+    Status(StatusArgs),
+    /// Record a follow-up for a sent letter: delivered, replied or meeting.
+    #[command(
+        after_help = "Example:\n  lettermerge mark coalition/sos meeting --note \"Met the Deputy Assistant Secretary on July 20\""
+    )]
+    Mark(MarkArgs),
     /// Write a new campaign folder from the bundled example.
     #[command(after_help = "Example:\n  lettermerge init mexico-2018")]
     Init(InitArgs),
@@ -152,6 +171,52 @@ pub struct ProofArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub selection: Selection,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Print the summary and the first message; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Send again letters already sent, changed since, or left uncertain by a crash.
+    #[arg(long)]
+    pub resend: bool,
+    /// Write .eml files to DIR instead of sending (records nothing as sent).
+    #[arg(long, value_name = "DIR")]
+    pub outbox: Option<PathBuf>,
+    /// Send every selected letter to ADDR instead (a test copy to yourself; records nothing as sent).
+    #[arg(long, value_name = "ADDR")]
+    pub redirect: Option<String>,
+    /// Send variants whose not_before embargo has not passed.
+    #[arg(long)]
+    pub ignore_embargo: bool,
+    #[command(flatten)]
+    pub selection: Selection,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON (fields documented in the README).
+    #[arg(long)]
+    pub json: bool,
+    /// Only letters that carried this signatory (by key), e.g. after a withdrawal.
+    #[arg(long, value_name = "KEY")]
+    pub signatory: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MarkArgs {
+    /// The letter's id, VARIANT/KEY[/SIGNATORY].
+    pub id: String,
+    /// delivered, replied or meeting.
+    #[arg(value_parser = ["delivered", "replied", "meeting"])]
+    pub state: String,
+    /// A note kept with the mark.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,7 @@ pub enum Error {
     #[error("{} in the campaign; nothing was written", count(.0.errors(), "error"))]
     Campaign(Problems),
     /// Some letters failed; the others were written or delivered.
-    #[error("{failed} of {total} letters failed; the others were written")]
+    #[error("{failed} of {total} letters failed; the others were done")]
     Letters {
         failed: usize,
         total: usize,

@@ -6,6 +6,8 @@ pub mod init;
 pub mod preview;
 pub mod proof;
 pub mod render;
+pub mod send;
+pub mod status;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -36,6 +38,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Preview(args) => preview::run(&cli.dir, &args),
         Command::Approve(args) => approve::run(&cli.dir, &args, v),
         Command::Proof(args) => proof::run(&cli.dir, &args, v),
+        Command::Send(args) => send::run(&cli.dir, &args, v),
+        Command::Status(args) => status::status(&cli.dir, &args, v),
+        Command::Mark(args) => status::mark(&cli.dir, &args, v),
         Command::Init(args) => init::run(&args.dir, v),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

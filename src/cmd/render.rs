@@ -111,6 +111,35 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
             }
         }
     }
+    if args.combine {
+        for variant in &plan.variants {
+            let mine: Vec<_> = letters
+                .iter()
+                .filter(|l| l.variant.name == variant.name)
+                .collect();
+            let rendered: Vec<_> = mine
+                .par_iter()
+                .filter_map(|l| renderer.render(l).ok())
+                .collect();
+            if rendered.is_empty() {
+                continue;
+            }
+            let path = out_dir.join(format!("{}.pdf", variant.name));
+            match outputs.combine(&rendered) {
+                Ok(bytes) => {
+                    write_atomic(&path, &bytes).map_err(|e| Error::Write {
+                        path: path.clone(),
+                        source: e,
+                    })?;
+                    files += 1;
+                    if v.verbose {
+                        println!("{}", path.display());
+                    }
+                }
+                Err(p) => failed.push(p),
+            }
+        }
+    }
     let ok: usize = per_variant.values().sum();
     if !v.quiet {
         let breakdown: Vec<String> = per_variant

@@ -1,3 +1,7 @@
-//! Deliver: files, SMTP and the journal.
+//! Deliver: output files ([`files`]), SMTP sessions ([`smtp`]), the append-only send journal ([`journal`]), and
+//! sending a campaign exactly once ([`send`]).
 
 pub mod files;
+pub mod journal;
+pub mod send;
+pub mod smtp;

@@ -63,6 +63,27 @@ impl<'c> Outputs<'c> {
         engine.render(&r.markdown, &pdf_inputs(self.campaign, r))
     }
 
+    /// Every given letter in one PDF, page numbers restarting per letter.
+    #[cfg(feature = "pdf")]
+    pub fn combine(&self, letters: &[Rendered]) -> Result<Vec<u8>, Problem> {
+        let engine = self
+            .pdf
+            .as_ref()
+            .ok_or_else(|| Problem::error("internal: PDF engine not started"))?;
+        let items: Vec<(String, std::collections::BTreeMap<String, String>)> = letters
+            .iter()
+            .map(|r| (r.markdown.clone(), pdf_inputs(self.campaign, r)))
+            .collect();
+        engine.combine(&items)
+    }
+
+    #[cfg(not(feature = "pdf"))]
+    pub fn combine(&self, _letters: &[Rendered]) -> Result<Vec<u8>, Problem> {
+        Err(Problem::error(
+            "this lettermerge was built without PDF support",
+        ))
+    }
+
     #[cfg(not(feature = "pdf"))]
     pub fn pdf(&self, _r: &Rendered) -> Result<Vec<u8>, Problem> {
         Err(Problem::error(

@@ -1,0 +1,487 @@
+//! SMTP delivery: a pool of authenticated sessions behind a blocking, thread-safe `Mailer`.
+//!
+//! lettre speaks SMTP; this module decides how sessions are opened (see `stream`), shared, paced,
+//! timed out, and how each failure is classified for the journal: a 5xx is `Permanent`, a 4xx
+//! `Transient`, a lost session `Connection` before the message was handed over and `Uncertain`
+//! after (the server may have queued it without us hearing its reply).
+
+mod config;
+mod stream;
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use lettre::address::{Address, Envelope as SmtpEnvelope};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParameter};
+use lettre::transport::smtp::response::Response;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+pub use config::{
+    is_loopback_host, password, Secret, Security, SmtpConfig, DEFAULT_CONNECTIONS,
+    DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS, PASSWORD_ENV,
+};
+use stream::Connector;
+
+/// The SMTP envelope: who the server delivers to, independent of the message's headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub from: String,
+    /// Every recipient: To, Cc and Bcc.
+    pub to: Vec<String>,
+}
+
+/// A message the server accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The server's final reply, e.g. `250 2.0.0 Ok: queued as 4Xk9`.
+    pub reply: String,
+    /// How many attempts it took (1 unless sent by `send_with_retry`).
+    pub attempts: u32,
+    /// An earlier attempt was lost after the whole message had been handed over, so the server
+    /// may have delivered that copy too.
+    pub possible_duplicate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// 5xx, or a message this server can never take (e.g. 8-bit content without 8BITMIME).
+    /// Retrying will not help.
+    Permanent { reply: String },
+    /// 4xx: try again later.
+    Transient { reply: String },
+    /// Connecting, TLS, or the session broke before the message was handed over: not delivered.
+    Connection(String),
+    /// The session broke or timed out after the whole message was sent but before the server's
+    /// reply: it may or may not have been delivered.
+    Uncertain(String),
+    /// The login was refused or impossible.
+    Auth(String),
+    /// The `[smtp]` settings cannot work (checked before anything is sent).
+    Config(String),
+}
+
+impl SendError {
+    /// Worth another attempt later in the same run.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            SendError::Transient { .. } | SendError::Connection(_) | SendError::Uncertain(_)
+        )
+    }
+
+    /// The text to record: the server's reply, or what went wrong.
+    pub fn text(&self) -> &str {
+        match self {
+            SendError::Permanent { reply } | SendError::Transient { reply } => reply,
+            SendError::Connection(s)
+            | SendError::Uncertain(s)
+            | SendError::Auth(s)
+            | SendError::Config(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Permanent { reply } => write!(f, "refused: {reply}"),
+            SendError::Transient { reply } => write!(f, "temporarily refused: {reply}"),
+            SendError::Connection(s) => write!(f, "connection failed: {s}"),
+            SendError::Uncertain(s) => write!(f, "delivery uncertain: {s}"),
+            SendError::Auth(s) => write!(f, "authentication failed: {s}"),
+            SendError::Config(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {}
+
+/// The text of a negative reply without its code (lettre keeps it as the error's source).
+fn reply_text(e: &lettre::transport::smtp::Error) -> String {
+    use std::error::Error;
+    e.source()
+        .map(|s| s.to_string().replace(['\r', '\n'], " "))
+        .unwrap_or_default()
+}
+
+fn response_text(r: &Response) -> String {
+    let lines: Vec<&str> = r.message().collect();
+    format!("{} {}", r.code(), lines.join(" "))
+        .trim_end()
+        .to_string()
+}
+
+/// Spaces message starts evenly over all connections together: a schedule rather than a bucket,
+/// so no burst can exceed a provider's per-second limit.
+struct Pacer {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl Pacer {
+    async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            let at = (*next).max(Instant::now());
+            *next = at + self.interval;
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// How one attempt on one session failed.
+enum Fail {
+    /// The server answered 4xx/5xx: the session is still in step and can be reset and reused.
+    Reply(SendError),
+    /// The session broke before the message was handed over, without a timeout: typically an
+    /// idle session the server had closed. Safe to repeat once on a fresh session.
+    Stale(SendError),
+    /// The session is unusable.
+    Broken(SendError),
+}
+
+/// A pool of up to `connections` SMTP sessions, opened on demand, reused across messages and
+/// shared by every thread that calls [`Mailer::send`].
+pub struct Mailer {
+    // An Option only so that Drop can hand the runtime back without blocking.
+    rt: Option<tokio::runtime::Runtime>,
+    connector: Connector,
+    idle: Mutex<Vec<AsyncSmtpConnection>>,
+    slots: Semaphore,
+    pacer: Option<Pacer>,
+}
+
+impl Mailer {
+    /// Checks the settings, opens and authenticates a first session (so that a wrong password or
+    /// certificate stops the run before any letter), and returns the pool. `campaign_dir` is
+    /// where a relative `ca_file` is found.
+    pub fn connect(
+        cfg: &SmtpConfig,
+        password: Option<Secret>,
+        campaign_dir: &Path,
+    ) -> Result<Mailer, SendError> {
+        cfg.validate().map_err(SendError::Config)?;
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(SendError::Config(
+                "Mailer is blocking and cannot be used inside an async runtime".into(),
+            ));
+        }
+        let roots = match &cfg.ca_file {
+            Some(path) => stream::read_ca_file(&campaign_dir.join(path))?,
+            None => Vec::new(),
+        };
+        let connector = Connector::new(cfg, password, &roots)?;
+        // Message futures run on the callers' threads (block_on); the one worker drives the
+        // sockets and timers.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("lettermerge-smtp")
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| SendError::Config(format!("cannot start the SMTP runtime: {e}")))?;
+        let first = rt.block_on(connector.open())?;
+        let pacer = cfg.rate.map(|rate| Pacer {
+            interval: Duration::from_secs_f64(1.0 / rate),
+            next: Mutex::new(Instant::now()),
+        });
+        Ok(Mailer {
+            rt: Some(rt),
+            connector,
+            idle: Mutex::new(vec![first]),
+            slots: Semaphore::new(cfg.connections()),
+            pacer,
+        })
+    }
+
+    /// Sends one message (its exact bytes, CRLF line ends) to every envelope recipient, or
+    /// fails as a whole: one refused recipient fails the letter. Blocks; callable from many
+    /// threads at once, at most `connections` of them talking to the server at a time.
+    pub fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<Outcome, SendError> {
+        let Some(rt) = &self.rt else {
+            return Err(SendError::Config("the mailer is closed".into()));
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(SendError::Config(
+                "Mailer::send is blocking and cannot be called inside an async runtime".into(),
+            ));
+        }
+        rt.block_on(self.send_async(envelope, message))
+    }
+
+    async fn send_async(&self, envelope: &Envelope, message: &[u8]) -> Result<Outcome, SendError> {
+        let envelope = smtp_envelope(envelope)?;
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| SendError::Config("the mailer is closed".into()))?;
+        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let (mut conn, mut reused) = match pooled {
+            Some(conn) => (conn, true),
+            None => (self.connector.open().await?, false),
+        };
+        if let Some(pacer) = &self.pacer {
+            pacer.wait().await;
+        }
+        loop {
+            match self.transaction(&mut conn, &envelope, message).await {
+                Ok(reply) => {
+                    self.release(conn);
+                    return Ok(Outcome {
+                        reply: response_text(&reply),
+                        attempts: 1,
+                        possible_duplicate: false,
+                    });
+                }
+                Err(Fail::Reply(err)) => {
+                    // lettre would QUIT here; RSET keeps the session for the next letter.
+                    let reset = self.connector.timeout();
+                    if let Ok(Ok(_)) = tokio::time::timeout(reset, conn.command(Rset)).await {
+                        self.release(conn);
+                    }
+                    return Err(err);
+                }
+                Err(Fail::Stale(_)) if reused => {
+                    drop(conn);
+                    conn = self.connector.open().await?;
+                    reused = false;
+                }
+                Err(Fail::Stale(err) | Fail::Broken(err)) => return Err(err),
+            }
+        }
+    }
+
+    fn release(&self, conn: AsyncSmtpConnection) {
+        if !conn.has_broken() {
+            self.idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(conn);
+        }
+    }
+
+    /// One MAIL/RCPT/DATA exchange. lettre's `send` would QUIT on the first refused recipient
+    /// and append a blank line to a message that already ends in CRLF; this keeps the session
+    /// and the bytes exact.
+    async fn transaction(
+        &self,
+        conn: &mut AsyncSmtpConnection,
+        envelope: &SmtpEnvelope,
+        message: &[u8],
+    ) -> Result<Response, Fail> {
+        let mut params = Vec::new();
+        let info = conn.server_info();
+        let non_ascii_address = envelope
+            .from()
+            .into_iter()
+            .chain(envelope.to())
+            .any(|a| !AsRef::<str>::as_ref(a).is_ascii());
+        if non_ascii_address {
+            if !info.supports_feature(Extension::SmtpUtfEight) {
+                return Err(Fail::Reply(SendError::Permanent {
+                    reply: "not sent: an address is not ASCII and the server does not offer \
+                            SMTPUTF8"
+                        .into(),
+                }));
+            }
+            params.push(MailParameter::SmtpUtfEight);
+        }
+        if !message.is_ascii() {
+            if !info.supports_feature(Extension::EightBitMime) {
+                return Err(Fail::Reply(SendError::Permanent {
+                    reply: "not sent: the message has 8-bit content and the server does not \
+                            offer 8BITMIME"
+                        .into(),
+                }));
+            }
+            params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+
+        self.step(
+            conn,
+            Mail::new(envelope.from().cloned(), params),
+            "MAIL FROM",
+        )
+        .await?;
+        for rcpt in envelope.to() {
+            self.step(conn, Rcpt::new(rcpt.clone(), vec![]), "RCPT TO")
+                .await?;
+        }
+        self.step(conn, Data, "DATA").await?;
+
+        // lettre always appends CRLF.CRLF; the message's own final CRLF is the first half of it.
+        let body = message.strip_suffix(b"\r\n").unwrap_or(message);
+        let server = self.connector.timeout();
+        match tokio::time::timeout(server, conn.message(body)).await {
+            Ok(Ok(reply)) => Ok(reply),
+            Ok(Err(e)) if e.status().is_some() => Err(self.classify(e, "after the message")),
+            Ok(Err(e)) => Err(Fail::Broken(SendError::Uncertain(self.connector.scrub(
+                format!(
+                    "the connection was lost after the message was sent, before the server \
+                 confirmed it; it may have been delivered ({e})"
+                ),
+            )))),
+            Err(_) => Err(Fail::Broken(SendError::Uncertain(format!(
+                "no reply within {:.1} s after the message was sent; it may have been delivered",
+                server.as_secs_f64()
+            )))),
+        }
+    }
+
+    async fn step(
+        &self,
+        conn: &mut AsyncSmtpConnection,
+        command: impl fmt::Display,
+        what: &str,
+    ) -> Result<Response, Fail> {
+        let limit = self.connector.timeout();
+        match tokio::time::timeout(limit, conn.command(command)).await {
+            Ok(Ok(reply)) => Ok(reply),
+            Ok(Err(e)) => Err(self.classify(e, what)),
+            Err(_) => Err(Fail::Broken(SendError::Connection(format!(
+                "no reply to {what} within {:.1} s",
+                limit.as_secs_f64()
+            )))),
+        }
+    }
+
+    fn classify(&self, e: lettre::transport::smtp::Error, what: &str) -> Fail {
+        if let Some(code) = e.status() {
+            let reply = self.connector.scrub(format!("{code} {}", reply_text(&e)));
+            return Fail::Reply(if e.is_permanent() {
+                SendError::Permanent { reply }
+            } else {
+                SendError::Transient { reply }
+            });
+        }
+        Fail::Stale(SendError::Connection(
+            self.connector
+                .scrub(format!("the connection broke at {what}: {e}")),
+        ))
+    }
+}
+
+impl Drop for Mailer {
+    fn drop(&mut self) {
+        let Some(rt) = self.rt.take() else { return };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            rt.shutdown_background();
+            return;
+        }
+        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|p| p.into_inner()));
+        // A polite QUIT, but never let a stalled server hold up the end of the run.
+        rt.block_on(async {
+            let quit_all = async {
+                for mut conn in idle {
+                    let _ = conn.quit().await;
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(1), quit_all).await;
+        });
+    }
+}
+
+fn smtp_envelope(envelope: &Envelope) -> Result<SmtpEnvelope, SendError> {
+    let invalid = |what: &str, addr: &str| SendError::Permanent {
+        reply: format!("not sent: invalid {what} address {addr:?}"),
+    };
+    let from: Address = envelope
+        .from
+        .parse()
+        .map_err(|_| invalid("sender", &envelope.from))?;
+    let to = envelope
+        .to
+        .iter()
+        .map(|a| a.parse::<Address>().map_err(|_| invalid("recipient", a)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if to.is_empty() {
+        return Err(SendError::Permanent {
+            reply: "not sent: the envelope has no recipient".into(),
+        });
+    }
+    SmtpEnvelope::new(Some(from), to).map_err(|e| SendError::Permanent {
+        reply: format!("not sent: {e}"),
+    })
+}
+
+/// Sends with up to `attempts` tries: 4xx replies and lost connections are retried after
+/// `backoff`, doubled each time (capped at 8 × `backoff`); 5xx, login and settings errors are
+/// returned at once.
+pub fn send_with_retry(
+    mailer: &Mailer,
+    envelope: &Envelope,
+    message: &[u8],
+    attempts: u32,
+    backoff: Duration,
+) -> Result<Outcome, SendError> {
+    let attempts = attempts.max(1);
+    let mut possible_duplicate = false;
+    let mut wait = backoff;
+    for attempt in 1..=attempts {
+        match mailer.send(envelope, message) {
+            Ok(mut outcome) => {
+                outcome.attempts = attempt;
+                outcome.possible_duplicate = possible_duplicate;
+                return Ok(outcome);
+            }
+            Err(e) if e.is_retryable() && attempt < attempts => {
+                possible_duplicate |= matches!(e, SendError::Uncertain(_));
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(backoff * 8);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the last attempt always returns")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_addresses_are_validated() {
+        let ok = Envelope {
+            from: "a@example.org".into(),
+            to: vec!["b@example.org".into()],
+        };
+        assert!(smtp_envelope(&ok).is_ok());
+        for bad in ["b@example.org\r\nRCPT TO:<c@x>", "no-at-sign", ""] {
+            let env = Envelope {
+                from: "a@example.org".into(),
+                to: vec![bad.into()],
+            };
+            assert!(
+                matches!(smtp_envelope(&env), Err(SendError::Permanent { .. })),
+                "{bad:?}"
+            );
+        }
+        let none = Envelope {
+            from: "a@example.org".into(),
+            to: vec![],
+        };
+        assert!(smtp_envelope(&none).is_err());
+    }
+
+    #[test]
+    fn retryable_classes() {
+        assert!(SendError::Transient {
+            reply: "451".into()
+        }
+        .is_retryable());
+        assert!(SendError::Connection("x".into()).is_retryable());
+        assert!(SendError::Uncertain("x".into()).is_retryable());
+        assert!(!SendError::Permanent {
+            reply: "550".into()
+        }
+        .is_retryable());
+        assert!(!SendError::Auth("x".into()).is_retryable());
+    }
+}

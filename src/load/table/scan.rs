@@ -1,0 +1,203 @@
+//! Byte-level checks over the stream fed to the CSV parser: physical lines, UTF-8 validity and NUL bytes, with the
+//! exact place of the first fault. Done on the raw stream rather than on fields because CSV's structural bytes are
+//! ASCII: a stream is valid UTF-8 exactly when its fields are, and here the offsets are the file's own.
+
+/// A place in the stream: line and column from 1 (column in characters), byte offset from 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Pos {
+    pub line: usize,
+    pub column: usize,
+    pub offset: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Fault {
+    /// `byte` starts a sequence that is not UTF-8.
+    Utf8 {
+        at: Pos,
+        byte: u8,
+    },
+    Nul {
+        at: Pos,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quoting {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: either the closing one or the first of a doubled `""`.
+    QuoteInQuoted,
+}
+
+pub(super) struct Scanner {
+    line: usize,
+    /// Characters before the current one on this line.
+    column: usize,
+    offset: u64,
+    prev_cr: bool,
+    /// Continuation bytes still owed by the sequence that started at `seq`, and the range the next one must be in.
+    need: u8,
+    lo: u8,
+    hi: u8,
+    seq: Pos,
+    seq_byte: u8,
+    raw: bool,
+    /// csv_core's quoting rules, mirrored to tell an unclosed quote at the end of the file (which csv_core quietly
+    /// turns into a last field holding the rest of the file) from a legitimately quoted last field.
+    delimiter: u8,
+    quoting: Quoting,
+    quote_at: Pos,
+    /// The first fault since the caller last took it.
+    pub fault: Option<Fault>,
+}
+
+impl Scanner {
+    pub fn new(offset: u64, raw: bool, delimiter: u8) -> Self {
+        let start = Pos {
+            line: 1,
+            column: 1,
+            offset,
+        };
+        Scanner {
+            line: 1,
+            column: 0,
+            offset,
+            prev_cr: false,
+            need: 0,
+            lo: 0x80,
+            hi: 0xBF,
+            seq: start,
+            seq_byte: 0,
+            raw,
+            delimiter,
+            quoting: Quoting::FieldStart,
+            quote_at: start,
+            fault: None,
+        }
+    }
+
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    pub fn raw(&self) -> bool {
+        self.raw
+    }
+
+    fn here(&self) -> Pos {
+        Pos {
+            line: self.line,
+            column: self.column + 1,
+            offset: self.offset,
+        }
+    }
+
+    fn report(&mut self, fault: Fault) {
+        self.fault.get_or_insert(fault);
+    }
+
+    pub fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.quoting = match (self.quoting, b) {
+                (Quoting::FieldStart, b'"') => {
+                    self.quote_at = self.here();
+                    Quoting::Quoted
+                }
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (_, b'\r' | b'\n') => Quoting::FieldStart,
+                (_, b) if b == self.delimiter => Quoting::FieldStart,
+                _ => Quoting::Unquoted,
+            };
+            if self.need > 0 {
+                if (self.lo..=self.hi).contains(&b) {
+                    self.need -= 1;
+                    self.lo = 0x80;
+                    self.hi = 0xBF;
+                    self.offset += 1;
+                    continue;
+                }
+                self.broken();
+            }
+            match b {
+                0 => {
+                    self.report(Fault::Nul { at: self.here() });
+                    self.column += 1;
+                }
+                // LF, CRLF and a lone CR (old Mac exports) each end one physical line.
+                b'\n' => {
+                    if !self.prev_cr {
+                        self.line += 1;
+                    }
+                    self.column = 0;
+                }
+                b'\r' => {
+                    self.line += 1;
+                    self.column = 0;
+                }
+                0x01..=0x7F => self.column += 1,
+                0xC2..=0xF4 => {
+                    self.seq = self.here();
+                    self.seq_byte = b;
+                    self.column += 1;
+                    (self.need, self.lo, self.hi) = match b {
+                        0xC2..=0xDF => (1, 0x80, 0xBF),
+                        0xE0 => (2, 0xA0, 0xBF),
+                        0xED => (2, 0x80, 0x9F),
+                        0xE1..=0xEF => (2, 0x80, 0xBF),
+                        0xF0 => (3, 0x90, 0xBF),
+                        0xF4 => (3, 0x80, 0x8F),
+                        _ => (3, 0x80, 0xBF),
+                    };
+                }
+                _ => {
+                    self.report(Fault::Utf8 {
+                        at: self.here(),
+                        byte: b,
+                    });
+                    self.column += 1;
+                }
+            }
+            self.prev_cr = b == b'\r';
+            self.offset += 1;
+        }
+    }
+
+    /// Where the quote that is still open was opened, if one is.
+    pub fn open_quote(&self) -> Option<Pos> {
+        (self.quoting == Quoting::Quoted).then_some(self.quote_at)
+    }
+
+    fn broken(&mut self) {
+        self.report(Fault::Utf8 {
+            at: self.seq,
+            byte: self.seq_byte,
+        });
+        self.need = 0;
+        self.lo = 0x80;
+        self.hi = 0xBF;
+    }
+
+    /// At the end of the stream: a sequence cut short is a fault too.
+    pub fn finish(&mut self) {
+        if self.need > 0 {
+            self.broken();
+        }
+    }
+}
+
+/// Line breaks inside a value, counted as physical lines are (CRLF is one).
+pub(super) fn count_breaks(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    let mut prev_cr = false;
+    for &b in bytes {
+        if b == b'\r' || (b == b'\n' && !prev_cr) {
+            n += 1;
+        }
+        prev_cr = b == b'\r';
+    }
+    n
+}
