@@ -16,6 +16,7 @@ args = sys.argv[3:]
 root = Path(__file__).resolve().parent.parent
 if dest.exists():
     shutil.rmtree(dest)
+dest.mkdir(parents=True)
 for part in ["lettermerge.toml", "templates", "recipients", "attachments"]:
     src = root / part
     (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / part)

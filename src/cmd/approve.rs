@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::cli::ApproveArgs;
-use crate::deliver::files::write_atomic;
+use crate::deliver::files::write_durable;
 use crate::error::{Error, Result};
 use crate::load::approvals::{self, Approval, Approvals};
 use crate::render::{txt, Renderer};
@@ -118,5 +118,5 @@ pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
 
 fn save(dir: &Path, file: &Approvals) -> Result<()> {
     let path = dir.join(approvals::FILE);
-    write_atomic(&path, file.to_toml().as_bytes()).map_err(|e| Error::Write { path, source: e })
+    write_durable(&path, file.to_toml().as_bytes()).map_err(|e| Error::Write { path, source: e })
 }

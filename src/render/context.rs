@@ -105,3 +105,30 @@ pub fn letter_context(
     );
     Value::Object(ctx)
 }
+
+/// The letter's own values only — its row, `letter`, `variant`, `vars`, `today` — for file names.
+pub fn light_context(
+    campaign: &Campaign,
+    letter: &Letter,
+    parts: &BTreeMap<String, VariantParts>,
+) -> Value {
+    let shared = &parts[&letter.variant.name];
+    let mut ctx = match letter.row() {
+        Some(row) => campaign.recipients.row_json(row),
+        None => Map::new(),
+    };
+    if let (Some(row), Some(t)) = (letter.signatory, letter.variant.signatory_table) {
+        ctx.insert("signatory".into(), Value::Object(t.row_json(row)));
+    }
+    ctx.insert("vars".into(), shared.vars.clone());
+    ctx.insert("variant".into(), shared.variant.clone());
+    ctx.insert(
+        "letter".into(),
+        json!({ "index": letter.index, "count": letter.count, "key": letter.key(), "id": letter.id() }),
+    );
+    ctx.insert(
+        "today".into(),
+        Value::String(letter.variant.today.format("%Y-%m-%d").to_string()),
+    );
+    Value::Object(ctx)
+}

@@ -80,41 +80,58 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn person(row: &Value) -> Person<'_> {
-    let get = |k: &str| row.get(k).and_then(Value::as_str).unwrap_or("");
-    Person {
-        title: get("title"),
-        first_name: get("first_name"),
-        last_name: get("last_name"),
-        salutation: get("salutation"),
-        gender: get("gender"),
-        honorific: get("honorific"),
+/// The columns of a row that forms of address read, owned so that no more of the context is copied.
+#[derive(Default)]
+struct Who([String; 6]);
+
+impl Who {
+    fn of(row: &Value) -> Who {
+        let get = |k: &str| row.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        Who([
+            get("title"),
+            get("first_name"),
+            get("last_name"),
+            get("salutation"),
+            get("gender"),
+            get("honorific"),
+        ])
+    }
+
+    fn person(&self) -> Person<'_> {
+        let [title, first_name, last_name, salutation, gender, honorific] = &self.0;
+        Person {
+            title,
+            first_name,
+            last_name,
+            salutation,
+            gender,
+            honorific,
+        }
     }
 }
 
 /// The people a `salutation`/`addressee` call is about: its parameter (a row or rows), else the current row inside a
 /// block, else the letter's addressees.
-fn people<'a>(h: &'a Helper, current: &'a Value) -> Vec<&'a Value> {
-    let from = |v: &'a Value| -> Vec<&'a Value> {
+fn people(h: &Helper, ctx: &Context, rc: &mut RenderContext<'_, '_>) -> Vec<Who> {
+    fn from(v: &Value) -> Vec<Who> {
         match v {
-            Value::Array(items) => items.iter().collect(),
+            Value::Array(items) => items.iter().map(Who::of).collect(),
             Value::Object(o) => match o.get("addressees") {
-                Some(Value::Array(items)) if !items.is_empty() => items.iter().collect(),
-                _ => vec![v],
+                Some(Value::Array(items)) if !items.is_empty() => {
+                    items.iter().map(Who::of).collect()
+                }
+                _ => vec![Who::of(v)],
             },
             _ => Vec::new(),
         }
-    };
+    }
     match h.param(0) {
         Some(p) => from(p.value()),
-        None => from(current),
+        None => rc
+            .evaluate(ctx, "this")
+            .map(|j| from(j.as_json()))
+            .unwrap_or_default(),
     }
-}
-
-fn current_value(ctx: &Context, rc: &mut RenderContext<'_, '_>) -> Value {
-    rc.evaluate(ctx, "this")
-        .map(|j| j.as_json().clone())
-        .unwrap_or(Value::Null)
 }
 
 struct Salutation;
@@ -126,8 +143,8 @@ impl HelperDef for Salutation {
         ctx: &'rc Context,
         rc: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
-        let current = current_value(ctx, rc);
-        let people: Vec<Person> = people(h, &current).into_iter().map(person).collect();
+        let who = people(h, ctx, rc);
+        let people: Vec<Person> = who.iter().map(Who::person).collect();
         if people.is_empty() {
             return Err(fail(
                 "salutation",
@@ -157,11 +174,10 @@ impl HelperDef for Addressee {
         ctx: &'rc Context,
         rc: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
-        let current = current_value(ctx, rc);
         let lang = language(h, ctx);
-        let names: Vec<String> = people(h, &current)
-            .into_iter()
-            .map(|r| address::addressee(&person(r), &lang))
+        let names: Vec<String> = people(h, ctx, rc)
+            .iter()
+            .map(|w| address::addressee(&w.person(), &lang))
             .collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         derived(lang::join(&refs, &lang, None, None))

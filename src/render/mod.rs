@@ -234,7 +234,11 @@ impl<'c> Renderer<'c> {
             raw,
             origins,
             parts,
-            tables: context::tables_value(campaign),
+            tables: if mentions_tables(campaign) {
+                context::tables_value(campaign)
+            } else {
+                Value::Object(Default::default())
+            },
         })
     }
 
@@ -336,8 +340,15 @@ impl<'c> Renderer<'c> {
     /// The letter's file name without extension: the template's `filename`, else `[output] filename`, sanitized,
     /// with `-SIGNATORY` for per-signatory letters.
     pub fn file_stem(&self, letter: &Letter) -> Result<String, Problem> {
-        let ctx = handlebars::Context::from(self.context(letter));
-        self.stem_in(letter, &ctx, &format!("letter {}", letter.id()))
+        let who = format!("letter {}", letter.id());
+        // File names nearly always use the key or a column: try the cheap context (no tables, no signatory list)
+        // before building the whole one.
+        let light =
+            handlebars::Context::from(context::light_context(self.campaign, letter, &self.parts));
+        self.stem_in(letter, &light, &who).or_else(|_| {
+            let ctx = handlebars::Context::from(self.context(letter));
+            self.stem_in(letter, &ctx, &who)
+        })
     }
 
     fn stem_in(
@@ -378,6 +389,25 @@ impl<'c> Renderer<'c> {
         }
         p
     }
+}
+
+/// Whether any template or partial reads `tables.NAME`: otherwise the context leaves the tables out, which saves
+/// copying them for every letter.
+fn mentions_tables(campaign: &Campaign) -> bool {
+    campaign
+        .templates
+        .values()
+        .any(|t| t.source.contains("tables"))
+        || campaign
+            .partials
+            .iter()
+            .any(|p| p.source.contains("tables"))
+        || campaign
+            .manifest
+            .manifest
+            .output
+            .filename
+            .contains("tables")
 }
 
 /// The registered template that renders a cover-note partial on its own.

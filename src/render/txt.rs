@@ -181,7 +181,11 @@ impl Writer {
                 .initial_indent(initial)
                 .subsequent_indent(&rest)
                 .break_words(true)
-                .word_splitter(textwrap::WordSplitter::NoHyphenation);
+                .word_splitter(textwrap::WordSplitter::NoHyphenation)
+                // Greedy wrapping at spaces, as `fmt` and mail clients do: what a reader expects of a plain-text
+                // letter, and several times cheaper than the optimal-fit and Unicode line-break defaults.
+                .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+                .word_separator(textwrap::WordSeparator::AsciiSpace);
             if line.is_empty() {
                 self.out.push_str(initial.trim_end());
                 self.out.push('\n');
