@@ -226,7 +226,6 @@ fn reordering_issues_keeps_the_approval_valid() {
 }
 
 #[test]
-#[ignore = "BUG: the text fingerprint ignores row order, but a template iterating `tables.NAME` prints rows in table order"]
 fn reordering_a_table_the_letter_iterates_makes_it_stale() {
     let c = Campaign::coalition();
     c.ok(&["approve"]);

@@ -107,7 +107,7 @@ fn columns_of(headers: &[String]) -> BTreeSet<String> {
 }
 
 /// Walks each variant's templates with the columns it will see.
-fn template_names(campaign: &Campaign, plan: &Plan) -> Problems {
+pub fn template_names(campaign: &Campaign, plan: &Plan) -> Problems {
     let mut problems = Problems::new();
     let mut partials = HashMap::new();
     for p in &campaign.partials {

@@ -24,6 +24,12 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     };
     let formats = parse_formats(names)?;
     let renderer = Renderer::new(&plan)?;
+    // A misspelt name, an unknown helper or a missing partial would fail letter after letter: say it once and write
+    // nothing.
+    let names = crate::check::template_names(&campaign, &plan);
+    if names.has_errors() {
+        return Err(Error::Campaign(names));
+    }
     let letters = super::selected(&plan, &args.selection)?;
     let attach_pdf = campaign.templates.values().any(|t| t.front.attach_pdf);
     let needs_pdf = formats.contains(&Format::Pdf)
@@ -146,12 +152,17 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
             .iter()
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
+        let breakdown = if breakdown.is_empty() {
+            "nothing".to_string()
+        } else {
+            breakdown.join(", ")
+        };
         println!(
             "Wrote {} ({}) to {}/ — {}",
             count(ok, "letter"),
             count(files, "file"),
             display_dir(&out_dir),
-            breakdown.join(", ")
+            breakdown
         );
     }
     if failed.has_errors() {

@@ -218,10 +218,17 @@ pub fn fingerprint(campaign: &Campaign, variant: &Variant) -> Fingerprint {
             s.contains(&format!("\"{name}\"")) || s.contains(&format!("tables.{name}"))
         });
         if used {
-            rows.insert(
-                table.path.display().to_string().replace('\\', "/"),
-                row_prints(table, None),
-            );
+            let file = table.path.display().to_string().replace('\\', "/");
+            // `{{#each tables.NAME}}` prints rows in file order, so there the order is part of the text; `rows`
+            // looks rows up by key, where it is not.
+            if srcs
+                .iter()
+                .any(|(_, s)| s.contains(&format!("tables.{name}")))
+            {
+                let keys: Vec<&str> = table.rows.iter().map(|r| table.key(r)).collect();
+                parts.insert(format!("{file} (row order)"), short(&keys));
+            }
+            rows.insert(file, row_prints(table, None));
         }
     }
     let mut text_parts: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
