@@ -2,3 +2,5 @@
 
 pub mod address;
 pub mod lang;
+#[cfg(feature = "pdf")]
+pub mod pdf;
