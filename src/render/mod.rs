@@ -14,6 +14,8 @@ pub mod html;
 pub mod lang;
 pub mod md;
 pub mod outputs;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod txt;
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,0 +1,209 @@
+//! The letter's Markdown body → Typst markup.
+//!
+//! The body may hold anything a spreadsheet cell held: `*`, `#`, `$`, `@`, `<`… Typst would read each of those as
+//! markup or code, so every piece of text is escaped here and only the structure pulldown-cmark found (paragraphs,
+//! line breaks, emphasis, links, lists, headings) becomes Typst syntax. The result is meant to sit inside a content
+//! block `[…]`: no text can close that block, open code, or start a heading, list or comment.
+
+use std::fmt::Write as _;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Typst markup for one letter body.
+pub fn to_typst(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() + markdown.len() / 8);
+    // Raw blocks and inline code are gathered whole, then emitted as one string argument.
+    let mut code: Option<String> = None;
+    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH) {
+        if let Some(buf) = code.as_mut() {
+            match event {
+                Event::Text(t) => {
+                    buf.push_str(&t);
+                    continue;
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    let text = code.take().unwrap_or_default();
+                    let text = text.strip_suffix('\n').unwrap_or(&text);
+                    let _ = write!(out, "#raw(block: true, {})\n\n", string_literal(text));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        match event {
+            Event::Start(tag) => start(&mut out, tag, &mut code),
+            Event::End(tag) => end(&mut out, tag),
+            Event::Text(t) => escape_into(&mut out, &t),
+            Event::Code(t) => {
+                let _ = write!(out, "#raw({})", string_literal(&t));
+            }
+            // Raw HTML in a letter body prints as the characters it is (no HTML in a PDF).
+            Event::Html(t) | Event::InlineHtml(t) => {
+                let mut lines = t.lines().peekable();
+                while let Some(line) = lines.next() {
+                    escape_into(&mut out, line);
+                    if lines.peek().is_some() {
+                        out.push_str("\\\n");
+                    }
+                }
+            }
+            // SPEC §4: a single line break inside a paragraph is a line break (address blocks).
+            Event::SoftBreak | Event::HardBreak => out.push_str("\\\n"),
+            Event::Rule => out.push_str("#line(length: 100%)\n\n"),
+            Event::InlineMath(t) | Event::DisplayMath(t) => escape_into(&mut out, &t),
+            Event::FootnoteReference(t) => escape_into(&mut out, &t),
+            Event::TaskListMarker(done) => out.push_str(if done { "☒ " } else { "☐ " }),
+        }
+    }
+    out
+}
+
+fn start(out: &mut String, tag: Tag<'_>, code: &mut Option<String>) {
+    match tag {
+        Tag::Paragraph => {}
+        Tag::Heading { level, .. } => {
+            let level = heading_level(level);
+            let _ = write!(
+                out,
+                "#heading(level: {level}, outlined: false, numbering: none)["
+            );
+        }
+        Tag::BlockQuote(_) => out.push_str("#quote(block: true)["),
+        // The language tag is not passed on: highlighting has no place in a letter.
+        Tag::CodeBlock(_) => *code = Some(String::new()),
+        Tag::List(Some(first)) => {
+            let _ = write!(out, "#enum(start: {first}, ");
+        }
+        Tag::List(None) => out.push_str("#list("),
+        Tag::Item => out.push('['),
+        Tag::Emphasis => out.push_str("#emph["),
+        Tag::Strong => out.push_str("#strong["),
+        Tag::Strikethrough => out.push_str("#strike["),
+        Tag::Link { dest_url, .. } => {
+            if dest_url.trim().is_empty() {
+                out.push_str("#[");
+            } else {
+                let _ = write!(out, "#link({})[", string_literal(&dest_url));
+            }
+        }
+        // An image prints its alt text (the Text events inside): a letter body never pulls files from disk.
+        // Tables, footnotes and the like are not enabled in the parser options; their text still arrives as Text events.
+        _ => {}
+    }
+}
+
+fn end(out: &mut String, tag: TagEnd) {
+    match tag {
+        TagEnd::Paragraph => out.push_str("\n\n"),
+        TagEnd::Heading(_) | TagEnd::BlockQuote(_) => out.push_str("]\n\n"),
+        TagEnd::List(_) => out.push_str(")\n\n"),
+        TagEnd::Item => out.push_str("], "),
+        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => out.push(']'),
+        _ => {}
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Text as Typst markup that prints exactly these characters.
+///
+/// Every ASCII punctuation mark is backslash-escaped (Typst reads `\` + any non-space character as that character),
+/// which also defuses the line-start forms (`=`, `-`, `+`, `/`, `1.`), comments (`//`), shorthands (`--`, `...`,
+/// `~`), labels, references and automatic links. Straight quotes are left to Typst's smart quotes, which only change
+/// their shape. Whitespace runs (including a tab) are one space, as in any paragraph.
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\'' | '"' => out.push(c),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            // Other control characters have no glyph and Typst may reject some; drop them.
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// A Typst string literal holding `text` verbatim.
+pub fn string_literal(text: &str) -> String {
+    let mut s = String::with_capacity(text.len() + 2);
+    s.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => s.push_str("\\\\"),
+            '"' => s.push_str("\\\""),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(s, "\\u{{{:x}}}", c as u32);
+            }
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soft_breaks_are_line_breaks_and_blank_lines_paragraphs() {
+        let t = to_typst("July 11, 2018\n\nSecretary Pompeo\nState Department\n\nDear Sir,\n");
+        assert_eq!(
+            t,
+            "July 11\\, 2018\n\nSecretary Pompeo\\\nState Department\n\nDear Sir\\,\n\n"
+        );
+    }
+
+    #[test]
+    fn every_markup_character_is_escaped() {
+        let t = to_typst(r"\*a\* \_b\_ \#c \$d\$ @e \<f\> \\ \[g\]\(h\) \~ // -- = + 1\. `");
+        for bad in ["#emph", "#strong", "#link"] {
+            assert!(!t.contains(bad), "{t}");
+        }
+        assert!(
+            t.starts_with(
+                r"\*a\* \_b\_ \#c \$d\$ \@e \<f\> \\ \[g\]\(h\) \~ \/\/ \-\- \= \+ 1\. \`"
+            ),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn structure_maps_to_typst_functions() {
+        let t =
+            to_typst("# Re\n\n*a* **b** [c](https://x.org/?q=\"1\")\n\n- one\n- two\n\n3. three\n");
+        assert!(
+            t.contains("#heading(level: 1, outlined: false, numbering: none)[Re]"),
+            "{t}"
+        );
+        assert!(
+            t.contains("#emph[a] #strong[b] #link(\"https://x.org/?q=\\\"1\\\"\")[c]"),
+            "{t}"
+        );
+        assert!(t.contains("#list([one], [two], )"), "{t}");
+        assert!(t.contains("#enum(start: 3, [three], )"), "{t}");
+    }
+
+    #[test]
+    fn code_and_html_print_literally() {
+        let t = to_typst("`a]b`\n\n<b>x</b>\n");
+        assert!(t.contains("#raw(\"a]b\")"), "{t}");
+        assert!(t.contains(r"\<b\>x\<\/b\>"), "{t}");
+    }
+}

@@ -1,0 +1,252 @@
+//! PDF letters with Typst as a library (SPEC §6 `pdf`).
+//!
+//! The letter's one Markdown body becomes escaped Typst markup ([`markup`]) and is passed to the campaign's
+//! `templates/layout.typ` (or the bundled one), which adds only the letterhead, page size and page numbers. The
+//! letter's data reaches the layout as `sys.inputs`, never as markup. Fonts are loaded once per run; the engine is
+//! shared by every rendering thread.
+
+pub mod markup;
+mod world;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+use typst::foundations::{Array, Dict, IntoValue, Smart, Str, Value};
+use typst_layout::PagedDocument;
+use typst_pdf::PdfOptions as TypstPdfOptions;
+
+use crate::diag::{Problem, Problems};
+use world::{LetterWorld, Shared};
+
+/// The bundled layout, used when the campaign has none. `lettermerge init` writes the same text.
+pub const DEFAULT_LAYOUT: &str = include_str!("../../../templates/layout.typ");
+
+/// Where the layout is looked for, and where `init` writes it.
+pub const DEFAULT_LAYOUT_PATH: &str = "templates/layout.typ";
+
+/// `[pdf] paper`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    #[default]
+    Letter,
+    A4,
+}
+
+impl Paper {
+    /// Typst's name for the paper size, handed to the layout as input `paper`.
+    pub fn typst_name(self) -> &'static str {
+        match self {
+            Paper::Letter => "us-letter",
+            Paper::A4 => "a4",
+        }
+    }
+}
+
+/// `[pdf]` from the manifest, with paths relative to the campaign folder.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PdfOptions {
+    pub campaign_dir: PathBuf,
+    pub paper: Paper,
+    /// `None`, or a file that does not exist: the bundled layout.
+    pub layout: Option<PathBuf>,
+    /// A folder of extra `.ttf`/`.otf` files; a missing folder is fine.
+    pub fonts: Option<PathBuf>,
+}
+
+/// How often typst's memo cache is trimmed. Typst memoizes every layout it does; without eviction memory grows with
+/// every letter. Evicting after every letter costs about twice the time (measured: docs/PERFORMANCE.md), so the cache
+/// is kept warm for a batch of letters, then entries unused in the last [`EVICT_MAX_AGE`] batches go.
+const EVICT_EVERY: usize = 100;
+const EVICT_MAX_AGE: usize = 1;
+
+/// The PDF typesetter for one run: fonts and layout loaded once, used from many threads.
+pub struct PdfEngine {
+    shared: Shared,
+    paper: Paper,
+    renders: AtomicUsize,
+}
+
+impl PdfEngine {
+    /// Loads the fonts (bundled plus the campaign's) and the layout, and checks the layout's syntax.
+    pub fn new(opts: &PdfOptions) -> Result<PdfEngine, Problems> {
+        let root = std::fs::canonicalize(&opts.campaign_dir).map_err(|e| {
+            Problems::from(
+                Problem::error(format!("cannot open the campaign folder: {e}"))
+                    .in_file(&opts.campaign_dir),
+            )
+        })?;
+        let fonts = world::load_fonts(
+            opts.fonts.as_ref().map(|f| root.join(f)).as_deref(),
+            opts.fonts.as_deref(),
+        )?;
+        let (vpath, text, name) = read_layout(&root, opts.layout.as_deref())?;
+        let shared = Shared::new(root, fonts, &vpath, text, name)?;
+        if let Some(p) = shared.layout_syntax_problem() {
+            return Err(p.into());
+        }
+        Ok(PdfEngine {
+            shared,
+            paper: opts.paper,
+            renders: AtomicUsize::new(0),
+        })
+    }
+
+    /// One letter. `markdown` is the letter body as the template rendered it; `inputs` are the letter's data for the
+    /// layout (`sys.inputs`), plus `paper` added here.
+    pub fn render(
+        &self,
+        markdown: &str,
+        inputs: &BTreeMap<String, String>,
+    ) -> Result<Vec<u8>, Problem> {
+        let mut main = self.preamble();
+        write_call(&mut main, "sys.inputs", markdown);
+        let dict = self.inputs(inputs);
+        let ident = inputs.get("letter_id").cloned();
+        self.compile(dict, main, ident).map(|(pdf, _)| pdf)
+    }
+
+    /// Every letter of a variant in one PDF, page numbers restarting per letter. The layout is called once per letter
+    /// with that letter's inputs; `sys.inputs` holds them all as `letters` (and the first letter's `title`).
+    pub fn combine(
+        &self,
+        letters: &[(String, BTreeMap<String, String>)],
+    ) -> Result<Vec<u8>, Problem> {
+        let mut main = self.preamble();
+        let mut all = Array::with_capacity(letters.len());
+        for (i, (markdown, inputs)) in letters.iter().enumerate() {
+            write_call(&mut main, &format!("sys.inputs.letters.at({i})"), markdown);
+            all.push(self.inputs(inputs).into_value());
+        }
+        let mut dict = Dict::new();
+        if let Some(title) = letters.first().and_then(|(_, inputs)| inputs.get("title")) {
+            dict.insert("title".into(), Value::Str(title.as_str().into()));
+        }
+        dict.insert("paper".into(), Value::Str(self.paper.typst_name().into()));
+        dict.insert("letters".into(), Value::Array(all));
+        let ident = letters
+            .first()
+            .and_then(|(_, i)| i.get("variant"))
+            .map(|v| format!("combined/{v}"));
+        self.compile(dict, main, ident).map(|(pdf, _)| pdf)
+    }
+
+    /// Pages of one letter, for callers that report or check them.
+    pub fn render_with_pages(
+        &self,
+        markdown: &str,
+        inputs: &BTreeMap<String, String>,
+    ) -> Result<(Vec<u8>, usize), Problem> {
+        let mut main = self.preamble();
+        write_call(&mut main, "sys.inputs", markdown);
+        self.compile(self.inputs(inputs), main, inputs.get("letter_id").cloned())
+    }
+
+    /// The paper every page is set on.
+    pub fn paper(&self) -> Paper {
+        self.paper
+    }
+
+    fn preamble(&self) -> String {
+        // The import path is a string literal built from a validated virtual path; the title is data.
+        format!(
+            "#import {}: letter\n#set document(title: sys.inputs.at(\"title\", default: none))\n",
+            markup::string_literal(self.shared.layout_vpath())
+        )
+    }
+
+    fn inputs(&self, inputs: &BTreeMap<String, String>) -> Dict {
+        let mut dict: Dict = inputs
+            .iter()
+            .map(|(k, v)| (Str::from(k.as_str()), Value::Str(v.as_str().into())))
+            .collect();
+        dict.insert("paper".into(), Value::Str(self.paper.typst_name().into()));
+        dict
+    }
+
+    fn compile(
+        &self,
+        inputs: Dict,
+        main: String,
+        ident: Option<String>,
+    ) -> Result<(Vec<u8>, usize), Problem> {
+        let world = LetterWorld::new(&self.shared, inputs, main);
+        // Typst is not expected to panic, but a letter must never take the whole run down with it.
+        let result = catch_unwind(AssertUnwindSafe(|| -> Result<(Vec<u8>, usize), Problem> {
+            let doc: PagedDocument = typst::compile(&world)
+                .output
+                .map_err(|d| self.shared.problem(&world, &d))?;
+            let options = TypstPdfOptions {
+                ident: ident.map_or(Smart::Auto, Smart::Custom),
+                creator: Smart::Custom(Some(format!("lettermerge {}", env!("CARGO_PKG_VERSION")))),
+                // No creation date: the same letter gives the same bytes (SPEC §6).
+                timestamp: None,
+                ..TypstPdfOptions::default()
+            };
+            let pdf =
+                typst_pdf::pdf(&doc, &options).map_err(|d| self.shared.problem(&world, &d))?;
+            Ok((pdf, doc.pages().len()))
+        }));
+        self.maybe_evict();
+        result.unwrap_or_else(|_| {
+            Err(Problem::error(
+                "the PDF typesetter failed unexpectedly on this letter",
+            ))
+        })
+    }
+
+    fn maybe_evict(&self) {
+        let n = self.renders.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % EVICT_EVERY == 0 {
+            // typst's own comemo: a second copy of the crate would have its own, empty, cache.
+            typst::comemo::evict(EVICT_MAX_AGE);
+        }
+    }
+}
+
+/// `#letter(INPUTS)[BODY]`: the body as escaped markup in a content block that no text can close.
+fn write_call(main: &mut String, inputs_expr: &str, markdown: &str) {
+    let _ = write!(main, "#letter({inputs_expr})[\n");
+    main.push_str(&markup::to_typst(markdown));
+    main.push_str("]\n");
+}
+
+/// The layout's virtual path, text, and name for messages. A missing file means the bundled layout.
+fn read_layout(root: &Path, layout: Option<&Path>) -> Result<(String, String, PathBuf), Problem> {
+    let bundled = || {
+        (
+            format!("/{DEFAULT_LAYOUT_PATH}"),
+            DEFAULT_LAYOUT.to_owned(),
+            PathBuf::from(DEFAULT_LAYOUT_PATH),
+        )
+    };
+    let Some(rel) = layout else {
+        return Ok(bundled());
+    };
+    if rel.is_absolute() {
+        return Err(Problem::error(format!(
+            "the PDF layout `{}` must be inside the campaign folder",
+            rel.display()
+        ))
+        .help("give `[pdf] layout` relative to lettermerge.toml, like `templates/layout.typ`"));
+    }
+    let path = root.join(rel);
+    if !path.exists() {
+        return Ok(bundled());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Problem::error(format!("cannot read the PDF layout: {e}"))
+            .in_file(rel)
+            .help("the layout is a UTF-8 Typst file")
+    })?;
+    let shown = rel.to_string_lossy().replace('\\', "/");
+    Ok((
+        format!("/{}", shown.trim_start_matches("./")),
+        text,
+        rel.to_path_buf(),
+    ))
+}
