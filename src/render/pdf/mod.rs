@@ -10,7 +10,6 @@ mod world;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -63,6 +62,9 @@ pub struct PdfOptions {
 /// is kept warm for a batch of letters, then entries unused in the last [`EVICT_MAX_AGE`] batches go.
 const EVICT_EVERY: usize = 100;
 const EVICT_MAX_AGE: usize = 1;
+
+/// Stack for one compilation: typst's own CLI compiles on an 8 MB main thread; long letters nest deeper.
+const STACK: usize = 32 << 20;
 
 /// The PDF typesetter for one run: fonts and layout loaded once, used from many threads.
 pub struct PdfEngine {
@@ -174,9 +176,11 @@ impl PdfEngine {
         main: String,
         ident: Option<String>,
     ) -> Result<(Vec<u8>, usize), Problem> {
-        let world = LetterWorld::new(&self.shared, inputs, main);
-        // Typst is not expected to panic, but a letter must never take the whole run down with it.
-        let result = catch_unwind(AssertUnwindSafe(|| -> Result<(Vec<u8>, usize), Problem> {
+        // Typst recurses deeply; rayon's 2 MB worker stacks overflow (seen in benches/pdf.rs), so each compilation
+        // runs on its own thread with a large stack, whichever thread the caller uses. The thread costs far less
+        // than the typesetting, and a panic inside typst ends there instead of taking the run down.
+        let job = || -> Result<(Vec<u8>, usize), Problem> {
+            let world = LetterWorld::new(&self.shared, inputs, main);
             let doc: PagedDocument = typst::compile(&world)
                 .output
                 .map_err(|d| self.shared.problem(&world, &d))?;
@@ -190,13 +194,23 @@ impl PdfEngine {
             let pdf =
                 typst_pdf::pdf(&doc, &options).map_err(|d| self.shared.problem(&world, &d))?;
             Ok((pdf, doc.pages().len()))
-        }));
+        };
+        let result = std::thread::scope(|scope| {
+            match std::thread::Builder::new()
+                .name("lettermerge-pdf".into())
+                .stack_size(STACK)
+                .spawn_scoped(scope, job)
+            {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(Problem::error(
+                        "the PDF typesetter failed unexpectedly on this letter",
+                    ))
+                }),
+                Err(e) => Err(Problem::error(format!("cannot start a PDF thread: {e}"))),
+            }
+        });
         self.maybe_evict();
-        result.unwrap_or_else(|_| {
-            Err(Problem::error(
-                "the PDF typesetter failed unexpectedly on this letter",
-            ))
-        })
+        result
     }
 
     fn maybe_evict(&self) {
@@ -210,7 +224,7 @@ impl PdfEngine {
 
 /// `#letter(INPUTS)[BODY]`: the body as escaped markup in a content block that no text can close.
 fn write_call(main: &mut String, inputs_expr: &str, markdown: &str) {
-    let _ = write!(main, "#letter({inputs_expr})[\n");
+    let _ = writeln!(main, "#letter({inputs_expr})[");
     main.push_str(&markup::to_typst(markdown));
     main.push_str("]\n");
 }
