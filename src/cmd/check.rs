@@ -11,7 +11,13 @@ use super::Verbosity;
 
 pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
     let problems = match super::load(dir) {
-        Ok(campaign) => check::campaign(&campaign, &args.selection),
+        Ok(campaign) => {
+            // An unknown `--variant` is a usage error (exit 2), as in every other command, not a campaign problem.
+            if let Err(e @ Error::Usage(_)) = super::plan(&campaign, &args.selection) {
+                return Err(e);
+            }
+            check::campaign(&campaign, &args.selection)
+        }
         Err(Error::Campaign(p)) => p,
         Err(e) => return Err(e),
     };
