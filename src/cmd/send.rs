@@ -315,7 +315,9 @@ fn progress(total: usize, v: Verbosity) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// `total` counts the letters that rendered; `problems` holds one error per letter that did not, so those count too.
 fn finish(problems: Problems, delivered: &[Delivered], total: usize, verb: &str) -> Result<()> {
+    let total = total + problems.errors();
     let mut failed = problems;
     let mut sent = 0;
     for d in delivered {

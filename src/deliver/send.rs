@@ -262,7 +262,7 @@ impl Run<'_, '_, '_> {
                     )),
                 ),
                 Err(e) => (
-                    Some(self.record(&p, journal::FAILED, Some(e.to_string()))),
+                    Some(self.record(&p, journal::FAILED, Some(e.text().to_string()))),
                     Err(e.to_string()),
                 ),
             };

@@ -55,6 +55,9 @@ pub struct Options {
     pub stall: Option<Stall>,
     /// Do not offer 8BITMIME.
     pub seven_bit: bool,
+    /// Wait this long before confirming each accepted message (after it is recorded), so that a
+    /// client killed mid-run leaves messages the server has but the client never heard about.
+    pub reply_delay: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -391,6 +394,9 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
                 });
                 let n = received.len();
                 drop(received);
+                if let Some(delay) = options.reply_delay {
+                    thread::sleep(delay);
+                }
                 s.reply(&format!("250 2.0.0 Ok: queued as TEST{n:05}"))?;
             }
             "RSET" => {
