@@ -332,7 +332,6 @@ fn killed_mid_run_then_run_again_each_official_gets_one_or_is_reported() {
 /// SPEC §7: "exit 1 when any letter was not sent". A re-run that leaves letters uncertain (not retried without
 /// `--resend`) says so on stdout but exits 0, so a script (`send --yes && echo done`) takes it for complete.
 #[test]
-#[ignore = "BUG: a re-run with uncertain letters exits 0; SPEC §7 says exit 1 when any letter was not sent"]
 fn a_rerun_that_leaves_letters_uncertain_exits_1() {
     let server = TestServer::start(Options {
         stall: Some(Stall::AfterData),

@@ -65,28 +65,37 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         return Err(Error::Campaign(problems));
     }
 
-    let results: Vec<(String, std::result::Result<Vec<PathBuf>, Problem>)> = letters
-        .par_iter()
-        .map(|letter| {
-            let id = letter.id();
-            let result = renderer.render(letter).and_then(|r| {
-                let mut written = Vec::new();
-                for &f in &formats {
-                    let path =
-                        out_dir
-                            .join(&r.variant)
-                            .join(format!("{}.{}", r.file_stem, f.extension()));
-                    let bytes = outputs.bytes(&r, f)?;
-                    write_atomic(&path, &bytes).map_err(|e| {
-                        Problem::error(format!("cannot write {}: {e}", path.display()))
-                    })?;
-                    written.push(path);
-                }
-                Ok(written)
-            });
-            (id, result)
-        })
-        .collect();
+    // Letters render on a pool of their own: typst parallelizes inside a PDF on rayon's global pool, and letters
+    // blocking every global worker while waiting for it would deadlock.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("lettermerge-letter-{i}"))
+        .build()
+        .map_err(|e| Error::Refused(format!("cannot start worker threads: {e}")))?;
+    let results: Vec<(String, std::result::Result<Vec<PathBuf>, Problem>)> = pool.install(|| {
+        letters
+            .par_iter()
+            .map(|letter| {
+                let id = letter.id();
+                let result = renderer.render(letter).and_then(|r| {
+                    let mut written = Vec::new();
+                    for &f in &formats {
+                        let path = out_dir.join(&r.variant).join(format!(
+                            "{}.{}",
+                            r.file_stem,
+                            f.extension()
+                        ));
+                        let bytes = outputs.bytes(&r, f)?;
+                        write_atomic(&path, &bytes).map_err(|e| {
+                            Problem::error(format!("cannot write {}: {e}", path.display()))
+                        })?;
+                        written.push(path);
+                    }
+                    Ok(written)
+                });
+                (id, result)
+            })
+            .collect()
+    });
 
     let mut failed = Problems::new();
     let mut per_variant: BTreeMap<&str, usize> = BTreeMap::new();
@@ -123,10 +132,11 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                 .iter()
                 .filter(|l| l.variant.name == variant.name)
                 .collect();
-            let rendered: Vec<_> = mine
-                .par_iter()
-                .filter_map(|l| renderer.render(l).ok())
-                .collect();
+            let rendered: Vec<_> = pool.install(|| {
+                mine.par_iter()
+                    .filter_map(|l| renderer.render(l).ok())
+                    .collect()
+            });
             if rendered.is_empty() {
                 continue;
             }

@@ -77,9 +77,27 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             Err(p) => problems.push(p),
         }
     }
-    let summary = summarize(&items);
+    let mut summary = summarize(&items);
+    if problems.has_errors() {
+        summary.push_str(&format!(
+            "Cannot be sent: {} (the errors are listed at the end)\n",
+            count(problems.errors(), "letter")
+        ));
+    }
     if !v.quiet || args.dry_run {
         print!("{summary}");
+    }
+    // Letters left uncertain or changed since they were sent are not delivered by this run: the run must say so in
+    // its exit status too, or `send --yes && echo done` would take it as complete.
+    for i in &items {
+        let why = match i.decision {
+            Decision::Uncertain => "uncertain: a run stopped while sending it, and it may have arrived; check, then --resend",
+            Decision::Changed => "changed since it was sent; not sent again without --resend",
+            _ => continue,
+        };
+        if !args.dry_run {
+            problems.push(Problem::error(format!("letter {}: {why}", i.id)));
+        }
     }
     if args.dry_run {
         if let Some(first) = items.iter().find(|i| i.decision == Decision::Send) {

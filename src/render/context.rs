@@ -75,10 +75,7 @@ pub fn letter_context(
 ) -> Value {
     let recipients = &campaign.recipients;
     let shared = &parts[&letter.variant.name];
-    let mut ctx = match letter.row() {
-        Some(row) => recipients.row_json(row),
-        None => Map::new(),
-    };
+    let mut ctx = own_values(campaign, letter, parts);
     let addressees: Vec<Value> = letter
         .unit
         .rows
@@ -87,22 +84,9 @@ pub fn letter_context(
         .collect();
     ctx.insert("addressees".into(), Value::Array(addressees));
     ctx.insert("signatories".into(), shared.signatories.clone());
-    let signatory = match (letter.signatory, letter.variant.signatory_table) {
-        (Some(row), Some(t)) => Value::Object(t.row_json(row)),
-        _ => Value::Null,
-    };
-    ctx.insert("signatory".into(), signatory);
+    // `signatory` is null outside per-signatory letters, so `{{#if signatory}}` works everywhere.
+    ctx.entry("signatory").or_insert(Value::Null);
     ctx.insert("tables".into(), tables.clone());
-    ctx.insert("vars".into(), shared.vars.clone());
-    ctx.insert("variant".into(), shared.variant.clone());
-    ctx.insert(
-        "letter".into(),
-        json!({ "index": letter.index, "count": letter.count, "key": letter.key(), "id": letter.id() }),
-    );
-    ctx.insert(
-        "today".into(),
-        Value::String(letter.variant.today.format("%Y-%m-%d").to_string()),
-    );
     Value::Object(ctx)
 }
 
@@ -112,6 +96,14 @@ pub fn light_context(
     letter: &Letter,
     parts: &BTreeMap<String, VariantParts>,
 ) -> Value {
+    Value::Object(own_values(campaign, letter, parts))
+}
+
+fn own_values(
+    campaign: &Campaign,
+    letter: &Letter,
+    parts: &BTreeMap<String, VariantParts>,
+) -> Map<String, Value> {
     let shared = &parts[&letter.variant.name];
     let mut ctx = match letter.row() {
         Some(row) => campaign.recipients.row_json(row),
@@ -130,5 +122,5 @@ pub fn light_context(
         "today".into(),
         Value::String(letter.variant.today.format("%Y-%m-%d").to_string()),
     );
-    Value::Object(ctx)
+    ctx
 }

@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 mod certs;
+pub mod postfix;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
