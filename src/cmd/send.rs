@@ -87,12 +87,12 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     if !v.quiet || args.dry_run {
         print!("{summary}");
     }
-    // Letters left uncertain or changed since they were sent are not delivered by this run: the run must say so in
-    // its exit status too, or `send --yes && echo done` would take it as complete.
+    // A letter left uncertain may never have arrived: the run must say so in its exit status too, or
+    // `send --yes && echo done` would take it as complete. (A letter changed since it was sent did arrive, in its
+    // earlier version; it is reported above and re-sent only with --resend.)
     for i in &items {
         let why = match i.decision {
             Decision::Uncertain => "uncertain: a run stopped while sending it, and it may have arrived; check, then --resend",
-            Decision::Changed => "changed since it was sent; not sent again without --resend",
             _ => continue,
         };
         if !args.dry_run {
