@@ -8,7 +8,6 @@ mod common;
 mod sendkit;
 mod support;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 

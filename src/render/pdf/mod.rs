@@ -215,7 +215,7 @@ impl PdfEngine {
 
     fn maybe_evict(&self) {
         let n = self.renders.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % EVICT_EVERY == 0 {
+        if n.is_multiple_of(EVICT_EVERY) {
             // typst's own comemo: a second copy of the crate would have its own, empty, cache.
             typst::comemo::evict(EVICT_MAX_AGE);
         }
