@@ -10,6 +10,10 @@ use std::time::Instant;
 use lettermerge::render::pdf::{Paper, PdfEngine, PdfOptions};
 use rayon::prelude::*;
 
+// As in src/main.rs: the bench measures what the binary does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)

@@ -2,7 +2,7 @@
 //!
 //! The letter's one Markdown body becomes escaped Typst markup ([`markup`]) and is passed to the campaign's
 //! `templates/layout.typ` (or the bundled one), which adds only the letterhead, page size and page numbers. The
-//! letter's data reaches the layout as `sys.inputs`, never as markup. Fonts are loaded once per run; the engine is
+//! letter's data reaches the layout as a dictionary of strings read from JSON, never as markup. Fonts are loaded once per run; the engine is
 //! shared by every rendering thread.
 
 pub mod markup;
@@ -14,12 +14,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
-use typst::foundations::{Array, Dict, IntoValue, Smart, Str, Value};
+use typst::foundations::{Dict, Smart, Value};
 use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions as TypstPdfOptions;
 
 use crate::diag::{Problem, Problems};
-use world::{LetterWorld, Shared};
+use world::{LetterWorld, Shared, INPUTS_PATH};
 
 /// The bundled layout, used when the campaign has none. `lettermerge init` writes the same text.
 pub const DEFAULT_LAYOUT: &str = include_str!("../../../templates/layout.typ");
@@ -87,7 +87,9 @@ impl PdfEngine {
             opts.fonts.as_deref(),
         )?;
         let (vpath, text, name) = read_layout(&root, opts.layout.as_deref())?;
-        let shared = Shared::new(root, fonts, &vpath, text, name)?;
+        let mut run_inputs = Dict::new();
+        run_inputs.insert("paper".into(), Value::Str(opts.paper.typst_name().into()));
+        let shared = Shared::new(root, fonts, &vpath, text, name, run_inputs)?;
         if let Some(p) = shared.layout_syntax_problem() {
             return Err(p.into());
         }
@@ -99,42 +101,39 @@ impl PdfEngine {
     }
 
     /// One letter. `markdown` is the letter body as the template rendered it; `inputs` are the letter's data for the
-    /// layout (`sys.inputs`), plus `paper` added here.
+    /// layout, plus `paper` added here.
     pub fn render(
         &self,
         markdown: &str,
         inputs: &BTreeMap<String, String>,
     ) -> Result<Vec<u8>, Problem> {
-        let mut main = self.preamble();
-        write_call(&mut main, "sys.inputs", markdown);
-        let dict = self.inputs(inputs);
-        let ident = inputs.get("letter_id").cloned();
-        self.compile(dict, main, ident).map(|(pdf, _)| pdf)
+        self.render_with_pages(markdown, inputs).map(|(pdf, _)| pdf)
     }
 
     /// Every letter of a variant in one PDF, page numbers restarting per letter. The layout is called once per letter
-    /// with that letter's inputs; `sys.inputs` holds them all as `letters` (and the first letter's `title`).
+    /// with that letter's inputs, found in the data file's `letters` (beside the first letter's `title`).
     pub fn combine(
         &self,
         letters: &[(String, BTreeMap<String, String>)],
     ) -> Result<Vec<u8>, Problem> {
         let mut main = self.preamble();
-        let mut all = Array::with_capacity(letters.len());
+        let mut all = Vec::with_capacity(letters.len());
         for (i, (markdown, inputs)) in letters.iter().enumerate() {
-            write_call(&mut main, &format!("sys.inputs.letters.at({i})"), markdown);
-            all.push(self.inputs(inputs).into_value());
+            write_call(&mut main, &format!("inputs.letters.at({i})"), markdown);
+            all.push(self.inputs(inputs));
         }
-        let mut dict = Dict::new();
+        let mut data = serde_json::Map::new();
         if let Some(title) = letters.first().and_then(|(_, inputs)| inputs.get("title")) {
-            dict.insert("title".into(), Value::Str(title.as_str().into()));
+            data.insert("title".into(), title.as_str().into());
         }
-        dict.insert("paper".into(), Value::Str(self.paper.typst_name().into()));
-        dict.insert("letters".into(), Value::Array(all));
+        data.insert("paper".into(), self.paper.typst_name().into());
+        data.insert("letters".into(), all.into());
         let ident = letters
             .first()
             .and_then(|(_, i)| i.get("variant"))
             .map(|v| format!("combined/{v}"));
-        self.compile(dict, main, ident).map(|(pdf, _)| pdf)
+        let json = serde_json::to_vec(&data).map_err(internal)?;
+        self.compile(json, main, ident).map(|(pdf, _)| pdf)
     }
 
     /// Pages of one letter, for callers that report or check them.
@@ -144,8 +143,9 @@ impl PdfEngine {
         inputs: &BTreeMap<String, String>,
     ) -> Result<(Vec<u8>, usize), Problem> {
         let mut main = self.preamble();
-        write_call(&mut main, "sys.inputs", markdown);
-        self.compile(self.inputs(inputs), main, inputs.get("letter_id").cloned())
+        write_call(&mut main, "inputs", markdown);
+        let json = serde_json::to_vec(&self.inputs(inputs)).map_err(internal)?;
+        self.compile(json, main, inputs.get("letter_id").cloned())
     }
 
     /// The paper every page is set on.
@@ -156,23 +156,27 @@ impl PdfEngine {
     fn preamble(&self) -> String {
         // The import path is a string literal built from a validated virtual path; the title is data.
         format!(
-            "#import {}: letter\n#set document(title: sys.inputs.at(\"title\", default: none))\n",
-            markup::string_literal(self.shared.layout_vpath())
+            "#import {}: letter\n#let inputs = json({})\n#set document(title: inputs.at(\"title\", default: none))\n",
+            markup::string_literal(self.shared.layout_vpath()),
+            markup::string_literal(INPUTS_PATH),
         )
     }
 
-    fn inputs(&self, inputs: &BTreeMap<String, String>) -> Dict {
-        let mut dict: Dict = inputs
+    fn inputs(
+        &self,
+        inputs: &BTreeMap<String, String>,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let mut map: serde_json::Map<String, serde_json::Value> = inputs
             .iter()
-            .map(|(k, v)| (Str::from(k.as_str()), Value::Str(v.as_str().into())))
+            .map(|(k, v)| (k.clone(), v.as_str().into()))
             .collect();
-        dict.insert("paper".into(), Value::Str(self.paper.typst_name().into()));
-        dict
+        map.insert("paper".into(), self.paper.typst_name().into());
+        map
     }
 
     fn compile(
         &self,
-        inputs: Dict,
+        inputs: Vec<u8>,
         main: String,
         ident: Option<String>,
     ) -> Result<(Vec<u8>, usize), Problem> {
@@ -220,6 +224,12 @@ impl PdfEngine {
             typst::comemo::evict(EVICT_MAX_AGE);
         }
     }
+}
+
+fn internal(e: serde_json::Error) -> Problem {
+    Problem::error(format!(
+        "cannot pass the letter's data to the PDF layout: {e}"
+    ))
 }
 
 /// `#letter(INPUTS)[BODY]`: the body as escaped markup in a content block that no text can close.

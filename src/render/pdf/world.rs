@@ -1,7 +1,9 @@
 //! The Typst `World`: what a letter's compilation may see.
 //!
-//! Fonts and the layout are loaded once per run ([`Shared`]); each letter gets a cheap [`LetterWorld`] holding its
-//! own library (its `sys.inputs`) and its generated main file. Files other than those come from the campaign folder
+//! Fonts, the layout and Typst's standard library are loaded once per run ([`Shared`]); each letter gets a cheap
+//! [`LetterWorld`] holding its generated main file and its data as a JSON file beside it. The letter's data is a file
+//! and not `sys.inputs` because `sys.inputs` lives in the library: a library per letter cost 40% of the time to
+//! build and hash, and defeated typst's cache of the evaluated layout (docs/PERFORMANCE.md, "PDF"). Files other than those come from the campaign folder
 //! only: a layout (or a logo path from a spreadsheet) cannot read `/etc/passwd` or a parent folder.
 
 use std::collections::HashMap;
@@ -23,11 +25,14 @@ pub(super) struct Shared {
     /// The campaign folder, canonical, so a symlink cannot lead a read outside it.
     root: PathBuf,
     book: LazyHash<FontBook>,
+    /// Typst's standard library; `sys.inputs` holds only what is the same for every letter (`paper`).
+    library: LazyHash<Library>,
     fonts: Vec<Font>,
     layout: Source,
     /// How the layout is named in messages: the path the user wrote, relative to the campaign.
     layout_name: PathBuf,
     main_id: FileId,
+    inputs_id: FileId,
     files: Mutex<HashMap<FileId, FileResult<Bytes>>>,
     sources: Mutex<HashMap<FileId, FileResult<Source>>>,
 }
@@ -36,6 +41,9 @@ pub(super) struct Shared {
 /// resolves against the campaign folder.
 const MAIN_PATH: &str = "/__lettermerge__/letter.typ";
 
+/// The letter's data, read by the main file with `json(…)`.
+pub(super) const INPUTS_PATH: &str = "/__lettermerge__/inputs.json";
+
 impl Shared {
     pub(super) fn new(
         root: PathBuf,
@@ -43,22 +51,29 @@ impl Shared {
         layout_vpath: &str,
         layout_text: String,
         layout_name: PathBuf,
+        run_inputs: Dict,
     ) -> Result<Shared, Problem> {
         let layout_path = VirtualPath::new(layout_vpath).map_err(|e| {
             Problem::error(format!("the PDF layout path `{layout_vpath}` is not usable: {e}"))
                 .help("give `[pdf] layout` as a path inside the campaign folder, like `templates/layout.typ`")
         })?;
-        let main_path = VirtualPath::new(MAIN_PATH)
-            .map_err(|e| Problem::error(format!("internal path {MAIN_PATH}: {e}")))?;
+        let internal = |path: &str| {
+            VirtualPath::new(path)
+                .map(|v| RootedPath::new(VirtualRoot::Project, v).intern())
+                .map_err(|e| Problem::error(format!("internal path {path}: {e}")))
+        };
         let layout_id = RootedPath::new(VirtualRoot::Project, layout_path).intern();
-        let main_id = RootedPath::new(VirtualRoot::Project, main_path).intern();
+        let main_id = internal(MAIN_PATH)?;
+        let inputs_id = internal(INPUTS_PATH)?;
         Ok(Shared {
             root,
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
+            library: LazyHash::new(Library::builder().with_inputs(run_inputs).build()),
             fonts,
             layout: Source::new(layout_id, layout_text),
             layout_name,
             main_id,
+            inputs_id,
             files: Mutex::new(HashMap::new()),
             sources: Mutex::new(HashMap::new()),
         })
@@ -168,23 +183,24 @@ impl Shared {
 /// One compilation: one letter (or one combined variant).
 pub(super) struct LetterWorld<'a> {
     shared: &'a Shared,
-    library: LazyHash<Library>,
     main: Source,
+    /// The letter's data as JSON (string values only, so it reads back exactly).
+    inputs: Bytes,
 }
 
 impl<'a> LetterWorld<'a> {
-    pub(super) fn new(shared: &'a Shared, inputs: Dict, main: String) -> Self {
+    pub(super) fn new(shared: &'a Shared, inputs: Vec<u8>, main: String) -> Self {
         LetterWorld {
             shared,
-            library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
             main: Source::new(shared.main_id, main),
+            inputs: Bytes::new(inputs),
         }
     }
 }
 
 impl World for LetterWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
-        &self.library
+        &self.shared.library
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
@@ -218,6 +234,9 @@ impl World for LetterWorld<'_> {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.shared.inputs_id {
+            return Ok(self.inputs.clone());
+        }
         if id == self.shared.main_id {
             return Ok(Bytes::from_string(self.main.clone()));
         }
