@@ -159,7 +159,7 @@ impl<'a> Walker<'a> {
         if !is_helper(name) {
             self.problems.push(
                 at.error(format!("there is no block helper `{name}`"))
-                    .help("use #if, #unless, #each or #with"),
+                    .help("use #if, #unless, #each, #with or #columns"),
             );
         }
         self.params(h, at, stack);

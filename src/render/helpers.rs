@@ -36,6 +36,7 @@ pub const NAMES: &[&str] = &[
     "upper",
     "lower",
     "default",
+    "columns",
 ];
 
 pub fn register(reg: &mut Handlebars<'_>, tables: &Tables) {
@@ -49,6 +50,7 @@ pub fn register(reg: &mut Handlebars<'_>, tables: &Tables) {
     reg.register_helper("upper", Box::new(Case(true)));
     reg.register_helper("lower", Box::new(Case(false)));
     reg.register_helper("default", Box::new(Default));
+    reg.register_helper("columns", Box::new(super::columns::Columns));
 }
 
 fn fail(helper: &str, message: impl std::fmt::Display) -> RenderError {

@@ -13,6 +13,9 @@ main.letter { max-width: 6.5in; margin: 1in auto; }
 p { margin: 0 0 1em; }
 h1, h2, h3 { font-size: 1em; margin: 1.2em 0 .6em; }
 a { color: inherit; }
+.columns { column-count: 2; column-gap: 2em; }
+.columns > * { break-inside: avoid; }
+@media (max-width: 30em) { .columns { column-count: 1; } }
 @media print { main.letter { margin: 0; max-width: none; } a { text-decoration: none; } }
 "#;
 

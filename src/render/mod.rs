@@ -5,6 +5,7 @@
 //! is a pure function of the plan, so letters render in parallel.
 
 pub mod address;
+pub mod columns;
 pub mod context;
 pub mod eml;
 pub mod escape;

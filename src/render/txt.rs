@@ -7,7 +7,7 @@ pub const WIDTH: usize = 72;
 
 pub fn render(markdown: &str) -> String {
     let mut w = Writer::default();
-    for event in super::md::parser(markdown) {
+    for event in super::columns::without_marks(super::md::parser(markdown)) {
         w.event(event);
     }
     w.flush();

@@ -4,17 +4,28 @@
 //! markup or code, so every piece of text is escaped here and only the structure pulldown-cmark found (paragraphs,
 //! line breaks, emphasis, links, lists, headings) becomes Typst syntax. The result is meant to sit inside a content
 //! block `[…]`: no text can close that block, open code, or start a heading, list or comment.
+//!
+//! A `{{#columns}}` block (see [`crate::render::columns`]) becomes `#grid(…)<lettermerge-columns>` with one cell per
+//! block inside it; the grid has one column until the layout's show rule for that label sets more.
 
 use std::fmt::Write as _;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::render::columns::{self, Mark};
+
+/// The label a layout's show rule finds a column block by.
+pub const COLUMNS_LABEL: &str = "lettermerge-columns";
 
 /// Typst markup for one letter body.
 pub fn to_typst(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() + markdown.len() / 8);
     // Raw blocks and inline code are gathered whole, then emitted as one string argument.
     let mut code: Option<String> = None;
-    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH) {
+    let mut grid = Grid::default();
+    let events = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH);
+    let mut events = events.peekable();
+    while let Some(event) = events.next() {
         if let Some(buf) = code.as_mut() {
             match event {
                 Event::Text(t) => {
@@ -25,14 +36,37 @@ pub fn to_typst(markdown: &str) -> String {
                     let text = code.take().unwrap_or_default();
                     let text = text.strip_suffix('\n').unwrap_or(&text);
                     let _ = write!(out, "#raw(block: true, {})\n\n", string_literal(text));
+                    grid.block_end(&mut out);
                     continue;
                 }
                 _ => {}
             }
         }
+        // A column mark is an HTML block of its own: Start(HtmlBlock), Html(mark), End(HtmlBlock).
+        if let Event::Start(Tag::HtmlBlock) = event {
+            let m = match events.peek() {
+                Some(Event::Html(h)) => columns::mark(h),
+                _ => None,
+            };
+            if let Some(m) = m {
+                events.next();
+                events.next();
+                grid.mark(&mut out, m);
+                continue;
+            }
+        }
         match event {
-            Event::Start(tag) => start(&mut out, tag, &mut code),
-            Event::End(tag) => end(&mut out, tag),
+            Event::Start(tag) => {
+                grid.block_start(&mut out, &tag);
+                start(&mut out, tag, &mut code)
+            }
+            Event::End(tag) => {
+                let block = is_block_end(&tag);
+                end(&mut out, tag);
+                if block {
+                    grid.block_end(&mut out);
+                }
+            }
             Event::Text(t) => escape_into(&mut out, &t),
             Event::Code(t) => {
                 let _ = write!(out, "#raw({})", string_literal(&t));
@@ -55,7 +89,79 @@ pub fn to_typst(markdown: &str) -> String {
             Event::TaskListMarker(done) => out.push_str(if done { "☒ " } else { "☐ " }),
         }
     }
+    // A block left open by a template that wrote the opening mark by hand.
+    grid.mark(&mut out, Mark::Close);
     out
+}
+
+/// Where the converter is relative to a column block: outside, or inside at some depth of nested blocks.
+#[derive(Default)]
+struct Grid {
+    open: bool,
+    depth: usize,
+}
+
+impl Grid {
+    fn mark(&mut self, out: &mut String, mark: Mark) {
+        match (mark, self.open) {
+            (Mark::Open, false) => {
+                // One column and paragraph spacing until the layout says otherwise.
+                out.push_str("#grid(row-gutter: 1.2em, ");
+                self.open = true;
+                self.depth = 0;
+            }
+            (Mark::Close, true) => {
+                let _ = write!(out, ")<{COLUMNS_LABEL}>\n\n");
+                self.open = false;
+            }
+            // Nested or stray marks are ignored: the blocks inside stay cells of the open grid.
+            _ => {}
+        }
+    }
+
+    /// Each top-level block inside the grid is one cell.
+    fn block_start(&mut self, out: &mut String, tag: &Tag<'_>) {
+        if !self.open || !is_block_start(tag) {
+            return;
+        }
+        if self.depth == 0 {
+            out.push('[');
+        }
+        self.depth += 1;
+    }
+
+    fn block_end(&mut self, out: &mut String) {
+        if !self.open || self.depth == 0 {
+            return;
+        }
+        self.depth -= 1;
+        if self.depth == 0 {
+            out.push_str("], ");
+        }
+    }
+}
+
+fn is_block_start(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::List(_)
+            | Tag::HtmlBlock
+    )
+}
+
+fn is_block_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::List(_)
+            | TagEnd::HtmlBlock
+    )
 }
 
 fn start(out: &mut String, tag: Tag<'_>, code: &mut Option<String>) {
@@ -160,6 +266,22 @@ pub fn string_literal(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_block_is_a_labelled_grid_with_a_cell_per_paragraph() {
+        use crate::render::columns::{CLOSE, OPEN};
+        let md = format!(
+            "Sincerely,\n\n{OPEN}\n\nWOLA\nwola@example.org\n\n**LAWG**\n\n- a\n- b\n\n{CLOSE}\n\nP.S.\n"
+        );
+        assert_eq!(
+            to_typst(&md),
+            "Sincerely\\,\n\n#grid(row-gutter: 1.2em, [WOLA\\\nwola\\@example\\.org\n\n], \
+             [#strong[LAWG]\n\n], [#list([a], [b], )\n\n], )<lettermerge-columns>\n\nP\\.S\\.\n\n"
+        );
+        // Opened by hand and never closed: the grid still closes.
+        let t = to_typst(&format!("{OPEN}\n\nWOLA\n"));
+        assert!(t.ends_with(")<lettermerge-columns>\n\n"), "{t}");
+    }
 
     #[test]
     fn soft_breaks_are_line_breaks_and_blank_lines_paragraphs() {
