@@ -58,9 +58,10 @@ pub struct PdfOptions {
 }
 
 /// How often typst's memo cache is trimmed. Typst memoizes every layout it does; without eviction memory grows with
-/// every letter. Evicting after every letter costs about twice the time (measured: docs/PERFORMANCE.md), so the cache
-/// is kept warm for a batch of letters, then entries unused in the last [`EVICT_MAX_AGE`] batches go.
-const EVICT_EVERY: usize = 100;
+/// every letter. Evicting after every letter costs about twice the time, so the cache is kept warm for a batch of
+/// letters, then entries unused in the last [`EVICT_MAX_AGE`] batches go. Every 20 pages was as fast as every 50 or
+/// 100 and held peak memory to 76–120 MB instead of 150–190 MB (benches/pdf.rs, docs/PERFORMANCE.md).
+const EVICT_EVERY: usize = 20;
 const EVICT_MAX_AGE: usize = 1;
 
 /// Stack for one compilation: typst's own CLI compiles on an 8 MB main thread; long letters nest deeper.
@@ -70,7 +71,8 @@ const STACK: usize = 32 << 20;
 pub struct PdfEngine {
     shared: Shared,
     paper: Paper,
-    renders: AtomicUsize,
+    /// Pages typeset so far, for trimming typst's cache.
+    pages: AtomicUsize,
 }
 
 impl PdfEngine {
@@ -96,7 +98,7 @@ impl PdfEngine {
         Ok(PdfEngine {
             shared,
             paper: opts.paper,
-            renders: AtomicUsize::new(0),
+            pages: AtomicUsize::new(0),
         })
     }
 
@@ -213,13 +215,14 @@ impl PdfEngine {
                 Err(e) => Err(Problem::error(format!("cannot start a PDF thread: {e}"))),
             }
         });
-        self.maybe_evict();
+        self.maybe_evict(result.as_ref().map_or(1, |(_, pages)| (*pages).max(1)));
         result
     }
 
-    fn maybe_evict(&self) {
-        let n = self.renders.fetch_add(1, Ordering::Relaxed) + 1;
-        if n.is_multiple_of(EVICT_EVERY) {
+    /// Counted in pages, not letters: a three-page letter leaves three pages' worth of layouts in the cache.
+    fn maybe_evict(&self, pages: usize) {
+        let before = self.pages.fetch_add(pages, Ordering::Relaxed);
+        if before / EVICT_EVERY != (before + pages) / EVICT_EVERY {
             // typst's own comemo: a second copy of the crate would have its own, empty, cache.
             typst::comemo::evict(EVICT_MAX_AGE);
         }
