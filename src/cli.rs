@@ -133,7 +133,7 @@ pub struct RenderArgs {
     /// Formats to write: txt, md, html, eml, pdf (comma-separated or repeated; default: [output] formats).
     #[arg(long = "format", short = 'f', value_delimiter = ',', value_name = "F")]
     pub formats: Vec<String>,
-    /// Write into DIR instead of [output] dir.
+    /// Write into DIR instead of [output] dir (a relative DIR is from the current folder, not from -C).
     #[arg(long = "out", value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write one PDF per variant holding every letter.
@@ -166,7 +166,7 @@ pub struct ApproveArgs {
 
 #[derive(Debug, Args)]
 pub struct ProofArgs {
-    /// Write the page to FILE instead of out/proof.html.
+    /// Write the page to FILE instead of out/proof.html (a relative FILE is from the current folder, not from -C).
     #[arg(long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -184,7 +184,7 @@ pub struct SendArgs {
     /// Send again letters already sent, changed since, or left uncertain by a crash.
     #[arg(long)]
     pub resend: bool,
-    /// Write .eml files to DIR instead of sending (records nothing as sent).
+    /// Write .eml files to DIR instead of sending; records nothing as sent (a relative DIR is from the current folder).
     #[arg(long, value_name = "DIR")]
     pub outbox: Option<PathBuf>,
     /// Send every selected letter to ADDR instead (a test copy to yourself; records nothing as sent).
