@@ -65,18 +65,8 @@ mod pdf {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("letter.pdf");
         std::fs::write(&path, pdf).expect("write pdf");
-        let out = Command::new("pdftotext")
-            .arg("-bbox")
-            .arg(&path)
-            .arg("-")
-            .output()
-            .expect("pdftotext runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let html = String::from_utf8_lossy(&out.stdout).into_owned();
+        let html =
+            crate::common::tool_stdout(Command::new("pdftotext").arg("-bbox").arg(&path).arg("-"));
         let attr = |tag: &str, name: &str| -> f64 {
             let start = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
             tag[start..]

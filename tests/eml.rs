@@ -306,18 +306,12 @@ fn python_email_reads_the_message_back() {
     let script = "import email, email.policy, sys; \
                   m = email.message_from_binary_file(open(sys.argv[1],'rb'), policy=email.policy.default); \
                   print(m['subject']); print(m['to']); print(m.get_body(('plain',)).get_content())";
-    let out = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(c.path().join("out/default/epn.eml"))
-        .env("PYTHONIOENCODING", "utf-8")
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "python3 failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::tool_stdout(
+        std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(c.path().join("out/default/epn.eml"))
+            .env("PYTHONIOENCODING", "utf-8"),
     );
-    let stdout = String::from_utf8(out.stdout).expect("UTF-8 from python3");
     let mut lines = stdout.lines();
     assert_eq!(
         lines.next(),

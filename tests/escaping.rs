@@ -127,17 +127,11 @@ fn md_converted_by_pandoc_keeps_values_literal() {
     }
     let c = campaign();
     c.render(&["--format", "md"]).success();
-    let out = std::process::Command::new("pandoc")
-        .args(["-f", "markdown", "-t", "html"])
-        .arg(c.path().join("out/default/ana.md"))
-        .output()
-        .expect("run pandoc");
-    assert!(
-        out.status.success(),
-        "pandoc failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let html = common::tool_stdout(
+        std::process::Command::new("pandoc")
+            .args(["-f", "markdown", "-t", "html"])
+            .arg(c.path().join("out/default/ana.md")),
     );
-    let html = String::from_utf8(out.stdout).expect("UTF-8 from pandoc");
     assert_html_is_literal(&html, "md via pandoc");
 }
 

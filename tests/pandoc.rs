@@ -7,18 +7,7 @@ mod common;
 use common::{interop_tool, Campaign};
 
 fn pandoc(args: &[&str], file: &std::path::Path) -> String {
-    let out = std::process::Command::new("pandoc")
-        .args(args)
-        .arg(file)
-        .output()
-        .expect("run pandoc");
-    assert!(
-        out.status.success(),
-        "pandoc failed on {}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 from pandoc")
+    common::tool_stdout(std::process::Command::new("pandoc").args(args).arg(file))
 }
 
 #[test]

@@ -126,13 +126,7 @@ fn write_pdf(dir: &Path, name: &str, pdf: &[u8]) -> PathBuf {
 }
 
 fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().expect("run tool");
-    assert!(
-        out.status.success(),
-        "{name} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    common::tool_stdout(Command::new(name).args(args))
 }
 
 #[test]

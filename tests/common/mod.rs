@@ -246,3 +246,18 @@ pub fn block_starting(text: &str, first: &str) -> Vec<String> {
         .map(|l| l.trim_end().to_string())
         .collect()
 }
+
+/// Runs an outside tool (pdftotext, pandoc, python3…) and returns its standard output; a failure shows its stderr.
+#[allow(dead_code)]
+pub fn tool_stdout(cmd: &mut std::process::Command) -> String {
+    let name = cmd.get_program().to_string_lossy().into_owned();
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+    assert!(
+        out.status.success(),
+        "{name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{name} printed non-UTF-8: {e}"))
+}
