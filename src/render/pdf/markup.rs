@@ -23,6 +23,8 @@ pub fn to_typst(markdown: &str) -> String {
     // Raw blocks and inline code are gathered whole, then emitted as one string argument.
     let mut code: Option<String> = None;
     let mut grid = Grid::default();
+    // Open block quotes and lists.
+    let mut containers = 0usize;
     let events = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH);
     let mut events = events.peekable();
     while let Some(event) = events.next() {
@@ -51,16 +53,26 @@ pub fn to_typst(markdown: &str) -> String {
             if let Some(m) = m {
                 events.next();
                 events.next();
-                grid.mark(&mut out, m);
+                // Inside a quote or a list a grid would cut the container's brackets in two: the mark is dropped
+                // there, as plain text drops it everywhere.
+                if containers == 0 {
+                    grid.mark(&mut out, m);
+                }
                 continue;
             }
         }
         match event {
             Event::Start(tag) => {
+                if matches!(tag, Tag::BlockQuote(_) | Tag::List(_)) {
+                    containers += 1;
+                }
                 grid.block_start(&mut out, &tag);
                 start(&mut out, tag, &mut code)
             }
             Event::End(tag) => {
+                if matches!(tag, TagEnd::BlockQuote(_) | TagEnd::List(_)) {
+                    containers = containers.saturating_sub(1);
+                }
                 let block = is_block_end(&tag);
                 end(&mut out, tag);
                 if block {
@@ -278,6 +290,10 @@ mod tests {
             "Sincerely\\,\n\n#grid(row-gutter: 1.2em, [WOLA\\\nwola\\@example\\.org\n\n], \
              [#strong[LAWG]\n\n], [#list([a], [b], )\n\n], )<lettermerge-columns>\n\nP\\.S\\.\n\n"
         );
+        // Marks inside a quote or list are dropped: the quote's brackets stay whole.
+        let t = to_typst(&format!("> {OPEN}\n>\n> WOLA\n>\n> {CLOSE}\n\n- {OPEN}\n"));
+        assert!(!t.contains("#grid"), "{t}");
+        assert!(t.starts_with("#quote(block: true)[WOLA"), "{t}");
         // Opened by hand and never closed: the grid still closes.
         let t = to_typst(&format!("{OPEN}\n\nWOLA\n"));
         assert!(t.ends_with(")<lettermerge-columns>\n\n"), "{t}");
