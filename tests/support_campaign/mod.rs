@@ -1,5 +1,5 @@
-//! Helpers shared by tests/variants.rs and tests/signoff.rs: build a small coalition campaign in a tempdir (manifest,
-//! templates, CSV tables), run the binary on it, and read what it wrote.
+//! Helpers shared by tests/variants.rs, tests/signoff.rs and tests/proof.rs: build a small coalition campaign in a
+//! tempdir (manifest, templates, CSV tables), run the binary on it, and read what it wrote.
 //!
 //! The campaign is modelled on the example at the repository root, cut down so each assertion can name exact
 //! organizations and sentences:
@@ -9,6 +9,8 @@
 //! - the five variants of SPEC §5's example: coalition, us, es, each, public.
 
 #![allow(dead_code)]
+
+pub mod signoff;
 
 use std::fs;
 use std::path::{Path, PathBuf};
