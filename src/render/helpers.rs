@@ -40,16 +40,32 @@ pub const NAMES: &[&str] = &[
 ];
 
 pub fn register(reg: &mut Handlebars<'_>, tables: &Tables) {
-    reg.register_helper("salutation", Box::new(Salutation));
-    reg.register_helper("addressee", Box::new(Addressee));
-    reg.register_helper("join", Box::new(Join));
-    reg.register_helper("date", Box::new(DateHelper));
-    reg.register_helper("rows", Box::new(Rows(tables.clone())));
-    reg.register_helper("filter", Box::new(Filter));
-    reg.register_helper("mailbox", Box::new(MailboxHelper));
-    reg.register_helper("upper", Box::new(Case(true)));
-    reg.register_helper("lower", Box::new(Case(false)));
-    reg.register_helper("default", Box::new(Default));
+    reg.register_helper("salutation", Box::new(Computed(salutation)));
+    reg.register_helper("addressee", Box::new(Computed(addressee)));
+    reg.register_helper("join", Box::new(Computed(join)));
+    reg.register_helper("date", Box::new(Computed(date)));
+    let tables = tables.clone();
+    reg.register_helper(
+        "rows",
+        Box::new(Computed(
+            move |h: &Helper, ctx: &Context, _: &mut RenderContext| rows(&tables, h, ctx),
+        )),
+    );
+    reg.register_helper("filter", Box::new(Computed(filter)));
+    reg.register_helper("mailbox", Box::new(Computed(mailbox_helper)));
+    reg.register_helper(
+        "upper",
+        Box::new(Computed(
+            |h: &Helper, _: &Context, _: &mut RenderContext| case(h, true),
+        )),
+    );
+    reg.register_helper(
+        "lower",
+        Box::new(Computed(
+            |h: &Helper, _: &Context, _: &mut RenderContext| case(h, false),
+        )),
+    );
+    reg.register_helper("default", Box::new(Computed(default)));
     reg.register_helper("columns", Box::new(super::columns::Columns));
 }
 
@@ -57,8 +73,27 @@ fn fail(helper: &str, message: impl std::fmt::Display) -> RenderError {
     RenderErrorReason::Other(format!("{helper}: {message}")).into()
 }
 
-fn derived<'rc>(v: impl Into<Value>) -> Result<ScopedJson<'rc>, RenderError> {
-    Ok(ScopedJson::Derived(v.into()))
+fn derived(v: impl Into<Value>) -> Result<Value, RenderError> {
+    Ok(v.into())
+}
+
+/// A helper that computes a value from its call and the letter's context. Every helper here is one: the registry's
+/// escape function then decides how the value reaches the text, and `(subexpressions)` get the value itself.
+struct Computed<F>(F);
+
+impl<F> HelperDef for Computed<F>
+where
+    F: Fn(&Helper, &Context, &mut RenderContext) -> Result<Value, RenderError> + Send + Sync,
+{
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        (self.0)(h, ctx, rc).map(ScopedJson::Derived)
+    }
 }
 
 /// `lang=` on the call, else the letter's `vars.lang`.
@@ -136,54 +171,36 @@ fn people(h: &Helper, ctx: &Context, rc: &mut RenderContext<'_, '_>) -> Vec<Who>
     }
 }
 
-struct Salutation;
-impl HelperDef for Salutation {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        ctx: &'rc Context,
-        rc: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let who = people(h, ctx, rc);
-        let people: Vec<Person> = who.iter().map(Who::person).collect();
-        if people.is_empty() {
+fn salutation(h: &Helper, ctx: &Context, rc: &mut RenderContext) -> Result<Value, RenderError> {
+    let who = people(h, ctx, rc);
+    let people: Vec<Person> = who.iter().map(Who::person).collect();
+    if people.is_empty() {
+        return Err(fail(
+            "salutation",
+            "this letter has no addressee (a public copy?)",
+        ));
+    }
+    let style = match h.hash_get("style").and_then(|v| v.value().as_str()) {
+        None | Some("usual") => Style::Usual,
+        Some("formal") => Style::Formal,
+        Some(other) => {
             return Err(fail(
                 "salutation",
-                "this letter has no addressee (a public copy?)",
-            ));
+                format!("style=\"{other}\": use \"formal\" or \"usual\""),
+            ))
         }
-        let style = match h.hash_get("style").and_then(|v| v.value().as_str()) {
-            None | Some("usual") => Style::Usual,
-            Some("formal") => Style::Formal,
-            Some(other) => {
-                return Err(fail(
-                    "salutation",
-                    format!("style=\"{other}\": use \"formal\" or \"usual\""),
-                ))
-            }
-        };
-        derived(address::salutation(&people, &language(h, ctx), style).text)
-    }
+    };
+    derived(address::salutation(&people, &language(h, ctx), style).text)
 }
 
-struct Addressee;
-impl HelperDef for Addressee {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        ctx: &'rc Context,
-        rc: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let lang = language(h, ctx);
-        let names: Vec<String> = people(h, ctx, rc)
-            .iter()
-            .map(|w| address::addressee(&w.person(), &lang))
-            .collect();
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        derived(lang::join(&refs, &lang, None, None))
-    }
+fn addressee(h: &Helper, ctx: &Context, rc: &mut RenderContext) -> Result<Value, RenderError> {
+    let lang = language(h, ctx);
+    let names: Vec<String> = people(h, ctx, rc)
+        .iter()
+        .map(|w| address::addressee(&w.person(), &lang))
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    derived(lang::join(&refs, &lang, None, None))
 }
 
 /// The items of a list parameter: an array of strings, an array of rows with a column named, or a `;`-separated cell.
@@ -218,140 +235,98 @@ pub fn split_cell(s: &str) -> Vec<String> {
         .collect()
 }
 
-struct Join;
-impl HelperDef for Join {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        ctx: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let list = h
-            .param(0)
-            .ok_or_else(|| fail("join", "give a list: {{join signatories \"organization\"}}"))?;
-        let column = h.param(1).and_then(|p| p.value().as_str());
-        let items = items("join", list.value(), column)?;
-        let refs: Vec<&str> = items.iter().map(String::as_str).collect();
-        let sep = h.hash_get("sep").and_then(|v| v.value().as_str());
-        let last = h.hash_get("last").and_then(|v| v.value().as_str());
-        derived(lang::join(&refs, &language(h, ctx), sep, last))
-    }
+fn join(h: &Helper, ctx: &Context, _rc: &mut RenderContext) -> Result<Value, RenderError> {
+    let list = h
+        .param(0)
+        .ok_or_else(|| fail("join", "give a list: {{join signatories \"organization\"}}"))?;
+    let column = h.param(1).and_then(|p| p.value().as_str());
+    let items = items("join", list.value(), column)?;
+    let refs: Vec<&str> = items.iter().map(String::as_str).collect();
+    let sep = h.hash_get("sep").and_then(|v| v.value().as_str());
+    let last = h.hash_get("last").and_then(|v| v.value().as_str());
+    derived(lang::join(&refs, &language(h, ctx), sep, last))
 }
 
-struct DateHelper;
-impl HelperDef for DateHelper {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        ctx: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let raw = match h.param(0).map(|p| p.value()) {
-            Some(Value::String(s)) if s == "today" => {
-                ctx.data().get("today").map(text).unwrap_or_default()
-            }
-            Some(v) => text(v),
-            None => ctx.data().get("today").map(text).unwrap_or_default(),
-        };
-        let date = lang::parse_date(&raw).map_err(|e| fail("date", e))?;
-        let format = h.hash_get("format").and_then(|v| v.value().as_str());
-        derived(lang::format_date(date, &language(h, ctx), format))
-    }
-}
-
-struct Rows(Tables);
-impl HelperDef for Rows {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        ctx: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let name = h
-            .param(0)
-            .and_then(|p| p.value().as_str())
-            .ok_or_else(|| fail("rows", "name the table first: (rows \"issues\" issues)"))?;
-        let table = self
-            .0
-            .get(name)
-            .ok_or_else(|| fail("rows", format!("there is no table `{name}` in [tables]")))?;
-        let keys = items(
-            "rows",
-            h.param(1).map(|p| p.value()).unwrap_or(&Value::Null),
-            None,
-        )?;
-        let asking = ctx
-            .data()
-            .pointer("/letter/id")
-            .map(text)
-            .unwrap_or_default();
-        let mut out = Vec::with_capacity(keys.len());
-        for key in keys {
-            let &i = table.index.get(&key).ok_or_else(|| {
-                fail(
-                    "rows",
-                    format!("table `{name}` has no key `{key}` (asked for by {asking})"),
-                )
-            })?;
-            out.push(table.rows[i].clone());
+fn date(h: &Helper, ctx: &Context, _rc: &mut RenderContext) -> Result<Value, RenderError> {
+    let raw = match h.param(0).map(|p| p.value()) {
+        Some(Value::String(s)) if s == "today" => {
+            ctx.data().get("today").map(text).unwrap_or_default()
         }
-        derived(Value::Array(out))
-    }
+        Some(v) => text(v),
+        None => ctx.data().get("today").map(text).unwrap_or_default(),
+    };
+    let date = lang::parse_date(&raw).map_err(|e| fail("date", e))?;
+    let format = h.hash_get("format").and_then(|v| v.value().as_str());
+    derived(lang::format_date(date, &language(h, ctx), format))
 }
 
-struct Filter;
-impl HelperDef for Filter {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let rows = match h.param(0).map(|p| p.value()) {
-            Some(Value::Array(rows)) => rows,
-            Some(Value::Null) | None => return derived(Value::Array(Vec::new())),
-            Some(_) => {
-                return Err(fail(
-                    "filter",
-                    "the first parameter must be rows: (filter signatories scope=\"state\")",
-                ))
-            }
-        };
-        let conditions: Vec<(&str, String)> = h
-            .hash()
-            .iter()
-            .map(|(k, v)| (*k, text(v.value())))
-            .collect();
-        let kept = rows
-            .iter()
-            .filter(|r| {
-                conditions
-                    .iter()
-                    .all(|(k, v)| r.get(*k).map(text).as_deref() == Some(v.as_str()))
-            })
-            .cloned()
-            .collect();
-        derived(Value::Array(kept))
+fn rows(tables: &Tables, h: &Helper, ctx: &Context) -> Result<Value, RenderError> {
+    let name = h
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .ok_or_else(|| fail("rows", "name the table first: (rows \"issues\" issues)"))?;
+    let table = tables
+        .get(name)
+        .ok_or_else(|| fail("rows", format!("there is no table `{name}` in [tables]")))?;
+    let keys = items(
+        "rows",
+        h.param(1).map(|p| p.value()).unwrap_or(&Value::Null),
+        None,
+    )?;
+    let asking = ctx
+        .data()
+        .pointer("/letter/id")
+        .map(text)
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        let &i = table.index.get(&key).ok_or_else(|| {
+            fail(
+                "rows",
+                format!("table `{name}` has no key `{key}` (asked for by {asking})"),
+            )
+        })?;
+        out.push(table.rows[i].clone());
     }
+    derived(Value::Array(out))
 }
 
-struct MailboxHelper;
-impl HelperDef for MailboxHelper {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let name = h.param(0).map(|p| text(p.value())).unwrap_or_default();
-        let email = h.param(1).map(|p| text(p.value())).unwrap_or_default();
-        derived(mailbox(&name, &email).map_err(|e| fail("mailbox", e))?)
-    }
+fn filter(h: &Helper, _ctx: &Context, _rc: &mut RenderContext) -> Result<Value, RenderError> {
+    let rows = match h.param(0).map(|p| p.value()) {
+        Some(Value::Array(rows)) => rows,
+        Some(Value::Null) | None => return derived(Value::Array(Vec::new())),
+        Some(_) => {
+            return Err(fail(
+                "filter",
+                "the first parameter must be rows: (filter signatories scope=\"state\")",
+            ))
+        }
+    };
+    let conditions: Vec<(&str, String)> = h
+        .hash()
+        .iter()
+        .map(|(k, v)| (*k, text(v.value())))
+        .collect();
+    let kept = rows
+        .iter()
+        .filter(|r| {
+            conditions
+                .iter()
+                .all(|(k, v)| r.get(*k).map(text).as_deref() == Some(v.as_str()))
+        })
+        .cloned()
+        .collect();
+    derived(Value::Array(kept))
+}
+
+fn mailbox_helper(
+    h: &Helper,
+    _ctx: &Context,
+    _rc: &mut RenderContext,
+) -> Result<Value, RenderError> {
+    let name = h.param(0).map(|p| text(p.value())).unwrap_or_default();
+    let email = h.param(1).map(|p| text(p.value())).unwrap_or_default();
+    derived(mailbox(&name, &email).map_err(|e| fail("mailbox", e))?)
 }
 
 /// `"Name" <email>` with the name quoted as RFC 5322 needs; "" when the email is empty (the item is dropped).
@@ -373,44 +348,26 @@ pub fn mailbox(name: &str, email: &str) -> Result<String, String> {
     Ok(Mailbox::new((!name.is_empty()).then(|| name.to_string()), address).to_string())
 }
 
-struct Case(bool);
-impl HelperDef for Case {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let s = h.param(0).map(|p| text(p.value())).unwrap_or_default();
-        derived(if self.0 {
-            s.to_uppercase()
-        } else {
-            s.to_lowercase()
-        })
-    }
+fn case(h: &Helper, upper: bool) -> Result<Value, RenderError> {
+    let s = h.param(0).map(|p| text(p.value())).unwrap_or_default();
+    derived(if upper {
+        s.to_uppercase()
+    } else {
+        s.to_lowercase()
+    })
 }
 
-struct Default;
-impl HelperDef for Default {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let value = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
-        let empty = match &value {
-            Value::Null => true,
-            Value::String(s) => s.trim().is_empty(),
-            Value::Array(a) => a.is_empty(),
-            _ => false,
-        };
-        if empty {
-            derived(h.param(1).map(|p| p.value().clone()).unwrap_or(Value::Null))
-        } else {
-            derived(value)
-        }
+fn default(h: &Helper, _ctx: &Context, _rc: &mut RenderContext) -> Result<Value, RenderError> {
+    let value = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
+    let empty = match &value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    };
+    if empty {
+        derived(h.param(1).map(|p| p.value().clone()).unwrap_or(Value::Null))
+    } else {
+        derived(value)
     }
 }
