@@ -1,8 +1,11 @@
 //! Issue 5: sign-off tied to the exact text — `approve`, `check` staleness, the proof diff, late sign-ons, translations
-//! (SPEC §5). The send-side steps are at the end: `send` to an outbox; `status`/`mark` (which need real sends) ignored.
+//! (SPEC §5). The send-side steps are at the end: `send` to an outbox, and `status`/`mark` after real sends to an SMTP
+//! server on 127.0.0.1.
 
+mod support;
 mod support_campaign;
 
+use support::{Options, TestServer};
 use support_campaign::signoff::*;
 use support_campaign::*;
 
@@ -543,21 +546,32 @@ fn public_copy_is_never_sent() {
     assert!(outbox_files(&c).is_empty(), "{:?}", outbox_files(&c));
 }
 
+/// Points the campaign at a real SMTP server on 127.0.0.1 (tests/support): the outbox records nothing as sent, so
+/// `status` needs real sends.
+fn with_smtp_server(c: &Campaign) -> TestServer {
+    let server = TestServer::start(Options::default());
+    c.append(
+        "lettermerge.toml",
+        &format!(
+            "\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout = 5",
+            server.port
+        ),
+    );
+    server
+}
+
 #[test]
-#[ignore = "needs an SMTP test server: the outbox records nothing as sent, so status has nothing to list"]
 fn status_signatory_lists_exactly_the_letters_that_carried_it() {
     let c = Campaign::coalition();
+    let server = with_smtp_server(&c);
     c.ok(&["approve"]);
-    c.ok(&[
-        "send",
-        "--variant",
-        "us",
-        "--variant",
-        "each",
-        "--yes",
-        "--outbox",
-        "outbox",
-    ]);
+    c.ok(&["send", "--variant", "us", "--variant", "each", "--yes"]);
+    // `us` goes to every official, and `each` once per signed organization × official.
+    let officials = US_KEYS.len() + MX_KEYS.len();
+    assert_eq!(
+        server.received().len(),
+        officials + SIGNED_IN_ORDER.len() * officials
+    );
     // prodh (Mexican) signs no `us` letter, and in `each` only its own five.
     let r = c.ok(&["status", "--json", "--signatory", "prodh"]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
@@ -579,18 +593,11 @@ fn status_signatory_lists_exactly_the_letters_that_carried_it() {
 }
 
 #[test]
-#[ignore = "needs an SMTP test server: the outbox records nothing as sent, so status has nothing to list"]
 fn mark_states_appear_in_status_json() {
     let c = Campaign::coalition();
+    let _server = with_smtp_server(&c);
     c.ok(&["approve"]);
-    c.ok(&[
-        "send",
-        "--variant",
-        "coalition",
-        "--yes",
-        "--outbox",
-        "outbox",
-    ]);
+    c.ok(&["send", "--variant", "coalition", "--yes"]);
     c.ok(&[
         "mark",
         "coalition/sos",
