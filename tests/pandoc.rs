@@ -6,6 +6,16 @@ mod common;
 
 use common::{interop_tool, Campaign};
 
+/// The Secretary of State's letter in Markdown, converted by pandoc to HTML with ARGS added.
+fn sos_through_pandoc(extra: &[&str]) -> String {
+    let c = Campaign::example();
+    c.render(&["--format", "md", "--only", "coalition/sos"])
+        .success();
+    let mut args = vec!["-f", "markdown", "-t", "html"];
+    args.extend_from_slice(extra);
+    pandoc(&args, &c.path().join("out/coalition/sos.md"))
+}
+
 fn pandoc(args: &[&str], file: &std::path::Path) -> String {
     common::tool_stdout(std::process::Command::new("pandoc").args(args).arg(file))
 }
@@ -33,13 +43,7 @@ fn pandoc_takes_the_title_from_the_metadata_block() {
     if !interop_tool("pandoc") {
         return;
     }
-    let c = Campaign::example();
-    c.render(&["--format", "md", "--only", "coalition/sos"])
-        .success();
-    let html = pandoc(
-        &["-f", "markdown", "-t", "html", "-s"],
-        &c.path().join("out/coalition/sos.md"),
-    );
+    let html = sos_through_pandoc(&["-s"]);
     assert!(
         html.contains("<title>Human rights in Mexico on the occasion of the U.S. delegation’s July 13 visit to Mexico City</title>")
             || html.contains("<title>Human rights in Mexico on the occasion of the U.S. delegation's July 13 visit to Mexico City</title>"),
@@ -53,13 +57,7 @@ fn pandoc_keeps_the_address_lines_separate() {
     if !interop_tool("pandoc") {
         return;
     }
-    let c = Campaign::example();
-    c.render(&["--format", "md", "--only", "coalition/sos"])
-        .success();
-    let html = pandoc(
-        &["-f", "markdown", "-t", "html"],
-        &c.path().join("out/coalition/sos.md"),
-    );
+    let html = sos_through_pandoc(&[]);
     for line in [
         "The Honorable Mike Pompeo<br />",
         "Secretary of State<br />",
@@ -76,13 +74,7 @@ fn pandoc_keeps_the_date_and_salutation_as_their_own_paragraphs() {
     if !interop_tool("pandoc") {
         return;
     }
-    let c = Campaign::example();
-    c.render(&["--format", "md", "--only", "coalition/sos"])
-        .success();
-    let html = pandoc(
-        &["-f", "markdown", "-t", "html"],
-        &c.path().join("out/coalition/sos.md"),
-    );
+    let html = sos_through_pandoc(&[]);
     assert!(html.contains("<p>July 11, 2018</p>"), "{html}");
     assert!(html.contains("<p>Dear Secretary Pompeo,</p>"), "{html}");
 }

@@ -422,6 +422,14 @@ fn check_warns_about_unapproved_variants_once_approvals_exist() {
 
 // ── Send side (SPEC §5, §7), to an outbox; status and mark need a journal of real sends ──────────────────────────────────────────────────────────
 
+/// `send ARGS --outbox outbox`: the send-side gates, without a server.
+fn send_to_outbox(c: &Campaign, args: &[&str]) -> Run {
+    let mut all = vec!["send"];
+    all.extend_from_slice(args);
+    all.extend(["--outbox", "outbox"]);
+    c.run(&all)
+}
+
 fn outbox_files(c: &Campaign) -> Vec<String> {
     let dir = c.file("outbox");
     let mut names: Vec<String> = walk(&dir)
@@ -453,14 +461,7 @@ fn send_refuses_a_stale_variant_and_sends_after_reapproval() {
     let c = Campaign::coalition();
     c.ok(&["approve"]);
     c.edit("recipients/issues.csv", IMPUNITY_OLD, IMPUNITY_NEW);
-    let r = c.run(&[
-        "send",
-        "--variant",
-        "coalition",
-        "--yes",
-        "--outbox",
-        "outbox",
-    ]);
+    let r = send_to_outbox(&c, &["--variant", "coalition", "--yes"]);
     assert_eq!(r.code, 1, "{r}");
     assert!(r.stderr.contains("coalition"), "{r}");
     assert!(
@@ -469,14 +470,7 @@ fn send_refuses_a_stale_variant_and_sends_after_reapproval() {
         outbox_files(&c)
     );
     c.ok(&["approve"]);
-    let r = c.ok(&[
-        "send",
-        "--variant",
-        "coalition",
-        "--dry-run",
-        "--outbox",
-        "outbox",
-    ]);
+    let r = send_to_outbox(&c, &["--variant", "coalition", "--dry-run"]).success();
     assert!(outbox_files(&c).is_empty(), "a dry run sends nothing");
     assert!(
         r.stdout.contains(IMPUNITY_NEW) || r.stdout.contains("coalition"),
@@ -489,26 +483,12 @@ fn send_refuses_a_late_sign_on_until_approve_list() {
     let c = Campaign::coalition();
     c.ok(&["approve"]);
     late_sign_on(&c);
-    let r = c.run(&[
-        "send",
-        "--variant",
-        "coalition",
-        "--yes",
-        "--outbox",
-        "outbox",
-    ]);
+    let r = send_to_outbox(&c, &["--variant", "coalition", "--yes"]);
     assert_eq!(r.code, 1, "{r}");
     assert!(r.all().contains(&format!("added {LATE_KEY}")), "{r}");
     assert!(outbox_files(&c).is_empty());
     c.ok(&["approve", "--list", "--variant", "coalition"]);
-    c.ok(&[
-        "send",
-        "--variant",
-        "coalition",
-        "--yes",
-        "--outbox",
-        "outbox",
-    ]);
+    send_to_outbox(&c, &["--variant", "coalition", "--yes"]).success();
     assert_eq!(outbox_files(&c).len(), 5, "{:?}", outbox_files(&c));
 }
 
@@ -521,19 +501,11 @@ fn an_embargo_in_the_future_stops_send_unless_ignored() {
         "not_before  = \"2999-01-01T00:00:00+00:00\"",
     );
     c.ok(&["approve"]);
-    let r = c.run(&["send", "--variant", "us", "--yes", "--outbox", "outbox"]);
+    let r = send_to_outbox(&c, &["--variant", "us", "--yes"]);
     assert_eq!(r.code, 1, "{r}");
     assert!(r.all().contains("2999-01-01"), "names the embargo: {r}");
     assert!(outbox_files(&c).is_empty());
-    c.ok(&[
-        "send",
-        "--variant",
-        "us",
-        "--yes",
-        "--outbox",
-        "outbox",
-        "--ignore-embargo",
-    ]);
+    send_to_outbox(&c, &["--variant", "us", "--yes", "--ignore-embargo"]).success();
     assert_eq!(outbox_files(&c).len(), 5, "{:?}", outbox_files(&c));
 }
 
@@ -541,7 +513,7 @@ fn an_embargo_in_the_future_stops_send_unless_ignored() {
 fn public_copy_is_never_sent() {
     let c = Campaign::coalition();
     c.ok(&["approve"]);
-    let r = c.run(&["send", "--variant", "public", "--yes", "--outbox", "outbox"]);
+    let r = send_to_outbox(&c, &["--variant", "public", "--yes"]);
     assert!(r.code == 0 || r.code == 1, "{r}");
     assert!(outbox_files(&c).is_empty(), "{:?}", outbox_files(&c));
 }

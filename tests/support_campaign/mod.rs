@@ -298,9 +298,7 @@ impl Campaign {
 
     /// Runs a command that must succeed.
     pub fn ok(&self, args: &[&str]) -> Run {
-        let r = self.run(args);
-        assert_eq!(r.code, 0, "{r}");
-        r
+        self.run(args).success()
     }
 
     /// `render --format txt --date 2018-07-11 ARGS…`, which must succeed.
@@ -362,6 +360,12 @@ impl Run {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
+    }
+
+    /// This run, which must have succeeded.
+    pub fn success(self) -> Run {
+        assert_eq!(self.code, 0, "{self}");
+        self
     }
 
     /// Both streams, for assertions that do not care where a message went.
