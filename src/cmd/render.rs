@@ -10,7 +10,7 @@ use crate::deliver::files::write_atomic;
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
 use crate::render::outputs::Outputs;
-use crate::render::{Format, Renderer};
+use crate::render::{Format, Rendered, Renderer};
 
 use super::Verbosity;
 
@@ -71,7 +71,9 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         .thread_name(|i| format!("lettermerge-letter-{i}"))
         .build()
         .map_err(|e| Error::Refused(format!("cannot start worker threads: {e}")))?;
-    let results: Vec<(String, std::result::Result<Vec<PathBuf>, Problem>)> = pool.install(|| {
+    // With --combine, each letter's render is kept for the variant's PDF instead of being made twice.
+    type Done = (Vec<PathBuf>, Option<Rendered>);
+    let results: Vec<(String, std::result::Result<Done, Problem>)> = pool.install(|| {
         letters
             .par_iter()
             .map(|letter| {
@@ -90,7 +92,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                         })?;
                         written.push(path);
                     }
-                    Ok(written)
+                    Ok((written, args.combine.then_some(r)))
                 });
                 (id, result)
             })
@@ -100,9 +102,16 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let mut failed = Problems::new();
     let mut per_variant: BTreeMap<&str, usize> = BTreeMap::new();
     let mut files = 0;
-    for ((_, result), (letter, stem)) in results.iter().zip(letters.iter().zip(&stems)) {
+    let mut for_combine: BTreeMap<&str, Vec<Rendered>> = BTreeMap::new();
+    for ((_, result), (letter, stem)) in results.into_iter().zip(letters.iter().zip(&stems)) {
         match result {
-            Ok(paths) => {
+            Ok((paths, rendered)) => {
+                if let Some(r) = rendered {
+                    for_combine
+                        .entry(letter.variant.name.as_str())
+                        .or_default()
+                        .push(r);
+                }
                 files += paths.len();
                 *per_variant.entry(letter.variant.name.as_str()).or_default() += 1;
                 if v.verbose {
@@ -112,7 +121,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                 }
             }
             Err(p) => {
-                failed.push(p.clone());
+                failed.push(p);
                 // A letter that failed must not leave an older file looking current.
                 if let Ok(stem) = stem {
                     for f in &formats {
@@ -126,34 +135,23 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
             }
         }
     }
-    if args.combine {
-        for variant in &plan.variants {
-            let mine: Vec<_> = letters
-                .iter()
-                .filter(|l| l.variant.name == variant.name)
-                .collect();
-            let rendered: Vec<_> = pool.install(|| {
-                mine.par_iter()
-                    .filter_map(|l| renderer.render(l).ok())
-                    .collect()
-            });
-            if rendered.is_empty() {
-                continue;
-            }
-            let path = out_dir.join(format!("{}.pdf", variant.name));
-            match outputs.combine(&rendered) {
-                Ok(bytes) => {
-                    write_atomic(&path, &bytes).map_err(|e| Error::Write {
-                        path: path.clone(),
-                        source: e,
-                    })?;
-                    files += 1;
-                    if v.verbose {
-                        println!("{}", path.display());
-                    }
+    for variant in &plan.variants {
+        let Some(rendered) = for_combine.get(variant.name.as_str()) else {
+            continue;
+        };
+        let path = out_dir.join(format!("{}.pdf", variant.name));
+        match outputs.combine(rendered) {
+            Ok(bytes) => {
+                write_atomic(&path, &bytes).map_err(|e| Error::Write {
+                    path: path.clone(),
+                    source: e,
+                })?;
+                files += 1;
+                if v.verbose {
+                    println!("{}", path.display());
                 }
-                Err(p) => failed.push(p),
             }
+            Err(p) => failed.push(p),
         }
     }
     let ok: usize = per_variant.values().sum();
