@@ -202,10 +202,19 @@ pub const PASSWORD_ENV: &str = "LETTERMERGE_SMTP_PASSWORD";
 /// its final newline), else a prompt without echo on a terminal, else an error. `None` when no
 /// `username` is configured (no authentication).
 pub fn password(cfg: &SmtpConfig) -> Result<Option<Secret>, String> {
+    password_from(cfg, std::env::var_os(PASSWORD_ENV))
+}
+
+/// [`password`] with the value of `LETTERMERGE_SMTP_PASSWORD` given rather than read, so that tests need not change
+/// the environment of a process whose other threads read it.
+pub fn password_from(
+    cfg: &SmtpConfig,
+    env_value: Option<std::ffi::OsString>,
+) -> Result<Option<Secret>, String> {
     let Some(user) = &cfg.username else {
         return Ok(None);
     };
-    if let Some(value) = std::env::var_os(PASSWORD_ENV) {
+    if let Some(value) = env_value {
         if !value.is_empty() {
             return value
                 .into_string()

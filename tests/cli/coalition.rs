@@ -1,5 +1,5 @@
-//! Helpers shared by tests/variants.rs, tests/signoff.rs and tests/proof.rs: build a small coalition campaign in a
-//! tempdir (manifest, templates, CSV tables), run the binary on it, and read what it wrote.
+//! The coalition campaign shared by the variant, sign-off and proof tests: a small campaign in a tempdir (manifest,
+//! templates, CSV tables) whose every organization and sentence an assertion can name.
 //!
 //! The campaign is modelled on the example at the repository root, cut down so each assertion can name exact
 //! organizations and sentences:
@@ -8,18 +8,9 @@
 //!   case, so only a real collation puts them in the right place), one pending, one declined;
 //! - the five variants of SPEC §5's example: coalition, us, es, each, public.
 
-#![allow(dead_code)]
+pub use crate::harness::{Campaign, Run};
 
-pub mod signoff;
-
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Output;
-
-use assert_cmd::Command;
-use tempfile::TempDir;
-
-pub const DATE: &str = "2018-07-11";
+pub use crate::harness::DATE;
 
 /// The signed organizations' names in the order every letter must list them: the lead signer (`order = 1`) first,
 /// then alphabetical ignoring case and accents ("Ábaco" with the A's, "amigos" before "Border").
@@ -210,11 +201,6 @@ torture,Torture,Torture and enforced disappearance remain widespread.,La tortura
     )
 }
 
-/// A campaign in a fresh temporary folder.
-pub struct Campaign {
-    pub dir: TempDir,
-}
-
 impl Campaign {
     /// The five-variant campaign described at the top of this file.
     pub fn coalition() -> Campaign {
@@ -226,161 +212,8 @@ impl Campaign {
         c.write("templates/partials/signatures.hbs", SIGNATURES);
         c.write("recipients/officials.csv", OFFICIALS);
         c.write("recipients/organizations.csv", ORGANIZATIONS);
-        c.write("recipients/issues.csv", &issues_csv(IMPUNITY_OLD));
+        c.write("recipients/issues.csv", issues_csv(IMPUNITY_OLD));
         c
-    }
-
-    pub fn empty() -> Campaign {
-        Campaign {
-            dir: tempfile::Builder::new()
-                .prefix("lettermerge-test")
-                .tempdir()
-                .expect("tempdir"),
-        }
-    }
-
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    pub fn file(&self, rel: &str) -> PathBuf {
-        self.path().join(rel)
-    }
-
-    pub fn write(&self, rel: &str, text: &str) {
-        let p = self.file(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(&p, text).unwrap();
-    }
-
-    pub fn read(&self, rel: &str) -> String {
-        fs::read_to_string(self.file(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
-    }
-
-    /// Replaces exactly one occurrence of `from` in a file.
-    pub fn edit(&self, rel: &str, from: &str, to: &str) {
-        let text = self.read(rel);
-        assert_eq!(
-            text.matches(from).count(),
-            1,
-            "{rel} should hold `{from}` exactly once:\n{text}"
-        );
-        self.write(rel, &text.replacen(from, to, 1));
-    }
-
-    /// Appends a line (a CSV row, a manifest line) to a file.
-    pub fn append(&self, rel: &str, line: &str) {
-        let mut text = self.read(rel);
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(line);
-        text.push('\n');
-        self.write(rel, &text);
-    }
-
-    /// `lettermerge ARGS` in the campaign folder, with a fixed environment (no color, a known $USER).
-    pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("lettermerge").expect("binary");
-        c.current_dir(self.path())
-            .env("NO_COLOR", "1")
-            .env("USER", "tester")
-            .env_remove("LETTERMERGE_SMTP_PASSWORD")
-            .args(args);
-        c
-    }
-
-    /// Runs a command and returns its output, whatever its status.
-    pub fn run(&self, args: &[&str]) -> Run {
-        let out = self.cmd(args).output().expect("run lettermerge");
-        Run::new(args, out)
-    }
-
-    /// Runs a command that must succeed.
-    pub fn ok(&self, args: &[&str]) -> Run {
-        self.run(args).success()
-    }
-
-    /// `render --format txt --date 2018-07-11 ARGS…`, which must succeed.
-    pub fn render_txt(&self, extra: &[&str]) -> Run {
-        let mut args = vec!["render", "--format", "txt", "--date", DATE];
-        args.extend_from_slice(extra);
-        self.ok(&args)
-    }
-
-    /// The file names (not paths) in `out/VARIANT/`, sorted.
-    pub fn out_files(&self, variant: &str) -> Vec<String> {
-        let dir = self.file("out").join(variant);
-        let mut names: Vec<String> = match fs::read_dir(&dir) {
-            Ok(rd) => rd
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        names.sort();
-        names
-    }
-
-    /// The variant folders under out/, sorted.
-    pub fn out_variants(&self) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(self.file("out"))
-            .map(|rd| {
-                rd.filter_map(|e| {
-                    let e = e.unwrap();
-                    e.file_type()
-                        .unwrap()
-                        .is_dir()
-                        .then(|| e.file_name().to_string_lossy().into_owned())
-                })
-                .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
-    }
-
-    pub fn out(&self, variant: &str, file: &str) -> String {
-        self.read(&format!("out/{variant}/{file}"))
-    }
-}
-
-/// A finished command: exit code and both streams.
-pub struct Run {
-    pub args: String,
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    fn new(args: &[&str], out: Output) -> Run {
-        Run {
-            args: args.join(" "),
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// This run, which must have succeeded.
-    pub fn success(self) -> Run {
-        assert_eq!(self.code, 0, "{self}");
-        self
-    }
-
-    /// Both streams, for assertions that do not care where a message went.
-    pub fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "`lettermerge {}` exited {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.args, self.code, self.stdout, self.stderr
-        )
     }
 }
 

@@ -2,9 +2,7 @@
 //! never a panic (101) — and a message naming the file and line (and column where there is one); a campaign-level
 //! error writes nothing, a per-letter error writes the other letters and lists the failed one; usage errors exit 2.
 
-mod common;
-
-use common::Campaign;
+use crate::harness::Campaign;
 
 const MANIFEST: &str = r#"[letter]
 template   = "templates/letter.hbs"
@@ -60,7 +58,7 @@ fn with_body_line(line: &str) -> Campaign {
     c
 }
 
-fn render(c: &Campaign) -> common::Run {
+fn render(c: &Campaign) -> crate::harness::Run {
     c.render(&["--format", "txt,eml"])
 }
 
@@ -73,9 +71,9 @@ fn campaign_error(c: &Campaign, place: &str) -> String {
         "stderr does not name `{place}`\n{run}"
     );
     assert!(
-        c.out_files().is_empty(),
+        c.all_out_files().is_empty(),
         "a campaign-level error wrote {:?}\n{run}",
-        c.out_files()
+        c.all_out_files()
     );
     assert!(
         !c.path().join("out").exists(),
@@ -102,7 +100,7 @@ fn letter_error(c: &Campaign, failed: &str, place: &str, written: &[&str]) -> St
         .collect();
     let mut expected = expected;
     expected.sort();
-    assert_eq!(c.out_files(), expected, "{run}");
+    assert_eq!(c.all_out_files(), expected, "{run}");
     stderr
 }
 
@@ -110,7 +108,7 @@ fn letter_error(c: &Campaign, failed: &str, place: &str, written: &[&str]) -> St
 fn the_valid_campaign_renders_every_letter() {
     let c = campaign();
     render(&c).success();
-    assert_eq!(c.out_files().len(), 6);
+    assert_eq!(c.all_out_files().len(), 6);
     assert!(c
         .read("out/default/ben.txt")
         .contains("Migrants are not safe."));
@@ -298,7 +296,7 @@ fn an_unknown_helper_is_named_with_its_place() {
     let err = run.fails_with(1);
     assert!(err.contains("shout"), "{run}");
     assert!(err.contains("templates/letter.hbs:7"), "{run}");
-    assert!(c.out_files().is_empty(), "{run}");
+    assert!(c.all_out_files().is_empty(), "{run}");
 }
 
 #[test]
@@ -308,7 +306,7 @@ fn a_missing_partial_is_named_with_its_place() {
     let err = run.fails_with(1);
     assert!(err.contains("footer"), "{run}");
     assert!(err.contains("templates/letter.hbs:7"), "{run}");
-    assert!(c.out_files().is_empty(), "{run}");
+    assert!(c.all_out_files().is_empty(), "{run}");
 }
 
 #[test]
@@ -431,7 +429,7 @@ fn only_matching_no_letter_is_a_usage_error() {
     let run = c.render(&["--format", "txt", "--only", "nobody"]);
     let err = run.fails_with(2);
     assert!(err.contains("nobody"), "{run}");
-    assert!(c.out_files().is_empty(), "{run}");
+    assert!(c.all_out_files().is_empty(), "{run}");
 }
 
 #[test]
@@ -440,7 +438,7 @@ fn an_unknown_variant_is_a_usage_error() {
     let run = c.render(&["--format", "txt", "--variant", "nosuch"]);
     let err = run.fails_with(2);
     assert!(err.contains("nosuch"), "{run}");
-    assert!(c.out_files().is_empty(), "{run}");
+    assert!(c.all_out_files().is_empty(), "{run}");
 }
 
 #[test]
@@ -449,14 +447,14 @@ fn an_unknown_format_is_a_usage_error() {
     let run = c.render(&["--format", "docx"]);
     let err = run.fails_with(2);
     assert!(err.contains("docx"), "{run}");
-    assert!(c.out_files().is_empty(), "{run}");
+    assert!(c.all_out_files().is_empty(), "{run}");
 }
 
 #[test]
 fn a_bad_date_is_a_usage_error() {
     let c = campaign();
     let mut cmd = c.cmd();
-    let run = common::Run(
+    let run = crate::harness::Run::from(
         cmd.args(["render", "--date", "11/07/2018"])
             .output()
             .expect("run"),
@@ -468,8 +466,8 @@ fn a_bad_date_is_a_usage_error() {
 #[test]
 fn a_folder_that_does_not_exist_is_a_usage_error() {
     let c = Campaign::empty();
-    let mut cmd = common::lettermerge();
-    let run = common::Run(
+    let mut cmd = crate::harness::lettermerge();
+    let run = crate::harness::Run::from(
         cmd.arg("-C")
             .arg(c.path().join("nowhere"))
             .arg("check")

@@ -2,9 +2,7 @@
 //! (`seeds/000_2f74fef1187cc3c8.txt`), the committee letter has both addressees, every variant has its letters,
 //! text stays within 72 columns, and output is byte-identical from one run to the next.
 
-mod common;
-
-use common::{block_starting, Campaign};
+use crate::harness::{block_starting, Campaign};
 
 /// The example rendered to txt, md and html (eml and pdf need the PDF engine the example's `attach_pdf` asks for).
 fn rendered_example() -> Campaign {
@@ -172,7 +170,7 @@ fn committee_letter_greets_the_chairman_and_the_ranking_member() {
 fn each_variant_has_its_number_of_letters() {
     let c = Campaign::example();
     c.render(&["--format", "txt"]).success();
-    let files = c.out_files();
+    let files = c.all_out_files();
     let count = |variant: &str| {
         files
             .iter()
@@ -238,7 +236,7 @@ fn spanish_letter_is_dated_in_spanish() {
 fn txt_lines_are_at_most_72_columns_in_every_example_letter() {
     let c = Campaign::example();
     c.render(&["--format", "txt"]).success();
-    let files = c.out_files();
+    let files = c.all_out_files();
     assert_eq!(files.len(), 18);
     for f in files {
         let text = c.read(&format!("out/{f}"));
@@ -258,8 +256,8 @@ fn two_renders_with_one_date_are_byte_identical() {
             c
         })
         .collect();
-    let files = runs[0].out_files();
-    assert_eq!(files, runs[1].out_files());
+    let files = runs[0].all_out_files();
+    assert_eq!(files, runs[1].all_out_files());
     assert_eq!(files.len(), 18 * 3);
     for f in &files {
         let rel = format!("out/{f}");
@@ -275,13 +273,13 @@ fn rendering_again_in_the_same_folder_changes_nothing() {
     let c = Campaign::example();
     c.render(&["--format", "txt,md,html"]).success();
     let first: Vec<Vec<u8>> = c
-        .out_files()
+        .all_out_files()
         .iter()
         .map(|f| c.read_bytes(&format!("out/{f}")))
         .collect();
     c.render(&["--format", "txt,md,html"]).success();
     let second: Vec<Vec<u8>> = c
-        .out_files()
+        .all_out_files()
         .iter()
         .map(|f| c.read_bytes(&format!("out/{f}")))
         .collect();

@@ -2,16 +2,12 @@
 //! cut mid-message, a server that stops answering, and the sending process killed half-way through 200 letters.
 //! Whatever happens, every official gets exactly one letter or the letter is reported; none is lost silently.
 
-mod common;
-mod sendkit;
-mod support;
-
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sendkit::*;
-use support::{Options, Stall, TestServer};
+use crate::sendkit::*;
+use crate::smtp_server::{Options, Stall, TestServer};
 
 #[test]
 fn a_550_for_one_recipient_fails_that_letter_and_the_others_go() {
@@ -231,7 +227,7 @@ fn killed_mid_run_then_run_again_each_official_gets_one_or_is_reported() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lettermerge"))
         .arg("-C")
         .arg(c.path())
-        .args(["send", "--yes", "--date", common::DATE])
+        .args(["send", "--yes", "--date", crate::harness::DATE])
         .env("NO_COLOR", "1")
         .env_remove("LETTERMERGE_SMTP_PASSWORD")
         .stdin(Stdio::null())

@@ -2,7 +2,7 @@
 
 use scraper::{ElementRef, Html, Selector};
 
-use super::Campaign;
+use crate::harness::Campaign;
 
 /// The date a test approves on, before the letters' own date moves.
 pub const OLD_DATE: &str = "2018-07-11";

@@ -1,5 +1,5 @@
 //! What the end-to-end tests of `send`, `status` and `mark` share: a small campaign in a temporary folder whose
-//! `[smtp]` points at a real SMTP server on 127.0.0.1 (`support::TestServer`), the binary run on it, and the checks
+//! `[smtp]` points at a real SMTP server on 127.0.0.1 (`crate::smtp_server::TestServer`), the binary run on it, and the checks
 //! that a received message is the letter `render --format eml` makes.
 #![allow(dead_code)]
 
@@ -8,8 +8,8 @@ use std::path::Path;
 
 use mail_parser::{Message, MessageParser};
 
-use crate::common::{Campaign, Run, DATE};
-use crate::support::{TestServer, PASSWORD, USER};
+use crate::harness::{Campaign, Run, DATE};
+use crate::smtp_server::{TestServer, PASSWORD, USER};
 
 pub const TEMPLATE: &str = r#"---
 from: '{{mailbox "Marselha Gonçalves Margerin" "marselha@coalition.example"}}'
@@ -121,7 +121,7 @@ pub fn send_env(c: &Campaign, args: &[&str], password: Option<&str>) -> Run {
         cmd.env("LETTERMERGE_SMTP_PASSWORD", p);
     }
     cmd.arg("send").arg("--date").arg(DATE).args(args);
-    Run(cmd.output().expect("run lettermerge send"))
+    Run::from(cmd.output().expect("run lettermerge send"))
 }
 
 /// `send --yes` with the right password.
@@ -136,7 +136,7 @@ pub fn lm(c: &Campaign, args: &[&str]) -> Run {
     let mut cmd = c.cmd();
     cmd.env_remove("LETTERMERGE_SMTP_PASSWORD");
     cmd.args(args);
-    Run(cmd.output().expect("run lettermerge"))
+    Run::from(cmd.output().expect("run lettermerge"))
 }
 
 /// `status --json`, parsed.

@@ -2,9 +2,7 @@
 //! letter's line breaks stay line breaks, and values stay literal. Needs `pandoc` (Debian package); skipped without
 //! it unless `LETTERMERGE_INTEROP=require`.
 
-mod common;
-
-use common::{interop_tool, Campaign};
+use crate::harness::{interop_tool, Campaign};
 
 /// The Secretary of State's letter in Markdown, converted by pandoc to HTML with ARGS added.
 fn sos_through_pandoc(extra: &[&str]) -> String {
@@ -17,7 +15,7 @@ fn sos_through_pandoc(extra: &[&str]) -> String {
 }
 
 fn pandoc(args: &[&str], file: &std::path::Path) -> String {
-    common::tool_stdout(std::process::Command::new("pandoc").args(args).arg(file))
+    crate::harness::tool_stdout(std::process::Command::new("pandoc").args(args).arg(file))
 }
 
 #[test]
@@ -27,7 +25,7 @@ fn pandoc_converts_every_example_letter() {
     }
     let c = Campaign::example();
     c.render(&["--format", "md"]).success();
-    let files = c.out_files();
+    let files = c.all_out_files();
     assert_eq!(files.len(), 18);
     for f in files {
         let html = pandoc(

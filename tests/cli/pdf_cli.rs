@@ -1,12 +1,9 @@
 //! PDF through the command line on the example campaign: `render --format pdf`, `--combine`, and the email that
 //! carries the letter as an attached PDF under a cover note.
-#![cfg(feature = "pdf")]
-
-mod common;
 
 use std::process::Command;
 
-use common::{interop_tool, Campaign};
+use crate::harness::{interop_tool, Campaign};
 use mail_parser::MimeHeaders;
 
 fn pdf_text(bytes: &[u8]) -> String {

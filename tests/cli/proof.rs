@@ -1,10 +1,8 @@
 //! Issue 5: `proof` — the self-contained page a coalition reviews before approving: per variant its recipients,
 //! signatories (added/removed since approval marked), language, embargo and first letter (SPEC §5).
 
-mod support_campaign;
-
-use support_campaign::signoff::*;
-use support_campaign::*;
+use crate::coalition::*;
+use crate::signoff_kit::*;
 
 #[test]
 fn proof_has_a_section_per_variant() {

@@ -2,9 +2,7 @@
 //! change to what a letter says or how a format lays it out shows up as a reviewed diff. Accept a deliberate change
 //! with `cargo insta review` (or `INSTA_UPDATE=always cargo test --test snapshots`) and commit tests/snapshots/.
 
-mod common;
-
-use common::Campaign;
+use crate::harness::Campaign;
 
 fn sos(format: &str) -> String {
     let c = Campaign::example();

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests.
+//! The test harness: a campaign in a temporary folder, the binary run on it, and the outside tools the interop
+//! tests drive.
 
 use std::path::Path;
 
@@ -7,7 +8,6 @@ use std::path::Path;
 /// A missing tool skips the test that asks (it prints `skipped: NAME not installed` and the caller returns), unless
 /// `LETTERMERGE_INTEROP=require`, where CI promises the tools and a missing one must fail loudly instead of passing
 /// quietly.
-#[allow(dead_code)]
 pub fn interop_tool(name: &str) -> bool {
     let found = std::env::var_os("PATH").is_some_and(|paths| {
         std::env::split_paths(&paths).any(|dir| is_executable(&dir.join(name)))
@@ -44,17 +44,14 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 /// The date every test renders with, so output never depends on the day the tests run.
-#[allow(dead_code)]
 pub const DATE: &str = "2018-07-11";
 
 /// The repository root: the bundled example campaign.
-#[allow(dead_code)]
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The binary, with colour off so stderr is plain text.
-#[allow(dead_code)]
 pub fn lettermerge() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lettermerge"));
     cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
@@ -62,12 +59,10 @@ pub fn lettermerge() -> Command {
 }
 
 /// A campaign folder of its own per test, so tests run in parallel and never write into the repository.
-#[allow(dead_code)]
 pub struct Campaign {
-    dir: TempDir,
+    pub dir: TempDir,
 }
 
-#[allow(dead_code)]
 impl Campaign {
     /// An empty folder.
     pub fn empty() -> Campaign {
@@ -111,6 +106,11 @@ impl Campaign {
         self.dir.path()
     }
 
+    /// A path inside the campaign.
+    pub fn file(&self, rel: &str) -> PathBuf {
+        self.path().join(rel)
+    }
+
     /// Writes a file, creating its folders.
     pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
         let path = self.path().join(rel);
@@ -130,6 +130,28 @@ impl Campaign {
         std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
     }
 
+    /// Replaces exactly one occurrence of `from` in a file.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "{rel} should hold `{from}` exactly once:\n{text}"
+        );
+        self.write(rel, text.replacen(from, to, 1));
+    }
+
+    /// Appends a line (a CSV row, a manifest line) to a file.
+    pub fn append(&self, rel: &str, line: &str) {
+        let mut text = self.read(rel);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(line);
+        text.push('\n');
+        self.write(rel, text);
+    }
+
     /// `lettermerge -C DIR`, run from another folder so relative paths cannot leak into the repository.
     pub fn cmd(&self) -> Command {
         let mut cmd = lettermerge();
@@ -139,44 +161,136 @@ impl Campaign {
         cmd
     }
 
+    /// `lettermerge ARGS` run inside the campaign folder (as a user in a terminal would), with a fixed
+    /// environment: a known $USER and no SMTP password.
+    pub fn cmd_here(&self, args: &[&str]) -> Command {
+        let mut c = lettermerge();
+        c.current_dir(self.path())
+            .env("USER", "tester")
+            .env_remove("LETTERMERGE_SMTP_PASSWORD")
+            .args(args);
+        c
+    }
+
+    /// Runs `lettermerge ARGS` inside the campaign folder, whatever its exit status.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.cmd_here(args).output().expect("run lettermerge");
+        Run::new(args, out)
+    }
+
+    /// Runs a command that must succeed.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        self.run(args).success()
+    }
+
     /// `lettermerge render --date 2018-07-11 ARGS…`, whatever its exit status.
     pub fn render(&self, args: &[&str]) -> Run {
         let mut cmd = self.cmd();
         cmd.arg("render").arg("--date").arg(DATE).args(args);
-        Run(cmd.output().expect("run lettermerge"))
+        Run::from(cmd.output().expect("run lettermerge"))
+    }
+
+    /// `render --format txt --date 2018-07-11 ARGS…`, which must succeed.
+    pub fn render_txt(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["render", "--format", "txt", "--date", DATE];
+        args.extend_from_slice(extra);
+        self.ok(&args)
     }
 
     /// `lettermerge check ARGS…`.
     pub fn check(&self, args: &[&str]) -> Run {
         let mut cmd = self.cmd();
         cmd.arg("check").args(args);
-        Run(cmd.output().expect("run lettermerge"))
+        Run::from(cmd.output().expect("run lettermerge"))
     }
 
     /// Every file under `out/`, relative to it, `/`-separated and sorted.
-    pub fn out_files(&self) -> Vec<String> {
+    pub fn all_out_files(&self) -> Vec<String> {
         let root = self.path().join("out");
         let mut files = Vec::new();
         list_files(&root, &root, &mut files);
         files.sort();
         files
     }
+
+    /// The file names (not paths) in `out/VARIANT/`, sorted.
+    pub fn out_files(&self, variant: &str) -> Vec<String> {
+        let dir = self.file("out").join(variant);
+        let mut names: Vec<String> = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        names.sort();
+        names
+    }
+
+    /// The variant folders under out/, sorted.
+    pub fn out_variants(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.file("out"))
+            .map(|rd| {
+                rd.filter_map(|e| {
+                    let e = e.unwrap();
+                    e.file_type()
+                        .unwrap()
+                        .is_dir()
+                        .then(|| e.file_name().to_string_lossy().into_owned())
+                })
+                .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// `out/VARIANT/FILE` as text.
+    pub fn out(&self, variant: &str, file: &str) -> String {
+        self.read(&format!("out/{variant}/{file}"))
+    }
 }
 
-/// A finished run of the binary, with its exit status and output as text.
-#[allow(dead_code)]
-pub struct Run(pub Output);
+/// A finished run of the binary: its command line, exit status and both streams as text. The fields and the
+/// methods of the same names give the same values; `code()` also fails the test when the process died of a signal.
+pub struct Run {
+    pub args: String,
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    signal: bool,
+}
 
-#[allow(dead_code)]
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run::new(&[], out)
+    }
+}
+
 impl Run {
+    pub fn new(args: &[&str], out: Output) -> Run {
+        Run {
+            args: args.join(" "),
+            code: out.status.code().unwrap_or(-1),
+            signal: out.status.code().is_none(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     pub fn code(&self) -> i32 {
-        self.0.status.code().expect("lettermerge ended by a signal")
+        assert!(!self.signal, "lettermerge ended by a signal\n{self}");
+        self.code
     }
     pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.0.stdout).into_owned()
+        self.stdout.clone()
     }
     pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.0.stderr).into_owned()
+        self.stderr.clone()
+    }
+
+    /// Both streams, for assertions that do not care where a message went.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
     }
 
     /// Asserts exit 0 and returns self.
@@ -187,14 +301,16 @@ impl Run {
 
     /// Asserts the exit status, that nothing panicked, and returns stderr.
     pub fn fails_with(&self, code: i32) -> String {
-        let stderr = self.stderr();
         assert_eq!(self.code(), code, "expected exit {code}\n{self}");
-        assert!(!stderr.contains("panicked"), "lettermerge panicked\n{self}");
         assert!(
-            !stderr.contains("RUST_BACKTRACE"),
+            !self.stderr.contains("panicked"),
             "lettermerge panicked\n{self}"
         );
-        stderr
+        assert!(
+            !self.stderr.contains("RUST_BACKTRACE"),
+            "lettermerge panicked\n{self}"
+        );
+        self.stderr.clone()
     }
 }
 
@@ -202,10 +318,15 @@ impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-            self.0.status.code(),
-            self.stdout(),
-            self.stderr()
+            "`lettermerge {}` exited {}\n--- stdout\n{}--- stderr\n{}",
+            self.args,
+            if self.signal {
+                "by a signal".to_string()
+            } else {
+                self.code.to_string()
+            },
+            self.stdout,
+            self.stderr
         )
     }
 }
@@ -238,7 +359,6 @@ fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
 }
 
 /// The lines of `text` between `first` (inclusive) and the next blank line.
-#[allow(dead_code)]
 pub fn block_starting(text: &str, first: &str) -> Vec<String> {
     text.lines()
         .skip_while(|l| l.trim() != first)
@@ -248,7 +368,6 @@ pub fn block_starting(text: &str, first: &str) -> Vec<String> {
 }
 
 /// Runs an outside tool (pdftotext, pandoc, python3…) and returns its standard output; a failure shows its stderr.
-#[allow(dead_code)]
 pub fn tool_stdout(cmd: &mut std::process::Command) -> String {
     let name = cmd.get_program().to_string_lossy().into_owned();
     let out = cmd

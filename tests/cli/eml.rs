@@ -2,9 +2,7 @@
 //! Python's `email` with `policy.default`): UTF-8 headers decode to what the tables hold, both parts are there, and
 //! the Message-ID and Date are deterministic (SPEC §6).
 
-mod common;
-
-use common::{interop_tool, Campaign};
+use crate::harness::{interop_tool, Campaign};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 const MANIFEST: &str = r#"[vars]
@@ -265,9 +263,9 @@ fn every_format_is_byte_identical_across_two_renders() {
     for c in [&a, &b] {
         c.render(&["--format", "txt,md,html,eml"]).success();
     }
-    let files = a.out_files();
+    let files = a.all_out_files();
     assert_eq!(files.len(), 8, "{files:?}");
-    assert_eq!(files, b.out_files());
+    assert_eq!(files, b.all_out_files());
     for f in files {
         let rel = format!("out/{f}");
         assert!(
@@ -306,7 +304,7 @@ fn python_email_reads_the_message_back() {
     let script = "import email, email.policy, sys; \
                   m = email.message_from_binary_file(open(sys.argv[1],'rb'), policy=email.policy.default); \
                   print(m['subject']); print(m['to']); print(m.get_body(('plain',)).get_content())";
-    let stdout = common::tool_stdout(
+    let stdout = crate::harness::tool_stdout(
         std::process::Command::new("python3")
             .args(["-c", script])
             .arg(c.path().join("out/default/epn.eml"))

@@ -2,9 +2,7 @@
 //!
 //! Each test builds its own campaign in a tempdir (tests/support_campaign) and reads the files the binary wrote.
 
-mod support_campaign;
-
-use support_campaign::*;
+use crate::coalition::*;
 
 /// Whitespace folded to single spaces: txt wraps at 72 columns, so a long sentence may span lines.
 fn flat(text: &str) -> String {

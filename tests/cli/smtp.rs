@@ -1,16 +1,14 @@
 //! The SMTP transport against real servers on 127.0.0.1 (tests/support), never a mock.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::smtp_server::{Encryption, Options, Stall, TestServer, PASSWORD, USER};
 use lettermerge::deliver::smtp::{
     send_with_retry, Envelope, Mailer, Secret, Security, SendError, SmtpConfig,
 };
 use mail_parser::MessageParser;
-use support::{Encryption, Options, Stall, TestServer, PASSWORD, USER};
 
 const FROM: &str = "coalition@example.org";
 

@@ -4,16 +4,12 @@
 //!
 //! The Postfix set-up lives in tests/support/postfix.rs, shared with tests/smtp_interop.rs.
 
-mod common;
-mod sendkit;
-mod support;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use sendkit::*;
-use support::postfix::{is_root, run, Postfix};
-use support::{Options, TestServer};
+use crate::sendkit::*;
+use crate::smtp_server::postfix::{is_root, run, Postfix};
+use crate::smtp_server::{Options, TestServer};
 
 const OFFICIALS: [&str; 3] = [
     SOS,
@@ -23,8 +19,12 @@ const OFFICIALS: [&str; 3] = [
 
 /// The letters sent through `postfix` arrive at `sink`, one each (plus the Bcc archive copies); returns them by
 /// first envelope recipient.
-fn send_through_postfix() -> Option<(common::Campaign, TestServer, Vec<support::Received>)> {
-    if !common::interop_tool("postfix") {
+fn send_through_postfix() -> Option<(
+    crate::harness::Campaign,
+    TestServer,
+    Vec<crate::smtp_server::Received>,
+)> {
+    if !crate::harness::interop_tool("postfix") {
         return None;
     }
     if !is_root() {
@@ -90,7 +90,7 @@ fn send_through_a_real_postfix_relay_arrives_intact_and_python_reads_it() {
     }
     assert_eq!(seen.len(), 3, "three distinct letters arrived");
 
-    if !common::interop_tool("python3") {
+    if !crate::harness::interop_tool("python3") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

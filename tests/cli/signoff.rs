@@ -2,12 +2,9 @@
 //! (SPEC §5). The send-side steps are at the end: `send` to an outbox, and `status`/`mark` after real sends to an SMTP
 //! server on 127.0.0.1.
 
-mod support;
-mod support_campaign;
-
-use support::{Options, TestServer};
-use support_campaign::signoff::*;
-use support_campaign::*;
+use crate::coalition::*;
+use crate::signoff_kit::*;
+use crate::smtp_server::{Options, TestServer};
 
 fn assert_approval_valid(r: &Run) {
     assert_eq!(r.code, 0, "{r}");

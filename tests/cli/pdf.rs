@@ -1,13 +1,10 @@
 //! The PDF engine through its library API: what a reader of the printed letter sees.
-#![cfg(feature = "pdf")]
-
-mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::interop_tool;
+use crate::harness::interop_tool;
 use lettermerge::render::pdf::{Paper, PdfEngine, PdfOptions};
 
 /// What the core does to every value before it reaches the Markdown body (SPEC §4).
@@ -126,7 +123,7 @@ fn write_pdf(dir: &Path, name: &str, pdf: &[u8]) -> PathBuf {
 }
 
 fn tool(name: &str, args: &[&str]) -> String {
-    common::tool_stdout(Command::new(name).args(args))
+    crate::harness::tool_stdout(Command::new(name).args(args))
 }
 
 #[test]

@@ -1,9 +1,7 @@
 //! `{{#columns}}`: a signature block that the PDF layout sets in two columns, the HTML page too, and plain text keeps
 //! as one list.
 
-mod common;
-
-use common::Campaign;
+use crate::harness::Campaign;
 use lettermerge::render::columns::OPEN;
 
 /// The layout's side: what a reader of the printed letter sees.
@@ -13,7 +11,7 @@ mod pdf {
     use std::path::{Path, PathBuf};
     use std::process::Command;
 
-    use crate::common::interop_tool;
+    use crate::harness::interop_tool;
     use lettermerge::render::columns::{CLOSE, OPEN};
     use lettermerge::render::pdf::{Paper, PdfEngine, PdfOptions};
 
@@ -66,7 +64,7 @@ mod pdf {
         let path = dir.path().join("letter.pdf");
         std::fs::write(&path, pdf).expect("write pdf");
         let html =
-            crate::common::tool_stdout(Command::new("pdftotext").arg("-bbox").arg(&path).arg("-"));
+            crate::harness::tool_stdout(Command::new("pdftotext").arg("-bbox").arg(&path).arg("-"));
         let attr = |tag: &str, name: &str| -> f64 {
             let start = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
             tag[start..]

@@ -2,16 +2,13 @@
 //! Python's `email` parser. Skipped (with a line saying so) when the tool is missing, unless
 //! LETTERMERGE_INTEROP=require.
 
-mod common;
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::smtp_server::postfix::{is_root, run, Postfix};
+use crate::smtp_server::{Options, TestServer};
 use lettermerge::deliver::smtp::{Envelope, Mailer, Security, SmtpConfig};
-use support::postfix::{is_root, run, Postfix};
-use support::{Options, TestServer};
 
 fn letter(n: usize) -> Vec<u8> {
     format!(
@@ -33,7 +30,7 @@ fn letter(n: usize) -> Vec<u8> {
 
 #[test]
 fn through_a_real_postfix_relay() {
-    if !common::interop_tool("postfix") {
+    if !crate::harness::interop_tool("postfix") {
         return;
     }
     if !is_root() {
@@ -100,7 +97,7 @@ fn through_a_real_postfix_relay() {
 
 #[test]
 fn python_email_parser_reads_what_was_received() {
-    if !common::interop_tool("python3") {
+    if !crate::harness::interop_tool("python3") {
         return;
     }
     let server = TestServer::start(Options::default());

@@ -1,17 +1,16 @@
 //! `lettermerge init DIR` writes a campaign that `check` passes and `render` renders; it never writes into a folder
 //! that holds something.
 
-mod common;
-
-use common::{lettermerge, Campaign, Run, DATE};
+use crate::harness::{lettermerge, Campaign, Run, DATE};
 
 fn init(parent: &Campaign, name: &str) -> Run {
     let mut cmd = lettermerge();
-    Run(cmd
-        .current_dir(parent.path())
-        .args(["init", name])
-        .output()
-        .expect("run lettermerge"))
+    Run::from(
+        cmd.current_dir(parent.path())
+            .args(["init", name])
+            .output()
+            .expect("run lettermerge"),
+    )
 }
 
 #[test]
@@ -37,12 +36,13 @@ fn an_initialized_campaign_passes_check() {
     let parent = Campaign::empty();
     init(&parent, "c").success();
     let mut cmd = lettermerge();
-    let run = Run(cmd
-        .arg("-C")
-        .arg(parent.path().join("c"))
-        .arg("check")
-        .output()
-        .expect("run"));
+    let run = Run::from(
+        cmd.arg("-C")
+            .arg(parent.path().join("c"))
+            .arg("check")
+            .output()
+            .expect("run"),
+    );
     let run = run.success();
     assert!(run.stdout().contains("no errors"), "{run}");
 }
@@ -53,12 +53,13 @@ fn an_initialized_campaign_renders_as_txt() {
     init(&parent, "c").success();
     let dir = parent.path().join("c");
     let mut cmd = lettermerge();
-    let run = Run(cmd
-        .arg("-C")
-        .arg(&dir)
-        .args(["render", "--format", "txt", "--date", DATE])
-        .output()
-        .expect("run"));
+    let run = Run::from(
+        cmd.arg("-C")
+            .arg(&dir)
+            .args(["render", "--format", "txt", "--date", DATE])
+            .output()
+            .expect("run"),
+    );
     run.success();
     let letter =
         std::fs::read_to_string(dir.join("out/coalition/sos.txt")).expect("the Secretary's letter");
@@ -93,10 +94,12 @@ fn init_into_a_folder_that_is_not_empty_is_a_usage_error() {
 
 #[test]
 fn completions_print_a_script_naming_the_commands() {
-    let run = Run(lettermerge()
-        .args(["completions", "bash"])
-        .output()
-        .expect("run"))
+    let run = Run::from(
+        lettermerge()
+            .args(["completions", "bash"])
+            .output()
+            .expect("run"),
+    )
     .success();
     let script = run.stdout();
     for word in ["render", "check", "preview", "init"] {
@@ -108,10 +111,11 @@ fn completions_print_a_script_naming_the_commands() {
 fn preview_prints_one_letter_to_stdout() {
     let c = Campaign::example();
     let mut cmd = c.cmd();
-    let run = Run(cmd
-        .args(["preview", "--only", "coalition/sos", "--date", DATE])
-        .output()
-        .expect("run"))
+    let run = Run::from(
+        cmd.args(["preview", "--only", "coalition/sos", "--date", DATE])
+            .output()
+            .expect("run"),
+    )
     .success();
     let out = run.stdout();
     assert!(

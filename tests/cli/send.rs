@@ -1,15 +1,11 @@
 //! `lettermerge send`, `status` and `mark` end to end, against real SMTP servers on 127.0.0.1 (tests/support): every
 //! security mode and login, the password kept secret, header injection, the safety rails, sign-off and tracking.
 
-mod common;
-mod sendkit;
-mod support;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use sendkit::*;
-use support::{Encryption, Options, TestServer, PASSWORD};
+use crate::sendkit::*;
+use crate::smtp_server::{Encryption, Options, TestServer, PASSWORD};
 
 /// Sends the three standard letters through `server` with `smtp`, and checks each official and the Bcc archive got
 /// exactly one message, each the rendered letter.
@@ -72,7 +68,7 @@ fn starttls_with_auth_plain_delivers_each_letter_once() {
     assert!(server
         .received()
         .iter()
-        .all(|r| r.user.as_deref() == Some(support::USER)));
+        .all(|r| r.user.as_deref() == Some(crate::smtp_server::USER)));
 }
 
 #[test]
@@ -100,7 +96,7 @@ fn plain_with_auth_login_and_plain_offered() {
 
 /// Every place a password could leak to: the run's output and every file of the campaign (journal, lock, outbox,
 /// .lettermerge, out/).
-fn assert_nowhere(c: &common::Campaign, runs: &[&common::Run], secret: &str) {
+fn assert_nowhere(c: &crate::harness::Campaign, runs: &[&crate::harness::Run], secret: &str) {
     for run in runs {
         assert!(!run.stdout().contains(secret), "password in stdout\n{run}");
         assert!(!run.stderr().contains(secret), "password in stderr\n{run}");

@@ -1,9 +1,7 @@
 //! No value from a table can add markup to a letter: emphasis, links, HTML, headings, lists or code print literally
 //! in every format (SPEC §4). Only `{{{x}}}`, the triple-stash, inserts a trusted value raw.
 
-mod common;
-
-use common::{interop_tool, Campaign};
+use crate::harness::{interop_tool, Campaign};
 
 const MANIFEST: &str = "[vars]\nlang = \"en\"\n";
 
@@ -127,7 +125,7 @@ fn md_converted_by_pandoc_keeps_values_literal() {
     }
     let c = campaign();
     c.render(&["--format", "md"]).success();
-    let html = common::tool_stdout(
+    let html = crate::harness::tool_stdout(
         std::process::Command::new("pandoc")
             .args(["-f", "markdown", "-t", "html"])
             .arg(c.path().join("out/default/ana.md")),

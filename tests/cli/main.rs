@@ -1,0 +1,38 @@
+//! lettermerge's integration tests: one binary (so typst links once), a module per area, each reading as the part of
+//! the contract it checks. The binary is run as a user runs it, on campaigns in temporary folders; sending goes to
+//! real SMTP servers on 127.0.0.1; PDFs, messages and Markdown are read back by real readers.
+
+// What the tests share.
+mod coalition;
+mod harness;
+mod sendkit;
+mod signoff_kit;
+mod smtp_server;
+
+// Loading, checking and rendering.
+mod bad_input;
+mod columns;
+mod eml;
+mod escaping;
+mod example;
+mod init;
+mod pandoc;
+#[cfg(feature = "pdf")]
+mod pdf;
+#[cfg(feature = "pdf")]
+mod pdf_cli;
+mod snapshots;
+mod variants;
+
+// Sign-off.
+mod proof;
+mod signoff;
+
+// Sending.
+mod journal;
+mod send;
+mod send_faults;
+mod send_interop;
+mod smtp;
+mod smtp_interop;
+mod smtp_password;
