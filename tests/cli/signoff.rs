@@ -136,7 +136,7 @@ fn reordering_officials_keeps_the_approval_valid() {
     reordered.reverse();
     c.write(
         "recipients/officials.csv",
-        &format!("{header}\n{}\n", reordered.join("\n")),
+        format!("{header}\n{}\n", reordered.join("\n")),
     );
     assert_approval_valid(&c.run(&["check"]));
 }
@@ -146,7 +146,7 @@ fn reordering_issues_keeps_the_approval_valid() {
     let c = Campaign::coalition();
     c.ok(&["approve"]);
     let issues = c.read("recipients/issues.csv");
-    c.write("recipients/issues.csv", &reverse_rows(&issues));
+    c.write("recipients/issues.csv", reverse_rows(&issues));
     assert_ne!(c.read("recipients/issues.csv"), issues);
     // These variants look issues up by key (`rows "issues" @root.issues`), so the table's order is not in their
     // text. (`public` iterates `tables.issues`, where it is: see the next test.)
@@ -170,7 +170,7 @@ fn reordering_a_table_the_letter_iterates_makes_it_stale() {
     c.render_txt(&["--variant", "public"]);
     let before = c.out("public", "human-rights-in-mexico.txt");
     let issues = c.read("recipients/issues.csv");
-    c.write("recipients/issues.csv", &reverse_rows(&issues));
+    c.write("recipients/issues.csv", reverse_rows(&issues));
     c.render_txt(&["--variant", "public"]);
     let after = c.out("public", "human-rights-in-mexico.txt");
     assert_ne!(
@@ -191,7 +191,7 @@ fn reordering_signatories_keeps_the_approval_valid() {
     let c = Campaign::coalition();
     c.ok(&["approve"]);
     let orgs = c.read("recipients/organizations.csv");
-    c.write("recipients/organizations.csv", &reverse_rows(&orgs));
+    c.write("recipients/organizations.csv", reverse_rows(&orgs));
     // The letters sort their signatories, so the list (keys in order) is the same.
     assert_approval_valid(&c.run(&["check"]));
 }

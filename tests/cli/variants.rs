@@ -317,7 +317,7 @@ rubio,Senator,Mr.,Marco,Rubio,male,United States Senate,284 Russell Senate Offic
 ",
     );
     c.write("recipients/organizations.csv", ORGANIZATIONS);
-    c.write("recipients/issues.csv", &issues_csv(IMPUNITY_OLD));
+    c.write("recipients/issues.csv", issues_csv(IMPUNITY_OLD));
     c
 }
 
