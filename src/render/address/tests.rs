@@ -40,6 +40,8 @@ const POMPEO: Person = Person {
     salutation: "",
     gender: "",
     honorific: "",
+    country: "",
+    chamber: "",
 };
 
 #[test]
@@ -241,9 +243,15 @@ fn several_spanish_addressees_agree_in_the_plural() {
     let monreal = p("Senador", "Ricardo", "Monreal");
     let micher = p("Senadora", "Martha Lucía", "Micher");
     let clouthier = p("Diputada", "Tatiana", "Clouthier");
+    // Holders of one office are named together, in the masculine plural unless all are women.
     assert_eq!(
         usual(&[monreal, micher], "es"),
-        "Estimados Senador Monreal y Senadora Micher"
+        "Estimados Senadores Monreal y Micher"
+    );
+    let sanchez = p("Senadora", "Olga", "Sánchez Cordero");
+    assert_eq!(
+        usual(&[micher, sanchez], "es"),
+        "Estimadas Senadoras Micher y Sánchez Cordero"
     );
     assert_eq!(
         usual(&[micher, clouthier], "es"),
@@ -271,7 +279,8 @@ fn titles_cross_languages() {
     let trump = p("President", "Donald", "Trump");
     assert_eq!(usual(&[trump], "es"), "Estimado Señor Presidente");
     let castro = p("Representative", "Joaquin", "Castro");
-    assert_eq!(usual(&[castro], "es"), "Estimado Congresista Castro");
+    // "Representante", never "Congresista" (which the Spanish-language press uses for both chambers).
+    assert_eq!(usual(&[castro], "es"), "Estimado Representante Castro");
 }
 
 #[test]
@@ -395,6 +404,8 @@ fn odd_input_does_not_panic() {
                 salutation: b,
                 gender: a,
                 honorific: b,
+                country: a,
+                chamber: b,
             };
             for lang in ["en", "es", "", "🎉"] {
                 let _ = salutation(&[person, person], lang, Style::Formal);
