@@ -117,63 +117,19 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// The columns of a row that forms of address read, owned so that no more of the context is copied. In a letter in
-/// language L a column `NAME_L` (`title_es`, `honorific_es`, `salutation_es`) wins over `NAME` when it is filled.
-#[derive(Default)]
-struct Who([String; 8]);
-
-impl Who {
-    fn of(row: &Value, lang: &str) -> Who {
-        let get = |k: &str| {
-            crate::render::context::localized(row, k, lang)
-                .unwrap_or("")
-                .to_string()
-        };
-        // Any of these may name the chamber a ranking member sits in.
-        let chamber = ["chamber", "position", "organization"]
-            .iter()
-            .map(|k| get(k))
-            .collect::<Vec<_>>()
-            .join(" ");
-        Who([
-            get("title"),
-            get("first_name"),
-            get("last_name"),
-            get("salutation"),
-            get("gender"),
-            get("honorific"),
-            get("country"),
-            chamber,
-        ])
-    }
-
-    fn person(&self) -> Person<'_> {
-        let [title, first_name, last_name, salutation, gender, honorific, country, chamber] =
-            &self.0;
-        Person {
-            title,
-            first_name,
-            last_name,
-            salutation,
-            gender,
-            honorific,
-            country,
-            chamber,
-        }
-    }
-}
+use address::Cells as Who;
 
 /// The people a `salutation`/`addressee` call is about: its parameter (a row or rows), else the current row inside a
 /// block, else the letter's addressees.
 fn people(h: &Helper, ctx: &Context, rc: &mut RenderContext<'_, '_>, lang: &str) -> Vec<Who> {
     let from = |v: &Value| -> Vec<Who> {
         match v {
-            Value::Array(items) => items.iter().map(|r| Who::of(r, lang)).collect(),
+            Value::Array(items) => items.iter().map(|r| Who::of_row(r, lang)).collect(),
             Value::Object(o) => match o.get("addressees") {
                 Some(Value::Array(items)) if !items.is_empty() => {
-                    items.iter().map(|r| Who::of(r, lang)).collect()
+                    items.iter().map(|r| Who::of_row(r, lang)).collect()
                 }
-                _ => vec![Who::of(v, lang)],
+                _ => vec![Who::of_row(v, lang)],
             },
             _ => Vec::new(),
         }

@@ -49,6 +49,52 @@ pub struct Person<'a> {
     pub chamber: &'a str,
 }
 
+/// The cells of a recipient row that forms of address read, owned, in a letter's language: in a letter in language
+/// L a filled column `NAME_L` (`title_es`, `honorific_es`, `salutation_es`) wins over `NAME`.
+#[derive(Clone, Debug, Default)]
+pub struct Cells([String; 8]);
+
+impl Cells {
+    pub fn of_row(row: &serde_json::Value, lang: &str) -> Cells {
+        let get = |k: &str| {
+            crate::render::context::localized(row, k, lang)
+                .unwrap_or("")
+                .to_string()
+        };
+        // Any of these may name the chamber a ranking member sits in.
+        let chamber = ["chamber", "position", "organization"]
+            .iter()
+            .map(|k| get(k))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Cells([
+            get("title"),
+            get("first_name"),
+            get("last_name"),
+            get("salutation"),
+            get("gender"),
+            get("honorific"),
+            get("country"),
+            chamber,
+        ])
+    }
+
+    pub fn person(&self) -> Person<'_> {
+        let [title, first_name, last_name, salutation, gender, honorific, country, chamber] =
+            &self.0;
+        Person {
+            title,
+            first_name,
+            last_name,
+            salutation,
+            gender,
+            honorific,
+            country,
+            chamber,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
     Usual,
@@ -227,6 +273,11 @@ fn excellency(text: &str, lang: Lang, gender: Gender) -> String {
     text.replace("{excellency}", words)
 }
 
+/// A title as the table's keys are written: lower case, no accents or dots.
+pub(crate) fn normalize_title(title: &str) -> String {
+    titles::normalize(title)
+}
+
 /// Whether `title` is in the table (so `check` can warn about unknown titles).
 pub fn knows_title(title: &str) -> bool {
     titles::lookup(title).is_some()
@@ -255,7 +306,6 @@ pub(crate) fn office(person: &Person) -> Option<Found> {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct OfficeView {
     pub id: &'static str,
-    pub kind: Option<&'static str>,
     /// The office's own chamber, else the one the row names.
     pub chamber: Option<Chamber>,
     /// The title is a feminine form ("Senadora", "Congresswoman").
@@ -264,6 +314,8 @@ pub(crate) struct OfficeView {
     pub has_feminine: bool,
     /// The Spanish forms need the chamber (a ranking member).
     pub needs_chamber_es: bool,
+    /// The office's feminine titles ("senadora").
+    pub feminine_names: &'static [String],
 }
 
 pub(crate) fn view(person: &Person) -> Option<OfficeView> {
@@ -272,11 +324,11 @@ pub(crate) fn view(person: &Person) -> Option<OfficeView> {
     let es = &o.es;
     Some(OfficeView {
         id: &o.id,
-        kind: o.kind.as_deref(),
         chamber: o.chamber.or_else(|| chamber_named(person)),
         feminine_title: found.feminine,
         has_feminine: !o.feminine.is_empty(),
         needs_chamber_es: es.usual.contains("{member}"),
+        feminine_names: &o.feminine,
     })
 }
 

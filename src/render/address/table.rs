@@ -15,6 +15,8 @@ const SOURCE: &str = include_str!("forms.toml");
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Table {
+    // Read by the docs (docs/forms-of-address.md is rendered by a test).
+    #[cfg_attr(not(test), allow(dead_code))]
     /// Source key → citation.
     pub sources: BTreeMap<String, String>,
     pub office: Vec<Office>,
@@ -62,6 +64,8 @@ pub(crate) enum Chamber {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Office {
     pub id: String,
+    // Read by the docs (docs/forms-of-address.md is rendered by a test).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub group: String,
     pub country: Country,
     pub kind: Option<String>,
@@ -71,6 +75,8 @@ pub(crate) struct Office {
     #[serde(default)]
     pub suffix: bool,
     pub chamber: Option<Chamber>,
+    // Read by the docs (docs/forms-of-address.md is rendered by a test).
+    #[cfg_attr(not(test), allow(dead_code))]
     /// `[[first, last] of a man, [first, last] of a woman]`, for the docs.
     pub example: [[String; 2]; 2],
     pub en: Forms,
@@ -89,7 +95,11 @@ pub(crate) struct Forms {
     pub plural: Option<String>,
     pub plural_f: Option<String>,
     pub former: Option<String>,
+    // Read by the docs (docs/forms-of-address.md is rendered by a test).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub sources: Vec<String>,
+    // Read by the docs (docs/forms-of-address.md is rendered by a test).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub note: Option<String>,
 }
 
