@@ -4,6 +4,7 @@
 
 pub mod address;
 pub mod names;
+pub mod roster;
 pub mod rows;
 
 use std::collections::{BTreeSet, HashMap};
@@ -40,6 +41,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     let render_letters = !names.has_errors();
     problems.extend(names);
     problems.extend(address::rows(campaign, &plan));
+    problems.extend(roster::check(campaign));
     problems.extend(rows::duplicate_recipients(campaign));
     if let Some(t) = plan.variants.iter().find_map(|v| v.signatory_table) {
         problems.extend(rows::near_duplicates(t));

@@ -21,7 +21,8 @@ mod titles;
 #[cfg(test)]
 mod doc;
 
-pub(crate) use table::{Chamber, Country};
+pub use table::Chamber;
+pub(crate) use table::Country;
 use titles::Found;
 
 use super::lang::{join, Lang};
@@ -316,6 +317,8 @@ pub(crate) struct OfficeView {
     pub needs_chamber_es: bool,
     /// The office's feminine titles ("senadora").
     pub feminine_names: &'static [String],
+    /// Held by a member of the U.S. Congress.
+    pub congress: bool,
 }
 
 pub(crate) fn view(person: &Person) -> Option<OfficeView> {
@@ -329,6 +332,7 @@ pub(crate) fn view(person: &Person) -> Option<OfficeView> {
         has_feminine: !o.feminine.is_empty(),
         needs_chamber_es: es.usual.contains("{member}"),
         feminine_names: &o.feminine,
+        congress: o.congress,
     })
 }
 

@@ -55,7 +55,7 @@ impl Country {
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum Chamber {
+pub enum Chamber {
     Senate,
     House,
 }
@@ -75,6 +75,9 @@ pub(crate) struct Office {
     #[serde(default)]
     pub suffix: bool,
     pub chamber: Option<Chamber>,
+    /// Held by a member of the U.S. Congress (looked up in the roster).
+    #[serde(default)]
+    pub congress: bool,
     // Read by the docs (docs/forms-of-address.md is rendered by a test).
     #[cfg_attr(not(test), allow(dead_code))]
     /// `[[first, last] of a man, [first, last] of a woman]`, for the docs.
