@@ -10,6 +10,7 @@ mod signoff_kit;
 mod smtp_server;
 
 // Loading, checking and rendering.
+mod address;
 mod bad_input;
 mod columns;
 mod eml;
