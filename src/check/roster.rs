@@ -63,9 +63,13 @@ pub fn load(campaign: &Campaign) -> Option<Result<Roster, Problems>> {
     Some(Roster::load(&campaign.dir, rel).map_err(|problems| {
         let mut out = Problems::new();
         for p in problems {
+            // The table loader's help speaks of `[tables]`; this file comes from `[roster]`.
+            let speaks_of_tables = p.help.as_deref().is_some_and(|h| h.contains("[tables]"));
             out.push(match p.help {
-                None => p.help("`[roster] us_congress` in lettermerge.toml names this file"),
-                Some(_) => p,
+                Some(_) if !speaks_of_tables => p,
+                _ => p.help(format!(
+                    "`[roster] us_congress = \"{rel}\"` in lettermerge.toml names this file: download legislators-current.csv from the congress-legislators project there"
+                )),
             });
         }
         out

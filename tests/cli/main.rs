@@ -22,6 +22,7 @@ mod pandoc;
 mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_cli;
+mod roster;
 mod snapshots;
 mod variants;
 
