@@ -13,8 +13,11 @@ use crate::load::table::Table;
 
 use super::Verbosity;
 
+/// How a column's value comes from the roster.
+type FromRoster = fn(&Member) -> String;
+
 /// The columns `fill` writes, and how each comes from the roster.
-const COLUMNS: &[(&str, fn(&Member) -> String)] = &[
+const COLUMNS: &[(&str, FromRoster)] = &[
     ("address", Member::address_block),
     ("phone", |m| m.phone.clone()),
     ("contact_form", |m| m.contact_form.clone()),
