@@ -448,15 +448,12 @@ fn foreign_office_word(text: &str, allowed: &BTreeSet<String>) -> Option<(String
         " {} ",
         text.to_lowercase().replace([',', ':', '.', ';'], " ")
     );
-    let mut words = address::all_office_words();
-    // Longer words first: "ranking member" before "member".
-    words.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
-    for (word, id) in words {
-        if allowed.contains(&word) || word.split(' ').all(|w| allowed.contains(w)) {
+    for (word, id) in address::all_office_words() {
+        if allowed.contains(word) || word.split(' ').all(|w| allowed.contains(w)) {
             continue;
         }
         if lower.contains(&format!(" {word} ")) {
-            return Some((word, format!("the word of `{id}`")));
+            return Some((word.clone(), format!("the word of `{id}`")));
         }
     }
     None

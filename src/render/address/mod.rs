@@ -364,15 +364,19 @@ pub(crate) fn office_words(id: &str) -> Vec<String> {
     words
 }
 
-/// Every office word of every office: (word, office id).
-pub(crate) fn all_office_words() -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
-    for o in &table::table().office {
-        for w in office_words(&o.id) {
-            out.push((w, o.id.as_str()));
+/// Every office word of every office, (word, office id), longest first ("ranking member" before "member").
+pub(crate) fn all_office_words() -> &'static [(String, &'static str)] {
+    static WORDS: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut out = Vec::new();
+        for o in &table::table().office {
+            for w in office_words(&o.id) {
+                out.push((w, o.id.as_str()));
+            }
         }
-    }
-    out
+        out.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        out
+    })
 }
 
 /// "Senator {last}" → "senator"; "Mr. President" → "president"; "Señora Senadora" → "senadora".
