@@ -85,6 +85,15 @@ pub enum Command {
         after_help = "Example:\n  lettermerge mark coalition/sos meeting --note \"Met the Deputy Assistant Secretary on July 20\""
     )]
     Mark(MarkArgs),
+    /// Fill recipients' office address, phone, contact form and bioguide id from the U.S. Congress roster.
+    ///
+    /// The roster is [roster] us_congress in lettermerge.toml (the congress-legislators project's
+    /// legislators-current.csv, downloaded by you). Without --out or --in-place nothing is written: the changes are
+    /// listed. `lettermerge check` compares every Senator and Representative with the roster.
+    #[command(
+        after_help = "Examples:\n  lettermerge roster fill rubio castro\n  lettermerge roster fill --all --out recipients/officials-filled.csv\n  lettermerge roster fill menendez --in-place"
+    )]
+    Roster(RosterArgs),
     /// Write a new campaign folder from the bundled example.
     #[command(after_help = "Example:\n  lettermerge init mexico-2018")]
     Init(InitArgs),
@@ -223,4 +232,32 @@ pub struct MarkArgs {
 pub struct InitArgs {
     /// The new campaign's folder (must not exist or be empty).
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RosterArgs {
+    #[command(subcommand)]
+    pub action: RosterAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterAction {
+    /// Write the roster's address, phone, contact_form and bioguide_id into the recipients table.
+    Fill(RosterFillArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RosterFillArgs {
+    /// The recipients' keys (their `id`) to fill.
+    #[arg(value_name = "KEY", required_unless_present = "all")]
+    pub keys: Vec<String>,
+    /// Every Senator and Representative among the recipients.
+    #[arg(long, conflicts_with = "keys")]
+    pub all: bool,
+    /// Write the filled table to FILE (a relative FILE is from the current folder, not from -C).
+    #[arg(long, value_name = "FILE", conflicts_with = "in_place")]
+    pub out: Option<PathBuf>,
+    /// Rewrite the recipients table itself, keeping the old one as FILE.bak.
+    #[arg(long)]
+    pub in_place: bool,
 }

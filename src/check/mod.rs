@@ -2,7 +2,9 @@
 //! alone cannot see: names inside `#if`, columns that shadow context names, unknown titles, duplicate recipients,
 //! near-duplicate organizations, file names two letters share.
 
+pub mod address;
 pub mod names;
+pub mod roster;
 pub mod rows;
 
 use std::collections::{BTreeSet, HashMap};
@@ -38,7 +40,8 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     // A misspelt name fails every letter that reaches it; once is enough to say so.
     let render_letters = !names.has_errors();
     problems.extend(names);
-    problems.extend(rows::titles(campaign));
+    problems.extend(address::rows(campaign, &plan));
+    problems.extend(roster::check(campaign));
     problems.extend(rows::duplicate_recipients(campaign));
     if let Some(t) = plan.variants.iter().find_map(|v| v.signatory_table) {
         problems.extend(rows::near_duplicates(t));
@@ -61,6 +64,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     {
         match renderer.render(&letter) {
             Ok(r) => {
+                problems.extend(address::letter(&letter, &r, campaign));
                 if let Some(other) =
                     stems.insert((r.variant.clone(), r.file_stem.clone()), r.id.clone())
                 {

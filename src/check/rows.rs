@@ -1,4 +1,4 @@
-//! Checks on table rows: columns that collide with context or helper names, unknown titles, duplicate recipients,
+//! Checks on table rows: columns that collide with context or helper names, duplicate recipients,
 //! near-duplicate organizations, missing Spanish names in a Spanish variant.
 
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use crate::diag::{Problem, Problems};
 use crate::load::table::Table;
 use crate::load::Campaign;
 use crate::plan::Variant;
-use crate::render::{address, context};
+use crate::render::context;
 
 use super::names::is_helper;
 
@@ -32,27 +32,6 @@ pub fn columns(campaign: &Campaign) -> Problems {
                 message: format!("column `{h}` has a helper's name: `{{{{{h}}}}}` calls the helper; write `{{{{this.{h}}}}}` for the column"),
                 ..at()
             });
-        }
-    }
-    problems
-}
-
-pub fn titles(campaign: &Campaign) -> Problems {
-    let mut problems = Problems::new();
-    let t = &campaign.recipients;
-    let (Some(title), override_col) = (t.column("title"), t.column("salutation")) else {
-        return problems;
-    };
-    for row in &t.rows {
-        let value = row.get(title).trim();
-        let overridden = override_col.is_some_and(|c| !row.get(c).trim().is_empty());
-        if !value.is_empty() && !overridden && !address::knows_title(value) {
-            problems.push(
-                Problem::warning(format!("title `{value}` of `{}` is not in the forms-of-address table: the salutation will be \"Dear FIRST LAST\"", t.key(row)))
-                    .in_file(&t.path)
-                    .at(row.line, None)
-                    .help("fill the row's `salutation` column to choose the words yourself"),
-            );
         }
     }
     problems

@@ -54,6 +54,10 @@ const FILES: &[(&str, &str)] = &[
         "attachments/mexico-briefing-2018.txt",
         include_str!("../../attachments/mexico-briefing-2018.txt"),
     ),
+    (
+        "data/legislators-current.csv",
+        include_str!("../../data/legislators-current.csv"),
+    ),
     (".gitignore", "/out\n/.lettermerge\n"),
 ];
 

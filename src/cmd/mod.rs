@@ -6,6 +6,7 @@ pub mod init;
 pub mod preview;
 pub mod proof;
 pub mod render;
+pub mod roster;
 pub mod send;
 pub mod status;
 
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Send(args) => send::run(&cli.dir, &args, v),
         Command::Status(args) => status::status(&cli.dir, &args, v),
         Command::Mark(args) => status::mark(&cli.dir, &args, v),
+        Command::Roster(args) => roster::run(&cli.dir, &args, v),
         Command::Init(args) => init::run(&args.dir, v),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -29,6 +29,16 @@ pub struct Manifest {
     pub pdf: PdfSection,
     /// Parsed by the delivery layer, which owns its shape.
     pub smtp: Option<toml::Table>,
+    #[serde(default)]
+    pub roster: RosterSection,
+}
+
+/// Rosters of officials the recipients are checked against.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterSection {
+    /// The unitedstates/congress-legislators `legislators-current.csv`, inside the campaign.
+    pub us_congress: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

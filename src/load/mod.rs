@@ -5,6 +5,7 @@
 
 pub mod approvals;
 pub mod manifest;
+pub mod roster;
 pub mod table;
 pub mod template;
 

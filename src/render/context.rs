@@ -76,11 +76,12 @@ pub fn letter_context(
     let recipients = &campaign.recipients;
     let shared = &parts[&letter.variant.name];
     let mut ctx = own_values(campaign, letter, parts);
+    let lang = &letter.variant.lang;
     let addressees: Vec<Value> = letter
         .unit
         .rows
         .iter()
-        .map(|r| Value::Object(recipients.row_json(r)))
+        .map(|r| Value::Object(in_language(recipients.row_json(r), lang)))
         .collect();
     ctx.insert("addressees".into(), Value::Array(addressees));
     ctx.insert("signatories".into(), shared.signatories.clone());
@@ -106,7 +107,7 @@ fn own_values(
 ) -> Map<String, Value> {
     let shared = &parts[&letter.variant.name];
     let mut ctx = match letter.row() {
-        Some(row) => campaign.recipients.row_json(row),
+        Some(row) => in_language(campaign.recipients.row_json(row), &letter.variant.lang),
         None => Map::new(),
     };
     if let (Some(row), Some(t)) = (letter.signatory, letter.variant.signatory_table) {
@@ -123,4 +124,43 @@ fn own_values(
         Value::String(letter.variant.today.format("%Y-%m-%d").to_string()),
     );
     ctx
+}
+
+/// The primary subtag of a language tag, lower case: "es-MX" → "es".
+fn primary(lang: &str) -> String {
+    lang.trim()
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// A recipient row as a letter in `lang` sees it: a filled `NAME_LANG` column (`position_es`, `title_es`) replaces
+/// `NAME`, so `{{position}}` in a Spanish template prints the Spanish position. Both columns stay readable by name.
+pub fn in_language(mut row: Map<String, Value>, lang: &str) -> Map<String, Value> {
+    let suffix = format!("_{}", primary(lang));
+    if suffix.len() < 2 {
+        return row;
+    }
+    let wins: Vec<(String, Value)> = row
+        .iter()
+        .filter_map(|(k, v)| {
+            let base = k.strip_suffix(&suffix)?;
+            let filled = v.as_str().is_some_and(|s| !s.trim().is_empty());
+            (filled && row.contains_key(base)).then(|| (base.to_owned(), v.clone()))
+        })
+        .collect();
+    for (base, v) in wins {
+        row.insert(base, v);
+    }
+    row
+}
+
+/// `row[NAME_LANG]` when filled, else `row[NAME]`.
+pub fn localized<'a>(row: &'a Value, name: &str, lang: &str) -> Option<&'a str> {
+    let own = row
+        .get(format!("{name}_{}", primary(lang)))
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty());
+    own.or_else(|| row.get(name).and_then(Value::as_str))
 }

@@ -117,51 +117,23 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// The columns of a row that forms of address read, owned so that no more of the context is copied.
-#[derive(Default)]
-struct Who([String; 6]);
-
-impl Who {
-    fn of(row: &Value) -> Who {
-        let get = |k: &str| row.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        Who([
-            get("title"),
-            get("first_name"),
-            get("last_name"),
-            get("salutation"),
-            get("gender"),
-            get("honorific"),
-        ])
-    }
-
-    fn person(&self) -> Person<'_> {
-        let [title, first_name, last_name, salutation, gender, honorific] = &self.0;
-        Person {
-            title,
-            first_name,
-            last_name,
-            salutation,
-            gender,
-            honorific,
-        }
-    }
-}
+use address::Cells as Who;
 
 /// The people a `salutation`/`addressee` call is about: its parameter (a row or rows), else the current row inside a
 /// block, else the letter's addressees.
-fn people(h: &Helper, ctx: &Context, rc: &mut RenderContext<'_, '_>) -> Vec<Who> {
-    fn from(v: &Value) -> Vec<Who> {
+fn people(h: &Helper, ctx: &Context, rc: &mut RenderContext<'_, '_>, lang: &str) -> Vec<Who> {
+    let from = |v: &Value| -> Vec<Who> {
         match v {
-            Value::Array(items) => items.iter().map(Who::of).collect(),
+            Value::Array(items) => items.iter().map(|r| Who::of_row(r, lang)).collect(),
             Value::Object(o) => match o.get("addressees") {
                 Some(Value::Array(items)) if !items.is_empty() => {
-                    items.iter().map(Who::of).collect()
+                    items.iter().map(|r| Who::of_row(r, lang)).collect()
                 }
-                _ => vec![Who::of(v)],
+                _ => vec![Who::of_row(v, lang)],
             },
             _ => Vec::new(),
         }
-    }
+    };
     match h.param(0) {
         Some(p) => from(p.value()),
         None => rc
@@ -172,7 +144,8 @@ fn people(h: &Helper, ctx: &Context, rc: &mut RenderContext<'_, '_>) -> Vec<Who>
 }
 
 fn salutation(h: &Helper, ctx: &Context, rc: &mut RenderContext) -> Result<Value, RenderError> {
-    let who = people(h, ctx, rc);
+    let lang = language(h, ctx);
+    let who = people(h, ctx, rc, &lang);
     let people: Vec<Person> = who.iter().map(Who::person).collect();
     if people.is_empty() {
         return Err(fail(
@@ -190,12 +163,12 @@ fn salutation(h: &Helper, ctx: &Context, rc: &mut RenderContext) -> Result<Value
             ))
         }
     };
-    derived(address::salutation(&people, &language(h, ctx), style).text)
+    derived(address::salutation(&people, &lang, style).text)
 }
 
 fn addressee(h: &Helper, ctx: &Context, rc: &mut RenderContext) -> Result<Value, RenderError> {
     let lang = language(h, ctx);
-    let names: Vec<String> = people(h, ctx, rc)
+    let names: Vec<String> = people(h, ctx, rc, &lang)
         .iter()
         .map(|w| address::addressee(&w.person(), &lang))
         .collect();

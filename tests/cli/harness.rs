@@ -81,7 +81,7 @@ impl Campaign {
             &repo().join("lettermerge.toml"),
             &c.path().join("lettermerge.toml"),
         );
-        for d in ["templates", "recipients", "attachments"] {
+        for d in ["templates", "recipients", "attachments", "data"] {
             copy_tree(&repo().join(d), &c.path().join(d));
         }
         c

@@ -10,6 +10,7 @@ mod signoff_kit;
 mod smtp_server;
 
 // Loading, checking and rendering.
+mod address;
 mod bad_input;
 mod columns;
 mod eml;
@@ -21,6 +22,7 @@ mod pandoc;
 mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_cli;
+mod roster;
 mod snapshots;
 mod variants;
 

@@ -1,35 +1,33 @@
 //! Forms of address: the salutation ("Dear Secretary Pompeo") and the address block's name line
 //! ("The Honorable Mike Pompeo") for officials, in English and Spanish.
 //!
-//! Sources for the office table (`offices.rs`; `titles.rs` matches a title to it):
-//! - Emily Post Institute, "Official forms of address: United States government".
-//! - Robert Hickey, *Honor & Respect* and formsofaddress.info: who is "The Honorable" (presidential
-//!   appointees, elected officials, mayors, judges; never with another title), former officials
-//!   (the contemporary "President SURNAME", the traditional "Mr./Ms. SURNAME"), "-elect" forms.
-//! - U.S. Department of State, 5 FAH-1 H-420 exhibit H-426 "Forms of Address"; NASA NPR 1450.10D
-//!   appendix F; ITA "Address and Salutation"; the research notes in `forms-of-address.md`.
-//! - Mexico: federal correspondence addresses officials as "C." (ciudadano/ciudadana) before the
-//!   name, or by academic honorific (Lic., Mtro., Dr.), and legislators as "Sen."/"Dip."; letters to
-//!   the president-elect in 2018 read "Señor licenciado Andrés Manuel López Obrador, Presidente
-//!   electo" and "Estimado Presidente electo". We write "Estimado Señor Presidente electo", on the
-//!   pattern of "Estimado Señor Presidente", with "electo" in lower case as the RAE writes it.
-//!   Spanish titles agree with the person (Senadora, Diputada, Secretaria) and a feminine title alone
-//!   tells the greeting to say "Estimada".
+//! The words are data: `forms.toml` holds one row per office with its English and Spanish forms and
+//! the sources each follows (`table.rs` reads it, `titles.rs` finds a title's row). This module only
+//! applies the rules that hold for every office:
+//! - "The Honorable" (and "His/Her Excellency") is never combined with another title: an honorific
+//!   in the row is dropped where the line has one (NASA NPR 1450.10D F.2).
+//! - An honorific is used only in its own language: "Mr."/"Ms." never reach a Spanish letter,
+//!   "Lic."/"Mtro." never an English one; "Dr." serves both (and is "Dra." for a woman in Spanish).
+//! - Spanish greetings agree with the people greeted (Estimado, Estimada, Estimados, Estimadas).
 //!
 //! Conventions where the sources leave a choice: without a gender, the "Mr./Madam X" forms say
 //! "Mr." (`Dear Mr. President`, as the SPEC asks) and Spanish office forms use the grammatical
 //! masculine; "Mr./Ms. SURNAME" forms fall back to the usual office form instead of guessing; a
 //! greeting with no office and no gender in Spanish says "Estimado/a".
 
-mod offices;
+mod table;
 mod titles;
 
-use offices::{Form, Line};
+#[cfg(test)]
+mod doc;
+
+pub use table::Chamber;
+pub(crate) use table::Country;
 use titles::Found;
 
 use super::lang::{join, Lang};
 
-/// One addressee, read from a recipient row; an absent column is "".
+/// One addressee, read from a recipient row in the letter's language; an absent column is "".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Person<'a> {
     pub title: &'a str,
@@ -43,8 +41,59 @@ pub struct Person<'a> {
     /// Estimada/Estimado, Secretaria/Secretario.
     pub gender: &'a str,
     /// An honorific such as "Ms.", "Dr.", "Lic.", "Mtro.", used where no office form applies and in
-    /// Spanish address blocks.
+    /// Spanish address blocks; one of the other language is left out.
     pub honorific: &'a str,
+    /// The `country` cell: a U.S. row titled "Senador" is a U.S. Senator.
+    pub country: &'a str,
+    /// Text that may name the chamber ("Senate Committee on Foreign Relations"): the `chamber`,
+    /// `position` and `organization` cells. A Spanish letter needs it for a ranking member.
+    pub chamber: &'a str,
+}
+
+/// The cells of a recipient row that forms of address read, owned, in a letter's language: in a letter in language
+/// L a filled column `NAME_L` (`title_es`, `honorific_es`, `salutation_es`) wins over `NAME`.
+#[derive(Clone, Debug, Default)]
+pub struct Cells([String; 8]);
+
+impl Cells {
+    pub fn of_row(row: &serde_json::Value, lang: &str) -> Cells {
+        let get = |k: &str| {
+            crate::render::context::localized(row, k, lang)
+                .unwrap_or("")
+                .to_string()
+        };
+        // Any of these may name the chamber a ranking member sits in.
+        let chamber = ["chamber", "position", "organization"]
+            .iter()
+            .map(|k| get(k))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Cells([
+            get("title"),
+            get("first_name"),
+            get("last_name"),
+            get("salutation"),
+            get("gender"),
+            get("honorific"),
+            get("country"),
+            chamber,
+        ])
+    }
+
+    pub fn person(&self) -> Person<'_> {
+        let [title, first_name, last_name, salutation, gender, honorific, country, chamber] =
+            &self.0;
+        Person {
+            title,
+            first_name,
+            last_name,
+            salutation,
+            gender,
+            honorific,
+            country,
+            chamber,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,23 +111,25 @@ pub struct Salutation {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Gender {
+pub(crate) enum Gender {
     Female,
     Male,
     Unknown,
 }
 
 /// "Dear Secretary Pompeo"; never trailing punctuation (the template adds "," or ":"). Several
-/// people are joined with the language's `join`; people with no field at all are left out, and
-/// with nobody left the greeting is "Dear Sir or Madam" / "Estimados señores".
+/// people are joined with the language's `join`, or named together when they hold one office
+/// ("Dear Senators Rubio and Menendez"); people with no field at all are left out, and with nobody
+/// left the greeting is "Dear Sir or Madam" / "Estimados señores".
 pub fn salutation(people: &[Person], lang: &str, style: Style) -> Salutation {
     let lang = Lang::of(lang);
     let mut unknown_titles: Vec<String> = Vec::new();
     let mut parts = Vec::new();
     let mut genders = Vec::new();
+    let mut found_all = Vec::new();
     let mut any_office = false;
     for person in people.iter().filter(|p| !p.is_blank()) {
-        let found = titles::lookup(person.title);
+        let found = office(person);
         let title = person.title.trim();
         if found.is_none()
             && !title.is_empty()
@@ -91,6 +142,10 @@ pub fn salutation(people: &[Person], lang: &str, style: Style) -> Salutation {
         any_office |= found.is_some();
         parts.push(name_part(person, found, gender, lang, style));
         genders.push(gender);
+        found_all.push((person, found));
+    }
+    if let Some(together) = plural(&found_all, &genders, lang, style) {
+        parts = vec![together];
     }
     let text = match lang {
         Lang::En if parts.is_empty() => "Dear Sir or Madam".to_owned(),
@@ -127,42 +182,101 @@ fn join_parts(parts: &[String], lang: &str) -> String {
     join(&parts, lang, None, None)
 }
 
-/// The address-block name line: "The Honorable Mike Pompeo" where the office takes it, "The
-/// President" for the one office addressed by its name alone, "His/Her Excellency" (or "H.E.") for
-/// Mexico's president, secretaries and ambassadors, else the plain name with its honorific. In
-/// Spanish: the honorific ("Lic. Andrés Manuel López Obrador"), else the office's abbreviation
-/// ("Sen.", "Dip.", "Emb."), else "C." for a Mexican office and "Honorable" for a U.S. one.
-pub fn addressee(person: &Person, lang: &str) -> String {
-    let found = titles::lookup(person.title);
-    let name = full_name(person);
-    let honorific = person.honorific.trim();
-    let prefixed = |prefix: &str| match (prefix.is_empty(), name.is_empty()) {
-        (_, true) => String::new(),
-        (true, false) => name.clone(),
-        (false, false) => format!("{prefix} {name}"),
-    };
-    match Lang::of(lang) {
-        Lang::En => match found.map(|f| f.line()) {
-            Some(Line::The(office)) => office.to_owned(),
-            Some(Line::Honorable) => prefixed("The Honorable"),
-            Some(Line::Excellency) => prefixed(match gender_of(person, found) {
-                Gender::Female => "Her Excellency",
-                Gender::Male => "His Excellency",
-                Gender::Unknown => "H.E.",
-            }),
-            Some(Line::Name) | None => prefixed(honorific),
-        },
-        Lang::Es if !honorific.is_empty() => prefixed(honorific),
-        Lang::Es => prefixed(match found {
-            Some(f) => match f.office.es_prefix {
-                Some(prefix) => prefix,
-                None if f.office.mexican => "C.",
-                None if f.line() != Line::Name => "Honorable",
-                None => "",
-            },
-            None => "",
-        }),
+/// "Senators Rubio and Menendez": several holders of one office with a plural form, in the usual
+/// style, none with an override or a former title.
+fn plural(
+    people: &[(&Person, Option<Found>)],
+    genders: &[Gender],
+    lang: Lang,
+    style: Style,
+) -> Option<String> {
+    if people.len() < 2 || style != Style::Usual {
+        return None;
     }
+    let (_, Some(first)) = people[0] else {
+        return None;
+    };
+    let same = people.iter().all(|(p, f)| {
+        override_of(p).is_none()
+            && !p.last_name.trim().is_empty()
+            && f.is_some_and(|f| !f.former && std::ptr::eq(f.office, first.office))
+    });
+    if !same {
+        return None;
+    }
+    let all_female = genders.iter().all(|g| *g == Gender::Female);
+    let form = first.office.forms(lang).plural(all_female)?;
+    let lasts: Vec<&str> = people.iter().map(|(p, _)| p.last_name.trim()).collect();
+    let lang_tag = match lang {
+        Lang::En => "en",
+        Lang::Es => "es",
+    };
+    Some(form.replace("{lasts}", &join(&lasts, lang_tag, None, None)))
+}
+
+/// The address-block name line: "The Honorable Mike Pompeo" where the office takes it, "The
+/// President" for the offices addressed by office alone, "His/Her Excellency" for another country's
+/// head of state, ministers and ambassadors, else the plain name with its honorific. In Spanish the
+/// row's (Spanish) honorific stands before the name ("Lic. Andrés Manuel López Obrador"), else the
+/// office's prefix ("Sen.", "Dip.", "C.", "Honorable").
+pub fn addressee(person: &Person, lang: &str) -> String {
+    let lang = Lang::of(lang);
+    let found = office(person);
+    let name = full_name(person);
+    if name.is_empty() {
+        return String::new();
+    }
+    let gender = gender_of(person, found);
+    let honorific = honorific_in(person.honorific, lang, gender);
+    let Some(found) = found else {
+        return prefixed(honorific.as_deref(), &name);
+    };
+    let mut line = found.office.forms(lang).line.as_str();
+    if found.former && (!line.contains("{name}") || line.contains("{excellency}")) {
+        line = match lang {
+            Lang::En => "The Honorable {name}",
+            Lang::Es => "{name}",
+        };
+    }
+    if !line.contains("{name}") {
+        // "The President": the office alone.
+        return line.to_owned();
+    }
+    let prefix = line.split("{name}").next().unwrap_or("").trim();
+    let office_prefix = excellency(prefix, lang, gender);
+    // "The Honorable" and "His Excellency" replace any other title, never joined to one; in Spanish
+    // the person's own honorific ("Lic.", "Dr.") stands where the office's abbreviation would.
+    let keeps_office = match lang {
+        Lang::En => !prefix.is_empty(),
+        Lang::Es => prefix.contains("{excellency}"),
+    };
+    match honorific {
+        Some(h) if !keeps_office => prefixed(Some(&h), &name),
+        _ => prefixed(Some(&office_prefix), &name),
+    }
+}
+
+fn prefixed(prefix: Option<&str>, name: &str) -> String {
+    match prefix.map(str::trim) {
+        Some(p) if !p.is_empty() => format!("{p} {name}"),
+        _ => name.to_owned(),
+    }
+}
+
+fn excellency(text: &str, lang: Lang, gender: Gender) -> String {
+    let words = match (lang, gender) {
+        (Lang::En, Gender::Female) => "Her Excellency",
+        (Lang::En, Gender::Male) => "His Excellency",
+        (Lang::En, Gender::Unknown) => "H.E.",
+        (Lang::Es, Gender::Female) => "Excelentísima Señora",
+        (Lang::Es, _) => "Excelentísimo Señor",
+    };
+    text.replace("{excellency}", words)
+}
+
+/// A title as the table's keys are written: lower case, no accents or dots.
+pub(crate) fn normalize_title(title: &str) -> String {
+    titles::normalize(title)
 }
 
 /// Whether `title` is in the table (so `check` can warn about unknown titles).
@@ -184,6 +298,102 @@ impl Person<'_> {
     }
 }
 
+/// The person's office, in the person's country.
+pub(crate) fn office(person: &Person) -> Option<Found> {
+    titles::lookup(person.title).map(|f| f.in_country(Country::of_cell(person.country)))
+}
+
+/// What the linter needs to know about a person's office.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OfficeView {
+    pub id: &'static str,
+    /// The office's own chamber, else the one the row names.
+    pub chamber: Option<Chamber>,
+    /// The title is a feminine form ("Senadora", "Congresswoman").
+    pub feminine_title: bool,
+    /// The office has feminine words in the language (so a masculine title for a woman is wrong).
+    pub has_feminine: bool,
+    /// The Spanish forms need the chamber (a ranking member).
+    pub needs_chamber_es: bool,
+    /// The office's feminine titles ("senadora").
+    pub feminine_names: &'static [String],
+    /// Held by a member of the U.S. Congress.
+    pub congress: bool,
+}
+
+pub(crate) fn view(person: &Person) -> Option<OfficeView> {
+    let found = office(person)?;
+    let o = found.office;
+    let es = &o.es;
+    Some(OfficeView {
+        id: &o.id,
+        chamber: o.chamber.or_else(|| chamber_named(person)),
+        feminine_title: found.feminine,
+        has_feminine: !o.feminine.is_empty(),
+        needs_chamber_es: es.usual.contains("{member}"),
+        feminine_names: &o.feminine,
+        congress: o.congress,
+    })
+}
+
+/// Every office word a salutation could use for an office id, in both languages and genders, lower case: the
+/// linter compares what a letter prints against them.
+pub(crate) fn office_words(id: &str) -> Vec<String> {
+    let Some(o) = table::table().office.iter().find(|o| o.id == id) else {
+        return Vec::new();
+    };
+    let mut words = Vec::new();
+    for forms in [&o.en, &o.es] {
+        for f in [
+            Some(&forms.usual),
+            forms.usual_f.as_ref(),
+            forms.formal.as_ref(),
+            forms.formal_f.as_ref(),
+            forms.plural.as_ref(),
+            forms.plural_f.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let w = office_word(f);
+            if !w.is_empty() && !words.contains(&w) {
+                words.push(w);
+            }
+        }
+    }
+    words
+}
+
+/// Every office word of every office, (word, office id), longest first ("ranking member" before "member").
+pub(crate) fn all_office_words() -> &'static [(String, &'static str)] {
+    static WORDS: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut out = Vec::new();
+        for o in &table::table().office {
+            for w in office_words(&o.id) {
+                out.push((w, o.id.as_str()));
+            }
+        }
+        out.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        out
+    })
+}
+
+/// "Senator {last}" → "senator"; "Mr. President" → "president"; "Señora Senadora" → "senadora".
+fn office_word(form: &str) -> String {
+    let words: Vec<&str> = form
+        .split_whitespace()
+        .filter(|w| !w.starts_with('{'))
+        .filter(|w| {
+            !matches!(
+                *w,
+                "Mr." | "Madam" | "Señor" | "Señora" | "Ms." | "de" | "la" | "del"
+            )
+        })
+        .collect();
+    words.join(" ").to_lowercase()
+}
+
 fn full_name(person: &Person) -> String {
     let first = person.first_name.trim();
     let last = person.last_name.trim();
@@ -195,7 +405,7 @@ fn full_name(person: &Person) -> String {
 }
 
 /// The override without a greeting word or closing punctuation, if there is one.
-fn override_of<'a>(person: &Person<'a>) -> Option<&'a str> {
+pub(crate) fn override_of<'a>(person: &Person<'a>) -> Option<&'a str> {
     let mut text = person.salutation.trim();
     for greeting in [
         "dear ",
@@ -216,20 +426,37 @@ fn override_of<'a>(person: &Person<'a>) -> Option<&'a str> {
     (!text.is_empty()).then_some(text)
 }
 
+/// The gender column alone: "female", "mujer", "f"…
+pub(crate) fn gender_column(gender: &str) -> Gender {
+    match word(gender).as_str() {
+        "f" | "female" | "woman" | "w" | "mujer" | "femenino" | "feminine" => Gender::Female,
+        "m" | "male" | "man" | "hombre" | "h" | "masculino" | "masculine" => Gender::Male,
+        _ => Gender::Unknown,
+    }
+}
+
+/// The gender an honorific or courtesy word tells: "Ms." and "Sra." are women, "Mr." and "Sr." men.
+pub(crate) fn gender_of_word(w: &str) -> Gender {
+    match word(w).as_str() {
+        "ms" | "mrs" | "miss" | "madam" | "sra" | "srta" | "senora" | "senorita" | "dra"
+        | "mtra" | "lcda" | "licda" | "dona" | "profa" => Gender::Female,
+        "mr" | "sr" | "senor" | "mtro" | "lcdo" | "don" => Gender::Male,
+        _ => Gender::Unknown,
+    }
+}
+
+fn word(s: &str) -> String {
+    s.trim()
+        .trim_end_matches('.')
+        .to_lowercase()
+        .replace('ñ', "n")
+}
+
 /// The gender column, else what the title says ("Senadora"), else the honorific ("Ms.", "Sra.").
 fn gender_of(person: &Person, found: Option<Found>) -> Gender {
-    let word = |s: &str| {
-        s.trim()
-            .trim_end_matches('.')
-            .to_lowercase()
-            .replace('ñ', "n")
-    };
-    match word(person.gender).as_str() {
-        "f" | "female" | "woman" | "w" | "mujer" | "femenino" | "feminine" => {
-            return Gender::Female
-        }
-        "m" | "male" | "man" | "hombre" | "h" | "masculino" | "masculine" => return Gender::Male,
-        _ => {}
+    match gender_column(person.gender) {
+        Gender::Unknown => {}
+        g => return g,
     }
     if found.is_some_and(|f| f.feminine) {
         return Gender::Female;
@@ -238,17 +465,75 @@ fn gender_of(person: &Person, found: Option<Found>) -> Gender {
     let courtesy = override_of(person)
         .and_then(|s| s.split_whitespace().next())
         .unwrap_or("");
-    match word(if person.honorific.trim().is_empty() {
+    gender_of_word(if person.honorific.trim().is_empty() {
         courtesy
     } else {
         person.honorific
     })
-    .as_str()
+}
+
+/// Which language an honorific belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HonorificLang {
+    English,
+    Spanish,
+    Both,
+    /// "Hon.", "The Honorable": a style the office gives, never a person's honorific.
+    Honorable,
+    Other,
+}
+
+pub(crate) fn honorific_lang(honorific: &str) -> HonorificLang {
+    let w = word(honorific);
+    match w.as_str() {
+        "mr" | "mrs" | "ms" | "miss" | "mx" | "sir" | "madam" => HonorificLang::English,
+        "hon" | "the honorable" | "the hon" | "honorable" | "the honourable" | "hon ble" => {
+            HonorificLang::Honorable
+        }
+        "sr" | "sra" | "srta" | "lic" | "licda" | "lcda" | "lcdo" | "mtro" | "mtra" | "ing"
+        | "arq" | "c" | "don" | "dona" | "dra" | "profa" | "sen" | "dip" | "emb" | "min"
+        | "gral" => HonorificLang::Spanish,
+        "dr" | "prof" => HonorificLang::Both,
+        _ => HonorificLang::Other,
+    }
+}
+
+/// The honorific as it may appear in a letter in `lang`, or `None` when it belongs to the other
+/// language or is "The Honorable" (which only the office gives).
+fn honorific_in(honorific: &str, lang: Lang, gender: Gender) -> Option<String> {
+    let h = honorific.trim();
+    if h.is_empty() {
+        return None;
+    }
+    match (honorific_lang(h), lang) {
+        (HonorificLang::Honorable, _) => None,
+        (HonorificLang::English, Lang::Es) | (HonorificLang::Spanish, Lang::En) => None,
+        (HonorificLang::Both, Lang::Es) if gender == Gender::Female => {
+            Some(match word(h).as_str() {
+                "dr" => "Dra.".to_owned(),
+                "prof" => "Profa.".to_owned(),
+                _ => h.to_owned(),
+            })
+        }
+        _ => Some(h.to_owned()),
+    }
+}
+
+/// The chamber the row's text names, if any.
+fn chamber_named(person: &Person) -> Option<Chamber> {
+    let text = titles::normalize(&format!("{} {}", person.title, person.chamber));
+    let has = |w: &str| text.split(' ').any(|x| x == w);
+    if has("senate") || has("senado") || has("senator") || has("senador") || has("senadora") {
+        Some(Chamber::Senate)
+    } else if has("house")
+        || has("representatives")
+        || has("representantes")
+        || has("congressman")
+        || has("congresswoman")
     {
-        "ms" | "mrs" | "miss" | "madam" | "sra" | "srta" | "senora" | "senorita" | "dra"
-        | "mtra" | "lcda" | "licda" | "dona" | "profa" => Gender::Female,
-        "mr" | "sr" | "senor" | "mtro" | "lcdo" | "don" => Gender::Male,
-        _ => Gender::Unknown,
+        Some(Chamber::House)
+    } else {
+        None
     }
 }
 
@@ -264,49 +549,60 @@ fn name_part(
         return text.to_owned();
     }
     let last = person.last_name.trim();
-    let honorific = person.honorific.trim();
+    let honorific = honorific_in(person.honorific, lang, gender);
     let Some(found) = found else {
-        return match (honorific.is_empty(), last.is_empty()) {
-            (false, false) => format!("{honorific} {last}"),
+        return match (honorific, last.is_empty()) {
+            (Some(h), false) => format!("{h} {last}"),
             _ => full_name(person),
         };
     };
-    let spanish = lang == Lang::Es;
-    let [usual, formal] = found.forms(spanish);
-    let form = match style {
-        Style::Usual => usual,
-        Style::Formal => formal,
+    let forms = found.office.forms(lang);
+    let female = gender == Gender::Female;
+    let usual = match (found.former, &forms.former) {
+        (true, Some(former)) => former.as_str(),
+        _ => forms.usual(female),
     };
-    let word = |m: &'static str, f: &'static str| if gender == Gender::Female { f } else { m };
-    let titled = |w: &str| {
-        if last.is_empty() {
-            w.to_owned()
-        } else {
-            format!("{w} {last}")
+    let form = match (style, found.former) {
+        (Style::Usual, _) => usual,
+        (Style::Formal, true) => "{mr}",
+        (Style::Formal, false) => forms.formal(female),
+    };
+    let fill = |form: &str| -> Option<String> {
+        let mut out = form.to_owned();
+        if out.contains("{mr}") {
+            let courtesy = match (honorific.as_deref(), lang, gender) {
+                (Some(h), _, _) => h,
+                (None, Lang::En, Gender::Male) => "Mr.",
+                (None, Lang::En, Gender::Female) => "Ms.",
+                (None, Lang::Es, Gender::Male) => "Señor",
+                (None, Lang::Es, Gender::Female) => "Señora",
+                (None, _, Gender::Unknown) => return None,
+            };
+            if last.is_empty() {
+                return None;
+            }
+            out = out.replace("{mr}", &format!("{courtesy} {last}"));
         }
+        if out.contains("{member}") {
+            let member = match (lang, chamber_named(person), female) {
+                (Lang::En, Some(Chamber::Senate), _) => "Senator",
+                (Lang::En, Some(Chamber::House), _) => "Representative",
+                (Lang::En, None, _) => "Member",
+                (Lang::Es, Some(Chamber::Senate), false) => "Senador",
+                (Lang::Es, Some(Chamber::Senate), true) => "Senadora",
+                (Lang::Es, Some(Chamber::House), _) => "Representante",
+                (Lang::Es, None, false) => "Legislador",
+                (Lang::Es, None, true) => "Legisladora",
+            };
+            out = out.replace("{member}", member);
+        }
+        let out = out
+            .replace("{last}", last)
+            .replace("{name}", &full_name(person));
+        Some(out.split_whitespace().collect::<Vec<_>>().join(" "))
     };
-    let render = |form: Form| -> Option<String> {
-        Some(match form {
-            Form::Titled(m, f) => titled(word(m, f)),
-            Form::Courtesy(m, f) => match (spanish, gender == Gender::Female) {
-                (false, false) => format!("Mr. {m}"),
-                (false, true) => format!("Madam {f}"),
-                (true, false) => format!("Señor {m}"),
-                (true, true) => format!("Señora {f}"),
-            },
-            Form::Plain if last.is_empty() => return None,
-            Form::Plain if !honorific.is_empty() => format!("{honorific} {last}"),
-            Form::Plain => match (spanish, gender) {
-                (_, Gender::Unknown) => return None,
-                (false, Gender::Male) => format!("Mr. {last}"),
-                (false, Gender::Female) => format!("Ms. {last}"),
-                (true, Gender::Male) => format!("Señor {last}"),
-                (true, Gender::Female) => format!("Señora {last}"),
-            },
-        })
-    };
-    render(form)
-        .or_else(|| render(usual))
+    fill(form)
+        .or_else(|| fill(usual))
         .unwrap_or_else(|| full_name(person))
 }
 

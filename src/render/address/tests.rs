@@ -1,6 +1,7 @@
 //! The forms of address, rule by rule.
 
 use super::*;
+use super::{doc, table};
 
 fn p<'a>(title: &'a str, first_name: &'a str, last_name: &'a str) -> Person<'a> {
     Person {
@@ -40,6 +41,8 @@ const POMPEO: Person = Person {
     salutation: "",
     gender: "",
     honorific: "",
+    country: "",
+    chamber: "",
 };
 
 #[test]
@@ -241,9 +244,15 @@ fn several_spanish_addressees_agree_in_the_plural() {
     let monreal = p("Senador", "Ricardo", "Monreal");
     let micher = p("Senadora", "Martha Lucía", "Micher");
     let clouthier = p("Diputada", "Tatiana", "Clouthier");
+    // Holders of one office are named together, in the masculine plural unless all are women.
     assert_eq!(
         usual(&[monreal, micher], "es"),
-        "Estimados Senador Monreal y Senadora Micher"
+        "Estimados Senadores Monreal y Micher"
+    );
+    let sanchez = p("Senadora", "Olga", "Sánchez Cordero");
+    assert_eq!(
+        usual(&[micher, sanchez], "es"),
+        "Estimadas Senadoras Micher y Sánchez Cordero"
     );
     assert_eq!(
         usual(&[micher, clouthier], "es"),
@@ -271,7 +280,8 @@ fn titles_cross_languages() {
     let trump = p("President", "Donald", "Trump");
     assert_eq!(usual(&[trump], "es"), "Estimado Señor Presidente");
     let castro = p("Representative", "Joaquin", "Castro");
-    assert_eq!(usual(&[castro], "es"), "Estimado Congresista Castro");
+    // "Representante", never "Congresista" (which the Spanish-language press uses for both chambers).
+    assert_eq!(usual(&[castro], "es"), "Estimado Representante Castro");
 }
 
 #[test]
@@ -395,6 +405,8 @@ fn odd_input_does_not_panic() {
                 salutation: b,
                 gender: a,
                 honorific: b,
+                country: a,
+                chamber: b,
             };
             for lang in ["en", "es", "", "🎉"] {
                 let _ = salutation(&[person, person], lang, Style::Formal);
@@ -538,4 +550,124 @@ fn the_brief_s_offices_are_all_known() {
     ] {
         assert!(knows_title(title), "{title}");
     }
+}
+
+// ── Every row of the table ───────────────────────────────────────────────────────────────────────────────────────
+
+/// Every office, rendered as the docs show it (address line, usual and formal, man and woman, English and Spanish,
+/// two holders), keeps the rules that hold for all: no placeholder left, nothing empty, no English in Spanish and
+/// no Spanish greeting in English, "The Honorable" alone, and a Spanish greeting that agrees with the person.
+#[test]
+fn every_row_of_the_table_keeps_the_rules_in_both_languages_styles_and_genders() {
+    let t = table::table();
+    assert!(t.office.len() >= 50, "{} offices", t.office.len());
+    for office in &t.office {
+        for (what, en, es) in doc::rendered(office) {
+            let id = &office.id;
+            for text in [&en, &es] {
+                assert!(
+                    !text.contains('{') && !text.trim().is_empty(),
+                    "{id} {what}: {text:?}"
+                );
+                assert!(!text.contains("  "), "{id} {what}: {text:?}");
+            }
+            for english in [
+                "Mr.",
+                "Ms.",
+                "Madam",
+                "Dear",
+                "The Honorable",
+                "Excellency",
+                "H.E.",
+            ] {
+                assert!(!es.contains(english), "{id} {what}: {es}");
+            }
+            for spanish in ["Estimad", "Distinguid", "Señor", "Señora", "Excelentísim"] {
+                assert!(!en.contains(spanish), "{id} {what}: {en}");
+            }
+            assert!(
+                !en.contains("Honorable Dr.") && !en.contains("Honorable Mr."),
+                "{id}: {en}"
+            );
+            if what.contains("woman") && !what.contains("line") {
+                assert!(
+                    es.starts_with("Estimada ") || es.starts_with("Distinguida "),
+                    "{id} {what}: {es}"
+                );
+                assert!(!en.contains("Mr."), "{id} {what}: {en}");
+            }
+            if what.contains("man") && !what.contains("woman") && !what.contains("line") {
+                let feminine_only = office.names.iter().all(|n| office.feminine.contains(n));
+                assert!(
+                    feminine_only || es.starts_with("Estimado ") || es.starts_with("Distinguido "),
+                    "{id} {what}: {es}"
+                );
+            }
+        }
+        for forms in [&office.en, &office.es] {
+            assert!(!forms.sources.is_empty(), "{}: no source", office.id);
+            for key in &forms.sources {
+                assert!(
+                    t.sources.contains_key(key),
+                    "{}: unknown source {key}",
+                    office.id
+                );
+            }
+        }
+    }
+}
+
+/// The row's honorific in the wrong language, or "Hon.", never reaches a letter, whatever the office.
+#[test]
+fn every_row_drops_an_honorific_of_the_other_language() {
+    for office in &table::table().office {
+        let [man, woman] = doc::holders(office);
+        for (person, english, spanish) in [(man, "Mr.", "Sr."), (woman, "Ms.", "Sra.")] {
+            let en = Person {
+                honorific: english,
+                ..person
+            };
+            let es = Person {
+                honorific: spanish,
+                ..person
+            };
+            let hon = Person {
+                honorific: "Hon.",
+                ..person
+            };
+            for style in [Style::Usual, Style::Formal] {
+                let s = salutation(&[en], "es", style).text;
+                assert!(!s.contains(english), "{}: {s}", office.id);
+                let s = salutation(&[es], "en", style).text;
+                assert!(!s.contains(spanish), "{}: {s}", office.id);
+            }
+            assert!(!addressee(&en, "es").contains(english), "{}", office.id);
+            assert!(!addressee(&es, "en").contains(spanish), "{}", office.id);
+            assert!(!addressee(&hon, "en").contains("Hon."), "{}", office.id);
+            assert!(!addressee(&hon, "es").contains("Hon."), "{}", office.id);
+        }
+    }
+}
+
+#[test]
+fn the_table_parses_and_every_office_has_two_example_holders() {
+    let t = table::parse().expect("forms.toml parses");
+    for o in &t.office {
+        assert!(o.example.iter().all(|h| !h[1].is_empty()), "{}", o.id);
+        assert!(!o.names.is_empty(), "{}", o.id);
+    }
+}
+
+#[test]
+fn the_doctor_is_a_doctora_in_spanish() {
+    let videgaray = Person {
+        honorific: "Dr.",
+        country: "MX",
+        ..p("Secretaria de Economía", "Graciela", "Márquez")
+    };
+    assert_eq!(addressee(&videgaray, "es"), "Dra. Graciela Márquez");
+    assert_eq!(
+        addressee(&videgaray, "en"),
+        "Her Excellency Graciela Márquez"
+    );
 }

@@ -3,49 +3,49 @@
 
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
-use super::offices::{Form, Line, Office, OFFICES};
+use super::table::{table, Country, Office};
 
 /// A title's row, and what the title itself tells.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Found {
+pub(crate) struct Found {
     pub office: &'static Office,
-    /// "Former President", "expresidente": see `Found::forms`.
+    /// "Former President", "expresidente": only the holder is "Mr. President"; a former one keeps the office word
+    /// with the surname usually and is Mr./Ms. SURNAME formally.
     pub former: bool,
     /// The title is a feminine form ("Senadora").
     pub feminine: bool,
 }
 
 impl Found {
-    /// `[usual, formal]` in the language. A former holder keeps the office word with the surname
-    /// (the contemporary "President Obama", formsofaddress.info) and is formally Mr./Ms. SURNAME
-    /// (the State Department's and Hickey's traditional form), since only the holder is "Mr. President".
-    pub fn forms(&self, spanish: bool) -> [Form; 2] {
-        let forms = if spanish {
-            self.office.es
-        } else {
-            self.office.en
+    /// The same kind of office in the row's country, when the title names another country's: a U.S. row titled
+    /// "Senador" is a U.S. Senator, a Mexican row titled "Ambassador" is a Mexican ambassador.
+    pub fn in_country(self, country: Option<Country>) -> Found {
+        let (Some(country), Some(kind)) = (country, self.office.kind.as_deref()) else {
+            return self;
         };
-        if !self.former {
-            return forms;
+        if self.office.country == country {
+            return self;
         }
-        let usual = match forms[0] {
-            Form::Courtesy(m, f) => Form::Titled(m, f),
-            form => form,
+        let twin = |c: Country| {
+            table()
+                .office
+                .iter()
+                .find(|o| o.country == c && o.kind.as_deref() == Some(kind))
         };
-        [usual, Form::Plain]
-    }
-
-    pub fn line(&self) -> Line {
-        match self.office.line {
-            Line::The(_) | Line::Excellency if self.former => Line::Honorable,
-            line => line,
+        match twin(country).or_else(|| {
+            (country == Country::Foreign)
+                .then(|| twin(Country::Foreign))
+                .flatten()
+        }) {
+            Some(office) => Found { office, ..self },
+            None => self,
         }
     }
 }
 
 /// Lower case, accents and dots removed, hyphens and runs of spaces as one space, and a leading
 /// "The"/"U.S."/"United States" dropped: "U.S. Vice-President" → "vice president".
-pub(super) fn normalize(title: &str) -> String {
+pub(crate) fn normalize(title: &str) -> String {
     let folded: String = title
         .nfd()
         .filter(|c| !is_combining_mark(*c) && *c != '.')
@@ -78,7 +78,7 @@ const QUALIFIERS: &[&str] = &[
 
 /// The row for `title`, trying the whole title first ("Member of Congress"), then the title without
 /// its qualifier, then a known office ending it, then "former"/"ex" before any of these.
-pub(super) fn lookup(title: &str) -> Option<Found> {
+pub(crate) fn lookup(title: &str) -> Option<Found> {
     // A comma, parenthesis or spaced dash starts a qualifier too: "Chairman, Committee on …".
     let head = title
         .split([',', '(', ';', '/', '|'])
@@ -117,21 +117,22 @@ fn lookup_key(key: &str) -> Option<Found> {
 }
 
 fn exact(key: &str) -> Option<Found> {
-    OFFICES.iter().find_map(|office| {
-        office.names.contains(&key).then(|| Found {
+    table().office.iter().find_map(|office| {
+        office.names.iter().any(|n| n == key).then(|| Found {
             office,
             former: false,
-            feminine: office.feminine.contains(&key),
+            feminine: office.feminine.iter().any(|n| n == key),
         })
     })
 }
 
 /// The longest suffix-able office name that ends `key` after a whole word.
 fn ending(key: &str) -> Option<Found> {
-    OFFICES
+    table()
+        .office
         .iter()
         .filter(|office| office.suffix)
-        .flat_map(|office| office.names.iter().map(move |name| (office, *name)))
+        .flat_map(|office| office.names.iter().map(move |name| (office, name.as_str())))
         .filter(|(_, name)| {
             key.strip_suffix(name)
                 .is_some_and(|head| head.ends_with(' '))
@@ -140,7 +141,7 @@ fn ending(key: &str) -> Option<Found> {
         .map(|(office, name)| Found {
             office,
             former: false,
-            feminine: office.feminine.contains(&name),
+            feminine: office.feminine.iter().any(|n| n == name),
         })
 }
 
@@ -148,8 +149,8 @@ fn ending(key: &str) -> Option<Found> {
 mod tests {
     use super::*;
 
-    fn names(title: &str) -> Option<&'static [&'static str]> {
-        lookup(title).map(|f| f.office.names)
+    fn names(title: &str) -> Option<&'static str> {
+        lookup(title).map(|f| f.office.id.as_str())
     }
 
     #[test]
@@ -167,12 +168,12 @@ mod tests {
     #[test]
     fn every_key_is_already_normalized_and_unique() {
         let mut seen = std::collections::HashSet::new();
-        for office in OFFICES {
-            for name in office.names {
-                assert_eq!(normalize(name), *name);
-                assert!(seen.insert(*name), "{name} twice");
+        for office in &table().office {
+            for name in &office.names {
+                assert_eq!(&normalize(name), name);
+                assert!(seen.insert(name.clone()), "{name} twice");
             }
-            for name in office.feminine {
+            for name in &office.feminine {
                 assert!(office.names.contains(name), "{name} is not a name");
             }
         }
@@ -229,7 +230,7 @@ mod tests {
     fn former_and_ex_holders() {
         let found = lookup("Former President").unwrap();
         assert!(found.former);
-        assert_eq!(found.office.names, names("President").unwrap());
+        assert_eq!(found.office.id, names("President").unwrap());
         assert!(lookup("expresidente").unwrap().former);
         assert!(lookup("Ex-Secretaria de Gobernación").unwrap().feminine);
         assert!(lookup("exchairman").unwrap().former);

@@ -1,0 +1,475 @@
+//! The address linter: per letter, the office in the row against the address block the letter prints, its
+//! salutation, the override, the gender and the language. Every warning names the row (`file:line`) and the words
+//! to use, which come from the forms-of-address table.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::diag::{Problem, Problems};
+use crate::load::table::{Row, Table};
+use crate::load::Campaign;
+use crate::plan::{Letter, Plan};
+use crate::render::address::{
+    self, gender_column, gender_of_word, honorific_lang, Cells, Chamber, Gender, HonorificLang,
+    Person, Style,
+};
+use crate::render::context::in_language;
+use crate::render::lang::Lang;
+use crate::render::Rendered;
+
+/// The rules that read rows: for every letter of every variant, in the variant's language.
+pub fn rows(campaign: &Campaign, plan: &Plan) -> Problems {
+    let mut problems = Problems::new();
+    let t = &campaign.recipients;
+    for variant in &plan.variants {
+        for unit in &variant.units {
+            for row in &unit.rows {
+                row_rules(t, row, &variant.lang, &mut problems);
+            }
+            mixed_languages(t, &unit.key, &unit.rows, &mut problems);
+        }
+    }
+    problems
+}
+
+/// The rules that read what a letter prints: its address block and its salutation line.
+pub fn letter(letter: &Letter, rendered: &Rendered, campaign: &Campaign) -> Problems {
+    let mut problems = Problems::new();
+    let t = &campaign.recipients;
+    let text = unescape(&rendered.markdown);
+    let lang = &letter.variant.lang;
+    let Some(first) = letter.unit.rows.first() else {
+        return problems;
+    };
+    let at = |message: String| {
+        Problem::warning(message)
+            .in_file(&t.path)
+            .at(first.line, None)
+    };
+    for line in text.lines() {
+        if let Some(wrong) = honorable_with_title(line) {
+            let fixed = line
+                .replacen(&wrong, "", 1)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            problems.push(
+                at(format!(
+                    "letter {} prints “{}”: “The Honorable” is never combined with another title",
+                    rendered.id,
+                    line.trim()
+                ))
+                .help(format!("write “{fixed}” ({{{{addressee}}}} gives it)")),
+            );
+        }
+    }
+    let cells: Vec<Cells> = letter.unit.rows.iter().map(|r| cells(t, r, lang)).collect();
+    let people: Vec<Person> = cells.iter().map(Cells::person).collect();
+    // A letter whose rows override the salutation says what the override says; the rows' rules cover it.
+    if people.iter().any(|p| address::override_of(p).is_some()) {
+        return problems;
+    }
+    let Some(greeting) = text.lines().map(str::trim).find(|l| is_greeting(l)) else {
+        return problems;
+    };
+    let expected = address::salutation(&people, lang, Style::Usual).text;
+    let formal = address::salutation(&people, lang, Style::Formal).text;
+    let allowed = allowed_words(&people, &[&expected, &formal]);
+    if let Some((word, other)) = foreign_office_word(greeting, &allowed) {
+        let who = describe(&people);
+        problems.push(
+            at(format!(
+                "letter {}: the salutation “{greeting}” says “{word}” ({other}), but the letter is to {who}",
+                rendered.id
+            ))
+            .help(format!("write “{expected}” ({{{{salutation}}}} gives it)")),
+        );
+    }
+    problems
+}
+
+fn cells(t: &Table, row: &Row, lang: &str) -> Cells {
+    Cells::of_row(&Value::Object(in_language(t.row_json(row), lang)), lang)
+}
+
+fn row_rules(t: &Table, row: &Row, lang: &str, problems: &mut Problems) {
+    let c = cells(t, row, lang);
+    let p = c.person();
+    let key = t.key(row);
+    let at = |message: String| {
+        Problem::warning(message)
+            .in_file(&t.path)
+            .at(row.line, None)
+    };
+    let spanish = Lang::of(lang) == Lang::Es;
+    let lang_name = if spanish { "Spanish" } else { "English" };
+    let col = |name: &str| {
+        let own = format!("{name}_{}", primary(lang));
+        match t.column(&own) {
+            Some(i) if !row.get(i).trim().is_empty() => own,
+            _ => name.to_owned(),
+        }
+    };
+    let usual = address::salutation(&[p], lang, Style::Usual).text;
+
+    // "The Honorable" is the office's, never a person's honorific or part of a name.
+    for (name, value) in [("honorific", p.honorific), ("first_name", p.first_name)] {
+        let lead = value
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let first = value.split_whitespace().next().unwrap_or("");
+        if honorific_lang(first) == HonorificLang::Honorable
+            || honorific_lang(&lead) == HonorificLang::Honorable
+        {
+            problems.push(
+                at(format!("`{key}`: `{}` is “{value}”, but “The Honorable” comes from the office: with another title it would print twice or be combined", col(name)))
+                    .help(format!("remove it from `{}`; {{{{addressee}}}} gives “{}”", col(name), address::addressee(&p, lang))),
+            );
+        }
+    }
+
+    // An honorific of the other language is left out of the letter.
+    let h = p.honorific.trim();
+    let other_language = match honorific_lang(h) {
+        HonorificLang::English => spanish,
+        HonorificLang::Spanish => !spanish,
+        _ => false,
+    };
+    if !h.is_empty() && other_language {
+        problems.push(
+            at(format!("`{key}`: the honorific “{h}” is not {lang_name}, so the {lang_name} letter leaves it out"))
+                .help(format!("fill `honorific_{}` with the {lang_name} honorific, or leave it empty", primary(lang))),
+        );
+    }
+
+    let view = address::view(&p);
+    let title = p.title.trim();
+    let overridden = address::override_of(&p);
+
+    // A title unknown in the letter's language.
+    if view.is_none() && !title.is_empty() && overridden.is_none() {
+        problems.push(
+            at(format!("title `{title}` of `{key}` is not in the forms-of-address table ({lang_name}): the salutation will be “{usual}”"))
+                .help(format!("use a title the table knows (docs/forms-of-address.md), or fill `{}` to choose the words yourself", col("salutation"))),
+        );
+    }
+    if let Some(v) = view {
+        if spanish && v.needs_chamber_es && v.chamber.is_none() && overridden.is_none() {
+            problems.push(
+                at(format!("`{key}` is a {title} but the row does not say of which chamber: the Spanish salutation will be “{usual}”"))
+                    .help("add a `chamber` column (senate or house), or name the Senate or House in `organization`; a senator is “Senador/Senadora”, a representative “Representante”"),
+            );
+        }
+    }
+
+    // The gender column against the title, the position, the honorific and the override.
+    let gender = gender_column(p.gender);
+    if gender != Gender::Unknown {
+        let g = if gender == Gender::Female {
+            "female"
+        } else {
+            "male"
+        };
+        for (name, value) in [("title", p.title), ("position", position(t, row, lang))] {
+            let shown = Person { title: value, ..p };
+            let Some(v) = address::view(&shown) else {
+                continue;
+            };
+            if v.feminine_title && gender == Gender::Male {
+                problems.push(
+                    at(format!(
+                        "`{key}`: `{}` “{}” is a woman’s title but `gender` is {g}",
+                        col(name),
+                        value.trim()
+                    ))
+                    .help("correct the title or the gender"),
+                );
+            } else if !v.feminine_title
+                && gender == Gender::Female
+                && v.has_feminine
+                && is_masculine_word(value, v.feminine_names)
+            {
+                let words = v
+                    .feminine_names
+                    .iter()
+                    .map(|n| format!("“{n}”"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                problems.push(
+                    at(format!(
+                        "`{key}`: `{}` “{}” is a man’s title but `gender` is {g}",
+                        col(name),
+                        value.trim()
+                    ))
+                    .help(format!(
+                        "write the feminine form ({words}), or correct the gender"
+                    )),
+                );
+            }
+        }
+        let courtesy = overridden
+            .and_then(|o| o.split_whitespace().next())
+            .unwrap_or("");
+        for (name, value) in [("honorific", h), ("salutation", courtesy)] {
+            let told = gender_of_word(value);
+            if told != Gender::Unknown && told != gender {
+                problems.push(
+                    at(format!(
+                        "`{key}`: `{}` “{}” does not agree with `gender` {g}",
+                        col(name),
+                        if name == "salutation" {
+                            p.salutation.trim()
+                        } else {
+                            value
+                        }
+                    ))
+                    .help(format!(
+                        "correct one of them; the table gives “{}”",
+                        address::salutation(
+                            &[Person {
+                                salutation: "",
+                                ..p
+                            }],
+                            lang,
+                            Style::Usual
+                        )
+                        .text
+                    )),
+                );
+            }
+        }
+    }
+
+    // A salutation override that names another office, or is in the other language.
+    if let Some(text) = overridden {
+        let plain = Person {
+            salutation: "",
+            ..p
+        };
+        let table_form = address::salutation(&[plain], lang, Style::Usual).text;
+        let formal = address::salutation(&[plain], lang, Style::Formal).text;
+        if view.is_some() {
+            let allowed = allowed_words(&[plain], &[&table_form, &formal]);
+            if let Some((word, other)) = foreign_office_word(text, &allowed) {
+                problems.push(
+                    at(format!(
+                        "`{key}`: `{}` “{}” says “{word}” ({other}), but the title is `{title}`",
+                        col("salutation"),
+                        p.salutation.trim()
+                    ))
+                    .help(format!(
+                        "the table gives “{table_form}”; correct the override or the title"
+                    )),
+                );
+            }
+        }
+        let english_words = ["mr.", "ms.", "mrs.", "madam", "dear", "sir"];
+        let spanish_words = [
+            "señor",
+            "señora",
+            "estimado",
+            "estimada",
+            "sr.",
+            "sra.",
+            "distinguido",
+            "distinguida",
+        ];
+        let words: Vec<String> = p
+            .salutation
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        let (foreign, want) = if spanish {
+            (&english_words[..], "Spanish")
+        } else {
+            (&spanish_words[..], "English")
+        };
+        if words.iter().any(|w| foreign.contains(&w.as_str())) {
+            problems.push(
+                at(format!(
+                    "`{key}`: `{}` “{}” is not {want}, but the letter is",
+                    col("salutation"),
+                    p.salutation.trim()
+                ))
+                .help(format!(
+                    "fill `salutation_{}` for {want} letters; the table gives “{table_form}”",
+                    primary(lang)
+                )),
+            );
+        }
+    }
+}
+
+/// The printed position cell in the language (`position_es` in a Spanish letter).
+fn position<'a>(t: &Table, row: &'a Row, lang: &str) -> &'a str {
+    let own = t
+        .column(&format!("position_{}", primary(lang)))
+        .map(|i| row.get(i))
+        .filter(|v| !v.trim().is_empty());
+    own.or_else(|| t.column("position").map(|i| row.get(i)))
+        .unwrap_or("")
+}
+
+/// Whether a title is the masculine twin of a feminine name ("Senador" of "senadora"): its first word differs only
+/// in its ending. English words that serve both ("Chairman", "Senator") have no feminine name and never get here.
+fn is_masculine_word(title: &str, feminine: &[String]) -> bool {
+    let first = crate::render::address::normalize_title(title);
+    let first = first.split(' ').next().unwrap_or("");
+    feminine.iter().any(|f| {
+        let f = f.split(' ').next().unwrap_or("");
+        f != first && f.len() >= 4 && first.len() >= 4 && f[..4] == first[..4]
+    })
+}
+
+fn mixed_languages(t: &Table, key: &str, rows: &[&Row], problems: &mut Problems) {
+    let Some(col) = t.column("lang") else {
+        return;
+    };
+    if rows.len() < 2 {
+        return;
+    }
+    let langs: BTreeSet<String> = rows
+        .iter()
+        .map(|r| primary(r.get(col)))
+        .filter(|l| !l.is_empty())
+        .collect();
+    if langs.len() < 2 {
+        return;
+    }
+    let lines = rows
+        .iter()
+        .map(|r| format!("line {} `{}`", r.line, r.get(col).trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    problems.push(
+        Problem::warning(format!("the grouped letter `{key}` mixes languages ({lines}): its addressees get one letter in one language"))
+            .in_file(&t.path)
+            .at(rows[1].line, None)
+            .help("give these rows different `group` values (one letter per language), or make their `lang` agree"),
+    );
+}
+
+fn primary(lang: &str) -> String {
+    lang.trim()
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Markdown's backslash escapes removed, so the text reads as printed.
+fn unescape(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut chars = markdown.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn is_greeting(line: &str) -> bool {
+    ["Dear ", "Estimad", "Distinguid"]
+        .iter()
+        .any(|g| line.starts_with(g))
+}
+
+/// "The Honorable Dr. Raul Ruiz": the title after "The Honorable" (or Spanish "Honorable"), if any.
+fn honorable_with_title(line: &str) -> Option<String> {
+    let lower = line.to_lowercase();
+    let at = lower.find("honorable ")?;
+    let after = line[at + "honorable ".len()..].split_whitespace().next()?;
+    let combined = match honorific_lang(after) {
+        HonorificLang::English | HonorificLang::Both | HonorificLang::Honorable => true,
+        HonorificLang::Spanish => true,
+        HonorificLang::Other => matches!(
+            after.trim_end_matches('.'),
+            "Senator"
+                | "Sen"
+                | "Rep"
+                | "Representative"
+                | "Judge"
+                | "Governor"
+                | "Gov"
+                | "Ambassador"
+                | "Secretary"
+        ),
+    };
+    combined.then(|| after.to_owned())
+}
+
+/// The office words a letter to these people may use: their offices', their chambers', and those of the forms the
+/// table gives them.
+fn allowed_words(people: &[Person], forms: &[&str]) -> BTreeSet<String> {
+    let mut allowed = BTreeSet::new();
+    for p in people {
+        if let Some(v) = address::view(p) {
+            allowed.extend(address::office_words(v.id));
+            let chamber_words: &[&str] = match v.chamber {
+                Some(Chamber::Senate) => &[
+                    "senator",
+                    "senators",
+                    "senador",
+                    "senadora",
+                    "senadores",
+                    "senadoras",
+                ],
+                Some(Chamber::House) => &[
+                    "representative",
+                    "representatives",
+                    "representante",
+                    "representantes",
+                    "congressman",
+                    "congresswoman",
+                    "congresista",
+                    "member of congress",
+                ],
+                None => &[],
+            };
+            allowed.extend(chamber_words.iter().map(|w| (*w).to_owned()));
+        }
+    }
+    for form in forms {
+        for w in form.split_whitespace() {
+            allowed.insert(w.to_lowercase());
+        }
+    }
+    allowed
+}
+
+/// The first office word in `text` that belongs to none of the allowed offices, with a description of its office.
+fn foreign_office_word(text: &str, allowed: &BTreeSet<String>) -> Option<(String, String)> {
+    let lower = format!(
+        " {} ",
+        text.to_lowercase().replace([',', ':', '.', ';'], " ")
+    );
+    for (word, id) in address::all_office_words() {
+        if allowed.contains(word) || word.split(' ').all(|w| allowed.contains(w)) {
+            continue;
+        }
+        if lower.contains(&format!(" {word} ")) {
+            return Some((word.clone(), format!("the word of `{id}`")));
+        }
+    }
+    None
+}
+
+fn describe(people: &[Person]) -> String {
+    let parts: Vec<String> = people
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} (title `{}`)",
+                p.first_name.trim(),
+                p.last_name.trim(),
+                p.title.trim()
+            )
+        })
+        .collect();
+    parts.join(" and ")
+}
