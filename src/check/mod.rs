@@ -48,14 +48,14 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         Ok(p) => p,
         Err(p) => {
             problems.extend(p);
-            return dedupe(problems);
+            return problems.grouped();
         }
     };
     let renderer = match Renderer::new(&plan) {
         Ok(r) => r,
         Err(p) => {
             problems.extend(p);
-            return dedupe(problems);
+            return problems.grouped();
         }
     };
     problems.extend(rows::columns(campaign));
@@ -88,6 +88,9 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
             .any(|v| campaign.templates[&v.template].front.attach_pdf);
     let engine = needs_pdf && cfg!(feature = "pdf");
     if needs_pdf && !engine {
+        if let Err(p) = crate::render::outputs::pdf_files(campaign) {
+            problems.extend(p);
+        }
         problems.push(Problem::warning(
             "this lettermerge was built without PDF support: the PDF layout is not checked, and `render` and `send` \
              will refuse letters that need a PDF",
@@ -118,19 +121,9 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
             Err(p) => problems.push(p),
         }
     }
-    dedupe(problems).grouped()
-}
-
-/// The same template problem is found once per variant that uses the template; report it once.
-fn dedupe(problems: Problems) -> Problems {
-    let mut seen = BTreeSet::new();
-    let mut out = Problems::new();
-    for p in problems {
-        if seen.insert((p.file.clone(), p.line, p.column, p.message.clone())) {
-            out.push(p);
-        }
-    }
-    out
+    // The same template problem is found once per variant that uses the template, and once per letter that
+    // reaches it: said once, with the letters.
+    problems.grouped()
 }
 
 fn columns_of(headers: &[String]) -> BTreeSet<String> {

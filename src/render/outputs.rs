@@ -130,15 +130,35 @@ impl<'c> Outputs<'c> {
             }
         };
         let to = front.map(|f| &f.to);
-        if r.channel == "email"
-            && !r.public
-            && r.headers.to.is_empty()
-            && to.is_some_and(|t| !t.is_empty())
-        {
-            let p = Problem::error("`to` is empty for this letter, so `send` cannot deliver it")
-                .help("fill the row's email cell, or set its `channel` column to `print` or `manual` to deliver it by hand")
-                .for_letter(&r.id, r.row_place(self.campaign));
-            return Err(at(to, p));
+        let letter = |p: Problem| p.for_letter(&r.id, r.row_place(self.campaign));
+        let h = &r.headers;
+        if r.channel == "email" && !r.public {
+            if h.to.is_empty() && to.is_some_and(|t| !t.is_empty()) {
+                let p = Problem::error("`to` is empty for this letter, so `send` cannot deliver it")
+                    .help("fill the row's email cell, or set its `channel` column to `print` or `manual` to deliver it by hand");
+                return Err(at(to, letter(p)));
+            }
+            let nobody = h.to.is_empty() && h.cc.is_empty() && h.bcc.is_empty();
+            if nobody || h.from.is_none() {
+                let set_up = front.is_some_and(|f| !f.to.is_empty() || !f.from.is_empty())
+                    || self.campaign.manifest.manifest.smtp.is_some();
+                let what = if nobody { "no recipient" } else { "no sender" };
+                // A campaign with no email headers at all is made for print: say once that `send` will refuse it.
+                let p = if set_up {
+                    Problem::error(format!("{what}: `send` cannot deliver this letter"))
+                } else {
+                    Problem::warning(
+                        "the template has no `to:` and no `from:`: its letters can be rendered, but `send` will refuse them",
+                    )
+                };
+                let help = if nobody {
+                    "give the template a `to:` in its front matter, or set the rows' `channel` column to `print`"
+                } else {
+                    "set `from:` in the template's front matter, or `from` in [smtp]"
+                };
+                let fields = if nobody { to } else { front.map(|f| &f.from) };
+                return Err(at(fields, letter(p.help(help))));
+            }
         }
         for path in &r.attachments {
             if let Err(p) = self.attachment(path) {
@@ -153,7 +173,12 @@ impl<'c> Outputs<'c> {
 
     /// The message as `send` sends it (`keep_bcc` false) or as `render` files it (true).
     pub fn email(&self, r: &Rendered, keep_bcc: bool) -> Result<Email, Problem> {
-        self.validate(r)?;
+        // (A warning is about the campaign, for `check`; building the message below still refuses the letter.)
+        if let Err(p) = self.validate(r) {
+            if p.is_error() {
+                return Err(p);
+            }
+        }
         let mut attachments = Vec::new();
         for path in &r.attachments {
             let bytes = self.attachment(path)?;
@@ -212,7 +237,7 @@ pub fn read_inside(dir: &Path, path: &str) -> Result<Vec<u8>, Problem> {
 
 /// The PDF layout and the fonts folder, relative to the campaign: a path set in `[pdf]` must exist; an unset one is
 /// the default when that exists (else the bundled layout, no extra fonts). Either way inside the campaign.
-fn pdf_files(
+pub(crate) fn pdf_files(
     c: &Campaign,
 ) -> Result<(Option<std::path::PathBuf>, Option<std::path::PathBuf>), Problems> {
     let p = &c.manifest.manifest.pdf;

@@ -22,6 +22,8 @@ mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_cli;
 mod snapshots;
+mod trust_check;
+mod trust_paths;
 mod variants;
 
 // Sign-off.
