@@ -21,6 +21,8 @@ mod pandoc;
 mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_cli;
+#[cfg(feature = "pdf")]
+mod pdf_trust;
 mod snapshots;
 mod trust_check;
 mod trust_paths;

@@ -122,8 +122,10 @@ pub fn to_typst_breaking(markdown: &str, long_words: Option<usize>) -> String {
     out
 }
 
-/// A break opportunity that prints nothing (U+200B ZERO WIDTH SPACE).
-const BREAK: char = '\u{200B}';
+/// A break opportunity that puts nothing in the PDF's text: an empty inline box (the line breaker may break on
+/// either side of an object). U+200B would do the same on paper, but it stays in the text layer, so a link copied
+/// out of the PDF would not work.
+const BREAK: &str = "#box()";
 
 /// Text on its way out, a word at a time when long words are to be broken (a word may span several Text events:
 /// pulldown-cmark splits text at escapes).
@@ -162,7 +164,7 @@ impl Words {
         let long = self.long.is_some_and(|n| self.word.len() >= n);
         for (i, c) in self.word.drain(..).enumerate() {
             if long && i > 0 {
-                out.push(BREAK);
+                out.push_str(BREAK);
             }
             out.push_str(&c);
         }
@@ -406,11 +408,11 @@ mod tests {
         let md = format!("See {} and www.example.org.\n", "A".repeat(20));
         assert_eq!(to_typst(&md), to_typst_breaking(&md, None));
         let t = to_typst_breaking(&md, Some(17));
-        let broken = ["A"; 20].join("\u{200B}");
+        let broken = ["A"; 20].join(BREAK);
         assert_eq!(t, format!("See {broken} and www\\.example\\.org\\.\n\n"));
         // A word split by escapes into several events is still one word.
         let t = to_typst_breaking("a.b.c.d.e.f\n", Some(5));
-        assert_eq!(t.matches('\u{200B}').count(), 10, "{t}");
+        assert_eq!(t.matches(BREAK).count(), 10, "{t}");
     }
 
     #[test]

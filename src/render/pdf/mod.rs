@@ -151,7 +151,7 @@ impl PdfEngine {
     /// fails or lacks the function stops a run (and `check`) here, not once per letter.
     pub fn probe(&self) -> Result<(), Problem> {
         let main = format!(
-            "{}#if type(letter) != function {{ panic(\"`letter` must be a function: #let letter(inputs, body) = …\") }}\n",
+            "{}#assert(type(letter) == function, message: \"`letter` must be a function: #let letter(inputs, body) = …\")\n",
             self.preamble()
         );
         let json = serde_json::to_vec(&self.inputs(&BTreeMap::new())).map_err(internal)?;
