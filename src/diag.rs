@@ -28,8 +28,8 @@ pub struct Problem {
     pub column: Option<usize>,
     /// The letters the problem stops, when it is about letters: one when found, more once [`Problems::grouped`]
     /// has merged the same mistake found in every letter.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub letters: Vec<LetterRef>,
+    #[serde(skip_serializing_if = "Letters::is_empty")]
+    pub letters: Letters,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
@@ -44,6 +44,43 @@ pub struct LetterRef {
     pub row: Option<String>,
 }
 
+/// The letters of a problem, boxed: most problems have none, and a `Problem` stays small enough to return by value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+// One pointer instead of a Vec's three words keeps `Problem` under clippy's `result_large_err` size.
+#[allow(clippy::box_collection)]
+pub struct Letters(Option<Box<Vec<LetterRef>>>);
+
+impl Letters {
+    pub fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|v| v.is_empty())
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    pub fn as_slice(&self) -> &[LetterRef] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, LetterRef> {
+        self.as_slice().iter()
+    }
+
+    pub fn push(&mut self, letter: LetterRef) {
+        self.0.get_or_insert_with(Default::default).push(letter);
+    }
+}
+
+impl IntoIterator for Letters {
+    type Item = LetterRef;
+    type IntoIter = std::vec::IntoIter<LetterRef>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.map(|v| *v).unwrap_or_default().into_iter()
+    }
+}
+
 /// How many letters a grouped problem lists by id before saying "and N more".
 const LETTERS_SHOWN: usize = 3;
 
@@ -54,7 +91,7 @@ impl Problem {
             file: None,
             line: None,
             column: None,
-            letters: Vec::new(),
+            letters: Letters::default(),
             message: message.into(),
             help: None,
         }
@@ -81,10 +118,11 @@ impl Problem {
 
     /// The problem is about the letter `id` (from the row at `row`, `file:line`).
     pub fn for_letter(mut self, id: &str, row: Option<String>) -> Self {
-        self.letters = vec![LetterRef {
+        self.letters = Letters::default();
+        self.letters.push(LetterRef {
             id: id.to_string(),
             row,
-        }];
+        });
         self
     }
 

@@ -58,10 +58,11 @@ impl Walk<'_> {
         for (i, el) in t.elements.iter().enumerate() {
             let (line, col) = t.mapping.get(i).map_or((1, 1), |m| (m.0, m.1));
             match el {
-                TemplateElement::HtmlExpression(h) if !trusted_call(h) => {
-                    if self.seen.insert((file.to_string(), line + offset, col)) {
-                        self.problems.push(warning(h, file, line + offset, col));
-                    }
+                TemplateElement::HtmlExpression(h)
+                    if !trusted_call(h)
+                        && self.seen.insert((file.to_string(), line + offset, col)) =>
+                {
+                    self.problems.push(warning(h, file, line + offset, col));
                 }
                 TemplateElement::HelperBlock(h) => {
                     for inner in h.template.iter().chain(&h.inverse) {

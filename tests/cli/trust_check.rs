@@ -290,7 +290,7 @@ fn a_template_that_is_not_utf8_says_so_with_the_byte_and_not_create_it() {
 #[test]
 fn a_partial_that_is_not_utf8_says_so() {
     let c = campaign();
-    c.write("templates/partials/sig.hbs", b"Se\xf1ora\n".to_vec());
+    c.write("templates/partials/sig.hbs", b"Se\xf1ora\n");
     check_fails_at(&c, "templates/partials/sig.hbs:1:3", "not UTF-8");
 }
 
@@ -373,7 +373,7 @@ fn a_declared_encoding_that_garbles_a_utf8_file_is_a_warning_with_an_example() {
     // Declared right, no warning.
     c.write(
         "recipients/officials.csv",
-        b"id,name,email,topic\nana,Marselha Gon\xe7alves,ana@example.org,impunity\n".to_vec(),
+        b"id,name,email,topic\nana,Marselha Gon\xe7alves,ana@example.org,impunity\n",
     );
     let run = c.check(&[]).success();
     assert!(!run.stderr().contains("GonÃ"), "{run}");
