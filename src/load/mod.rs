@@ -164,12 +164,17 @@ fn load_table(
     Table::load(dir, name, spec)
 }
 
-/// A manifest path refused by [`paths::resolve`], at the key that names it.
+/// A manifest path refused by [`paths::resolve`], at the key that names it — or, for a default the manifest does not
+/// spell out (`templates/letter.hbs`), at the path itself.
 pub fn escape_problem(
     manifest: &ManifestFile,
     key: &[&str],
     path: &str,
     e: &paths::Escape,
 ) -> Problem {
-    manifest.problem_at(key, e.message(path)).help(e.help())
+    let p = match manifest.position(key) {
+        Some(_) => manifest.problem_at(key, e.message(path)),
+        None => Problem::error(e.message(path)).in_file(path),
+    };
+    p.help(e.help())
 }

@@ -138,3 +138,18 @@ fn a_layout_whose_letter_is_not_a_function_is_refused() {
     let run = c.check(&[]);
     assert!(run.fails_with(1).contains("must be a function"), "{run}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_font_linked_from_outside_the_campaign_is_refused_not_read() {
+    let outer = Campaign::empty();
+    std::fs::write(outer.path().join("secret.ttf"), "hunter2").unwrap();
+    let c = letter_with("short");
+    std::fs::create_dir_all(c.file("fonts")).unwrap();
+    std::os::unix::fs::symlink(outer.path().join("secret.ttf"), c.file("fonts/evil.ttf")).unwrap();
+    let run = c.render(&[]);
+    let err = run.fails_with(1);
+    assert!(err.contains("fonts/evil.ttf"), "{run}");
+    assert!(err.contains("outside the campaign folder"), "{run}");
+    c.check(&[]).fails_with(1);
+}

@@ -301,3 +301,20 @@ fn out_and_outbox_on_the_command_line_go_where_the_user_said() {
     assert!(outbox.join("default/ana.eml").exists(), "{run}");
     assert_eq!(n.written_outside(&[&mine, &outbox]), Vec::<PathBuf>::new());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_default_table_linked_outside_is_named_by_its_path() {
+    let outer = Campaign::empty();
+    std::fs::write(outer.path().join("secret.csv"), SECRET).unwrap();
+    let c = Campaign::small("", "Dear {{id}},\n", "id", &["x"]);
+    std::fs::remove_file(c.file("recipients/officials.csv")).unwrap();
+    std::os::unix::fs::symlink(
+        outer.path().join("secret.csv"),
+        c.file("recipients/officials.csv"),
+    )
+    .unwrap();
+    let run = c.check(&[]);
+    refused(&run, "recipients/officials.csv:");
+    assert!(run.stderr.contains("symbolic link"), "{run}");
+}

@@ -69,6 +69,7 @@ impl PdfEngine {
             )
         })?;
         let fonts = world::load_fonts(
+            &root,
             opts.fonts.as_ref().map(|f| root.join(f)).as_deref(),
             opts.fonts.as_deref(),
         )?;
@@ -308,6 +309,17 @@ fn read_layout(root: &Path, layout: Option<&Path>) -> Result<(String, String, Pa
         .help("give `[pdf] layout` relative to lettermerge.toml, like `templates/layout.typ`"));
     }
     let path = root.join(rel);
+    // The campaign folder is canonical: a layout reached through a link must still be inside it.
+    if path
+        .canonicalize()
+        .is_ok_and(|real| !real.starts_with(root))
+    {
+        return Err(Problem::error(format!(
+            "the PDF layout `{}` leads outside the campaign folder through a symbolic link",
+            rel.display()
+        ))
+        .help("copy the layout into the campaign folder instead of linking to it"));
+    }
     let text = std::fs::read_to_string(&path).map_err(|e| {
         let (what, help) = match e.kind() {
             std::io::ErrorKind::NotFound => (
