@@ -76,7 +76,9 @@ pub fn lexical(path: &str) -> Result<(), Escape> {
     }
     // `C:x` or `\\server` on Windows are prefixes there but plain names elsewhere; refuse them everywhere, so a
     // campaign means the same on every machine.
-    if path.starts_with(['/', '\\']) || path.as_bytes().get(1) == Some(&b':') {
+    let drive =
+        path.len() >= 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.as_bytes()[1] == b':';
+    if path.starts_with(['/', '\\']) || drive {
         return Err(Escape::Absolute);
     }
     if path.split(['/', '\\']).any(|c| c == "..") {
