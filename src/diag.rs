@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -26,10 +26,63 @@ pub struct Problem {
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// The letters the problem stops, when it is about letters: one when found, more once [`Problems::grouped`]
+    /// has merged the same mistake found in every letter.
+    #[serde(skip_serializing_if = "Letters::is_empty")]
+    pub letters: Letters,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
+
+/// A letter a problem is about: its id, and the row it comes from when it has one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LetterRef {
+    pub id: String,
+    /// `recipients/officials.csv:3`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+}
+
+/// The letters of a problem, boxed: most problems have none, and a `Problem` stays small enough to return by value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+// One pointer instead of a Vec's three words keeps `Problem` under clippy's `result_large_err` size.
+#[allow(clippy::box_collection)]
+pub struct Letters(Option<Box<Vec<LetterRef>>>);
+
+impl Letters {
+    pub fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|v| v.is_empty())
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    pub fn as_slice(&self) -> &[LetterRef] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, LetterRef> {
+        self.as_slice().iter()
+    }
+
+    pub fn push(&mut self, letter: LetterRef) {
+        self.0.get_or_insert_with(Default::default).push(letter);
+    }
+}
+
+impl IntoIterator for Letters {
+    type Item = LetterRef;
+    type IntoIter = std::vec::IntoIter<LetterRef>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.map(|v| *v).unwrap_or_default().into_iter()
+    }
+}
+
+/// How many letters a grouped problem lists by id before saying "and N more".
+const LETTERS_SHOWN: usize = 3;
 
 impl Problem {
     pub fn error(message: impl Into<String>) -> Self {
@@ -38,6 +91,7 @@ impl Problem {
             file: None,
             line: None,
             column: None,
+            letters: Letters::default(),
             message: message.into(),
             help: None,
         }
@@ -55,10 +109,51 @@ impl Problem {
         self
     }
 
+    /// Lines and columns count from 1; a 0 (an unknown place) is left out rather than printed as `file:0`.
     pub fn at(mut self, line: usize, column: Option<usize>) -> Self {
-        self.line = Some(line);
-        self.column = column;
+        self.line = Some(line).filter(|&l| l > 0);
+        self.column = column.filter(|&c| c > 0 && self.line.is_some());
         self
+    }
+
+    /// The problem is about the letter `id` (from the row at `row`, `file:line`).
+    pub fn for_letter(mut self, id: &str, row: Option<String>) -> Self {
+        self.letters = Letters::default();
+        self.letters.push(LetterRef {
+            id: id.to_string(),
+            row,
+        });
+        self
+    }
+
+    /// "letter default/ana (recipients/officials.csv:2): " or "3 letters (default/ana, …): ", then the message.
+    pub fn text(&self) -> String {
+        match self.letters.as_slice() {
+            [] => self.message.clone(),
+            [one] => match &one.row {
+                Some(row) => format!("letter {} ({row}): {}", one.id, self.message),
+                None => format!("letter {}: {}", one.id, self.message),
+            },
+            many => {
+                let ids: Vec<&str> = many
+                    .iter()
+                    .take(LETTERS_SHOWN)
+                    .map(|l| l.id.as_str())
+                    .collect();
+                let more = many.len().saturating_sub(LETTERS_SHOWN);
+                let tail = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} letters ({}{tail}): {}",
+                    many.len(),
+                    ids.join(", "),
+                    self.message
+                )
+            }
+        }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -73,9 +168,9 @@ impl Problem {
     /// `file:line:col`, as far as it is known.
     pub fn location(&self) -> Option<String> {
         let file = self.file.as_ref()?.display().to_string();
-        Some(match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
-            (Some(l), None) => format!("{file}:{l}"),
+        Some(match (self.line.filter(|&l| l > 0), self.column) {
+            (Some(l), Some(c)) if c > 0 => format!("{file}:{l}:{c}"),
+            (Some(l), _) => format!("{file}:{l}"),
             _ => file,
         })
     }
@@ -86,7 +181,7 @@ impl fmt::Display for Problem {
         if let Some(loc) = self.location() {
             write!(f, "{loc}: ")?;
         }
-        f.write_str(&self.message)?;
+        f.write_str(&self.text())?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
@@ -136,6 +231,31 @@ impl Problems {
         self.0.len() - self.errors()
     }
 
+    /// The same mistake found in many letters (a misspelt name every letter reaches), said once with the letters it
+    /// affects; exact repeats (a template shared by two variants) said once. Order is that of first appearance.
+    pub fn grouped(self) -> Problems {
+        let mut out: Vec<Problem> = Vec::with_capacity(self.0.len());
+        let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+        for p in self.0 {
+            let key = Key::of(&p);
+            match index.get(&key) {
+                Some(&i) => {
+                    let into = &mut out[i];
+                    for l in p.letters {
+                        if !into.letters.iter().any(|x| x.id == l.id) {
+                            into.letters.push(l);
+                        }
+                    }
+                }
+                None => {
+                    index.insert(key, out.len());
+                    out.push(p);
+                }
+            }
+        }
+        Problems(out)
+    }
+
     /// `Err(self)` when any problem is an error, so `?` stops a command there.
     pub fn into_result(self) -> Result<Problems, Problems> {
         if self.has_errors() {
@@ -157,6 +277,32 @@ impl IntoIterator for Problems {
     type IntoIter = std::vec::IntoIter<Problem>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
+    }
+}
+
+/// What makes two problems the same mistake: everything but the letters.
+#[derive(Hash, PartialEq, Eq)]
+struct Key {
+    severity: Severity,
+    file: Option<PathBuf>,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: String,
+    help: Option<String>,
+    about_letters: bool,
+}
+
+impl Key {
+    fn of(p: &Problem) -> Key {
+        Key {
+            severity: p.severity,
+            file: p.file.clone(),
+            line: p.line,
+            column: p.column,
+            message: p.message.clone(),
+            help: p.help.clone(),
+            about_letters: !p.letters.is_empty(),
+        }
     }
 }
 
@@ -192,6 +338,43 @@ mod tests {
         assert_eq!(line_col(text, 0), (1, 1));
         assert_eq!(line_col(text, 6), (2, 1));
         assert_eq!(line_col(text, 8), (2, 2));
+    }
+
+    #[test]
+    fn line_zero_is_never_printed() {
+        let p = Problem::error("x")
+            .in_file("templates/public.hbs")
+            .at(0, Some(3));
+        assert_eq!(p.to_string(), "templates/public.hbs: x");
+    }
+
+    #[test]
+    fn one_mistake_in_every_letter_is_said_once_with_the_count() {
+        let mut ps = Problems::new();
+        for id in [
+            "default/a",
+            "default/b",
+            "default/c",
+            "default/d",
+            "default/e",
+        ] {
+            ps.push(
+                Problem::error("`nmae` is not in the letter's context")
+                    .in_file("templates/letter.hbs")
+                    .at(7, Some(1))
+                    .for_letter(id, Some("recipients/officials.csv:2".into())),
+            );
+        }
+        ps.push(Problem::error("other").for_letter("default/a", None));
+        let g = ps.grouped();
+        assert_eq!(g.len(), 2);
+        let first = g.iter().next().unwrap();
+        assert_eq!(first.letters.len(), 5);
+        assert_eq!(
+            first.to_string(),
+            "templates/letter.hbs:7:1: 5 letters (default/a, default/b, default/c and 2 more): `nmae` is not in the letter's context"
+        );
+        assert_eq!(g.errors(), 2);
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! check: the whole data path walked without writing — load, plan, every letter rendered — plus what rendering
-//! alone cannot see: names inside `#if`, columns that shadow context names, unknown titles, duplicate recipients,
-//! near-duplicate organizations, file names two letters share.
+//! alone cannot see: names inside `#if`, columns that shadow context names, forms of address, duplicate recipients,
+//! near-duplicate organizations, file names two letters share, raw output of table data, a declared encoding that
+//! garbles the file. Everything `send` and `render` refuse ([`preflight`]) is an error here too.
 
 pub mod address;
 pub mod names;
+pub mod preflight;
+pub mod raw;
 pub mod roster;
 pub mod rows;
 
@@ -16,11 +19,27 @@ use crate::diag::{Problem, Problems};
 use crate::load::template::LetterTemplate;
 use crate::load::Campaign;
 use crate::plan::{Plan, PlanOptions, Recipients};
-use crate::render::Renderer;
+use crate::render::outputs::Outputs;
+use crate::render::{Format, Renderer};
 use names::{Scope, Shape, Walker};
 
 pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     let mut problems = Problems::new();
+    // The settings `send` and `render` refuse, whatever the letters say.
+    problems.extend(preflight::smtp(campaign));
+    let formats = preflight::manifest_formats(campaign).unwrap_or_else(|p| {
+        problems.push(p);
+        Vec::new()
+    });
+    if let Err(p) = preflight::output_dir(campaign) {
+        problems.push(p);
+    } else if campaign.manifest.manifest.smtp.is_none() {
+        if let Err(p) = preflight::outbox(campaign) {
+            problems.push(p);
+        }
+    }
+    problems.extend(rows::encodings(campaign));
+    problems.extend(rows::case_keys(campaign));
     let plan = match Plan::new(
         campaign,
         &PlanOptions {
@@ -29,11 +48,17 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         },
     ) {
         Ok(p) => p,
-        Err(p) => return p,
+        Err(p) => {
+            problems.extend(p);
+            return problems.grouped();
+        }
     };
     let renderer = match Renderer::new(&plan) {
         Ok(r) => r,
-        Err(p) => return p,
+        Err(p) => {
+            problems.extend(p);
+            return problems.grouped();
+        }
     };
     problems.extend(rows::columns(campaign));
     let names = template_names(campaign, &plan);
@@ -56,8 +81,33 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     for p in crate::signoff::problems(campaign, &plan.variants) {
         problems.push(p);
     }
+    problems.extend(raw::raw_outputs(campaign, &plan));
 
-    let mut stems: HashMap<(String, String), String> = HashMap::new();
+    // The PDF engine starts (and compiles the layout once) when `render` or `send` would typeset PDFs.
+    let needs_pdf = formats.contains(&Format::Pdf)
+        || plan
+            .variants
+            .iter()
+            .any(|v| campaign.templates[&v.template].front.attach_pdf);
+    let engine = needs_pdf && cfg!(feature = "pdf");
+    if needs_pdf && !engine {
+        if let Err(p) = crate::render::outputs::pdf_files(campaign) {
+            problems.extend(p);
+        }
+        problems.push(Problem::warning(
+            "this lettermerge was built without PDF support: the PDF layout is not checked, and `render` and `send` \
+             will refuse letters that need a PDF",
+        ));
+    }
+    let outputs = match Outputs::new(campaign, engine) {
+        Ok(o) => Some(o),
+        Err(p) => {
+            problems.extend(p);
+            None
+        }
+    };
+
+    let mut clashes = preflight::Clashes::default();
     for letter in plan
         .letters()
         .filter(|l| render_letters && l.selected_by(&sel.only))
@@ -65,45 +115,19 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         match renderer.render(&letter) {
             Ok(r) => {
                 problems.extend(address::letter(&letter, &r, campaign));
-                if let Some(other) =
-                    stems.insert((r.variant.clone(), r.file_stem.clone()), r.id.clone())
-                {
-                    problems.push(
-                        Problem::error(format!("letters {other} and {} would both be written to {}/{}", r.id, r.variant, r.file_stem))
-                            .help("make [output] filename (or the template's `filename`) unique, e.g. \"{{letter.key}}\""),
-                    );
+                if let Some(p) = clashes.add(&r.variant, &r.file_stem, &r.id) {
+                    problems.push(p);
                 }
-                if r.channel == "email"
-                    && r.headers.to.is_empty()
-                    && r.headers.cc.is_empty()
-                    && !matches!(letter.variant.recipients, Recipients::Public)
-                    && !campaign.templates[&letter.variant.template]
-                        .front
-                        .to
-                        .is_empty()
-                {
-                    problems.push(Problem::warning(format!(
-                        "letter {} has no email address: `send` will fail it",
-                        r.id
-                    )));
+                if let Some(Err(p)) = outputs.as_ref().map(|o| o.validate(&r)) {
+                    problems.push(p);
                 }
             }
             Err(p) => problems.push(p),
         }
     }
-    dedupe(problems)
-}
-
-/// The same template problem is found once per variant that uses the template; report it once.
-fn dedupe(problems: Problems) -> Problems {
-    let mut seen = BTreeSet::new();
-    let mut out = Problems::new();
-    for p in problems {
-        if seen.insert((p.file.clone(), p.line, p.column, p.message.clone())) {
-            out.push(p);
-        }
-    }
-    out
+    // The same template problem is found once per variant that uses the template, and once per letter that
+    // reaches it: said once, with the letters.
+    problems.grouped()
 }
 
 fn columns_of(headers: &[String]) -> BTreeSet<String> {

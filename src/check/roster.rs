@@ -59,7 +59,13 @@ pub fn seats(t: &Table) -> Vec<Seat<'_>> {
 
 /// Loads the manifest's roster, if it names one.
 pub fn load(campaign: &Campaign) -> Option<Result<Roster, Problems>> {
-    let rel = campaign.manifest.manifest.roster.us_congress.as_deref()?;
+    let rel = campaign
+        .manifest
+        .manifest
+        .roster
+        .us_congress
+        .as_ref()
+        .map(|p| p.as_str())?;
     Some(Roster::load(&campaign.dir, rel).map_err(|problems| {
         let mut out = Problems::new();
         for p in problems {

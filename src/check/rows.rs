@@ -1,5 +1,6 @@
 //! Checks on table rows: columns that collide with context or helper names, duplicate recipients,
-//! near-duplicate organizations, missing Spanish names in a Spanish variant.
+//! near-duplicate organizations, missing Spanish names in a Spanish variant, keys that differ only by case, and a
+//! declared encoding that garbles a UTF-8 file.
 
 use std::collections::HashMap;
 
@@ -35,6 +36,95 @@ pub fn columns(campaign: &Campaign) -> Problems {
         }
     }
     problems
+}
+
+/// Keys that differ only by case (`ABC`, `abc`): one file on Windows and macOS when they name letters, and two rows
+/// easy to take for one. A warning at the second row, naming the first.
+pub fn case_keys(campaign: &Campaign) -> Problems {
+    let mut problems = Problems::new();
+    for t in std::iter::once(&campaign.recipients).chain(campaign.tables.values()) {
+        let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
+        for row in &t.rows {
+            let key = t.key(row);
+            match seen.get(&key.to_lowercase()) {
+                Some((first, line)) if *first != key => problems.push(
+                    Problem::warning(format!(
+                        "keys `{first}` (line {line}) and `{key}` differ only by case: on Windows and macOS their \
+                         letters' files are one file, and `--only`, `rows` and the journal tell them apart only by case"
+                    ))
+                    .in_file(&t.path)
+                    .at(row.line, None)
+                    .help(format!("give one of them a key that differs by more than case, e.g. `{key}-2`")),
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert(key.to_lowercase(), (key, row.line));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// A table declared in a legacy encoding (windows-1252, latin1…) whose bytes are valid UTF-8 with accented letters
+/// is almost surely UTF-8: read as declared, "Gonçalves" prints as "GonÃ§alves" in every letter.
+pub fn encodings(campaign: &Campaign) -> Problems {
+    use crate::load::manifest::TableEntry;
+    let m = &campaign.manifest.manifest;
+    let mut problems = Problems::new();
+    let entries = std::iter::once((crate::load::RECIPIENTS, &m.letter.recipients))
+        .chain(m.tables.iter().map(|(n, e)| (n.as_str(), e)));
+    for (name, entry) in entries {
+        let TableEntry::Full(full) = entry else {
+            continue;
+        };
+        let Some(label) = &full.encoding else {
+            continue;
+        };
+        let Some(encoding) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) else {
+            continue;
+        };
+        if encoding == encoding_rs::UTF_8
+            || encoding == encoding_rs::UTF_16LE
+            || encoding == encoding_rs::UTF_16BE
+        {
+            continue;
+        }
+        let Ok(file) = full.path.resolve(&campaign.dir) else {
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        if let Some((line, word)) = utf8_word(&bytes) {
+            let (garbled, _, _) = encoding.decode(word.as_bytes());
+            let key = if name == crate::load::RECIPIENTS {
+                "[letter] recipients".to_string()
+            } else {
+                format!("[tables] {name}")
+            };
+            problems.push(
+                Problem::warning(format!(
+                    "declared `encoding = \"{label}\"`, but the file is UTF-8: \"{word}\" would print as \"{garbled}\""
+                ))
+                .in_file(full.path.as_str())
+                .at(line, None)
+                .help(format!("remove `encoding` from {key} in lettermerge.toml (UTF-8 needs no declaration)")),
+            );
+        }
+    }
+    problems
+}
+
+/// The first word holding a multi-byte character, and its line, when `bytes` are valid UTF-8 (a BOM aside).
+fn utf8_word(bytes: &[u8]) -> Option<(usize, &str)> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok()?;
+    let at = text.find(|c: char| !c.is_ascii())?;
+    let is_sep = |c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '\t');
+    let start = text[..at].rfind(is_sep).map_or(0, |i| i + 1);
+    let end = text[at..].find(is_sep).map_or(text.len(), |i| at + i);
+    let line = text[..at].matches('\n').count() + 1;
+    Some((line, &text[start..end]))
 }
 
 pub fn duplicate_recipients(campaign: &Campaign) -> Problems {
@@ -199,6 +289,16 @@ pub fn translations(v: &Variant) -> Problems {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_utf8_word_is_found_with_its_line() {
+        assert_eq!(
+            utf8_word("id,name\nana,\"Ana Gonçalves\"\n".as_bytes()),
+            Some((2, "Gonçalves"))
+        );
+        assert_eq!(utf8_word(b"id,name\nana,Ana\n"), None);
+        assert_eq!(utf8_word(b"id,name\nana,Gon\xe7alves\n"), None);
+    }
 
     #[test]
     fn folding_ignores_case_accents_and_punctuation() {

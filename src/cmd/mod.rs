@@ -64,10 +64,13 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Problems to stderr, errors first in the order found; warnings hidden by `--quiet`.
+/// Problems to stderr in the order found, each mistake once (with the letters it affects); warnings hidden by
+/// `--quiet`.
 pub fn print_problems(problems: &Problems, v: Verbosity) {
     let mut err = anstream::stderr();
     for p in problems
+        .clone()
+        .grouped()
         .iter()
         .filter(|p| !(v.quiet && p.severity == Severity::Warning))
     {
@@ -86,7 +89,7 @@ fn styled(p: &Problem) -> String {
     if let Some(loc) = p.location() {
         s.push_str(&format!("{bold}{loc}{bold:#}: "));
     }
-    s.push_str(&p.message);
+    s.push_str(&p.text());
     if let Some(help) = &p.help {
         let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
         s.push_str(&format!("\n  {cyan}help{cyan:#}: {help}"));

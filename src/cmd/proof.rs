@@ -17,9 +17,8 @@ pub fn run(dir: &Path, args: &ProofArgs, v: Verbosity) -> Result<()> {
     let html = proof::page(&campaign, &plan.variants, &renderer);
     let path = match &args.out {
         Some(p) => p.clone(),
-        None => campaign
-            .dir
-            .join(&campaign.manifest.manifest.output.dir)
+        None => crate::check::preflight::output_dir(&campaign)
+            .map_err(|p| Error::Campaign(p.into()))?
             .join("proof.html"),
     };
     write_atomic(&path, html.as_bytes()).map_err(|e| Error::Write {

@@ -1,10 +1,11 @@
 //! `lettermerge render`: every selected letter in every chosen format, to out/VARIANT/NAME.EXT.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::check::preflight;
 use crate::cli::RenderArgs;
 use crate::deliver::files::write_atomic;
 use crate::diag::{Problem, Problems};
@@ -17,12 +18,11 @@ use super::Verbosity;
 pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let campaign = super::load(dir)?;
     let plan = super::plan(&campaign, &args.selection)?;
-    let names = if args.formats.is_empty() {
-        &campaign.manifest.manifest.output.formats
+    let formats = if args.formats.is_empty() {
+        preflight::manifest_formats(&campaign).map_err(|p| Error::Campaign(p.into()))?
     } else {
-        &args.formats
+        parse_formats(&args.formats)?
     };
-    let formats = parse_formats(names)?;
     let renderer = Renderer::new(&plan)?;
     // A misspelt name, an unknown helper or a missing partial would fail letter after letter: say it once and write
     // nothing.
@@ -36,26 +36,22 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         || args.combine
         || (formats.contains(&Format::Eml) && attach_pdf);
     let outputs = Outputs::new(&campaign, needs_pdf)?;
+    // `--out` goes where the user said; `[output] dir` stays inside the campaign.
     let out_dir = match &args.out {
         Some(d) => d.clone(),
-        None => campaign.dir.join(&campaign.manifest.manifest.output.dir),
+        None => preflight::output_dir(&campaign).map_err(|p| Error::Campaign(p.into()))?,
     };
 
     // File names first: two letters that would share a file are a campaign error, found before anything is written.
     let stems: Vec<std::result::Result<String, Problem>> =
         letters.par_iter().map(|l| renderer.file_stem(l)).collect();
     let mut problems = Problems::new();
-    let mut seen: HashMap<(String, String), String> = HashMap::new();
+    let mut clashes = preflight::Clashes::default();
     for (letter, stem) in letters.iter().zip(&stems) {
         match stem {
             Ok(s) => {
-                if let Some(other) =
-                    seen.insert((letter.variant.name.clone(), s.clone()), letter.id())
-                {
-                    problems.push(
-                        Problem::error(format!("letters {other} and {} would both be written to {}/{s}", letter.id(), letter.variant.name))
-                            .help("make [output] filename (or the template's `filename`) unique, e.g. \"{{letter.key}}\""),
-                    );
+                if let Some(p) = clashes.add(&letter.variant.name, s, &letter.id()) {
+                    problems.push(p);
                 }
             }
             Err(p) => problems.push(p.clone()),
@@ -183,18 +179,13 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     Ok(())
 }
 
+/// `--format` names: an unknown one is a usage error (exit 2).
 pub fn parse_formats(names: &[String]) -> Result<Vec<Format>> {
-    let mut out = Vec::new();
-    for n in names {
-        let f = Format::parse(n).map_err(Error::Usage)?;
-        if !out.contains(&f) {
-            out.push(f);
-        }
-    }
-    if out.is_empty() {
-        out.push(Format::Txt);
-    }
-    Ok(out)
+    preflight::formats(names).map_err(|bad| {
+        Error::Usage(format!(
+            "unknown format `{bad}`: use txt, md, html, eml or pdf"
+        ))
+    })
 }
 
 fn display_dir(p: &Path) -> String {

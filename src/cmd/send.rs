@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::check::preflight;
 use crate::cli::SendArgs;
 use crate::deliver::journal::Journal;
 use crate::deliver::send::{self, Decision, Delivered, Item, Route, Run};
@@ -32,19 +33,12 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         .iter()
         .any(|v| campaign.templates[&v.template].front.attach_pdf);
     let outputs = Outputs::new(&campaign, attach_pdf)?;
-    let smtp_cfg: Option<SmtpConfig> = match &campaign.manifest.manifest.smtp {
-        None => None,
-        Some(t) => Some(toml::Value::Table(t.clone()).try_into().map_err(
-            |e: toml::de::Error| {
-                Error::Campaign(
-                    campaign
-                        .manifest
-                        .problem("smtp", None, format!("[smtp]: {}", e.message()))
-                        .into(),
-                )
-            },
-        )?),
-    };
+    // `[smtp]` was parsed with the manifest; its other rules are `check`'s too.
+    let smtp_problems = preflight::smtp(&campaign);
+    if smtp_problems.has_errors() {
+        return Err(Error::Campaign(smtp_problems));
+    }
+    let smtp_cfg: Option<&SmtpConfig> = campaign.manifest.manifest.smtp.as_ref();
 
     // What each letter needs, from the journal; public copies are never sent.
     let (journal, warnings) =
@@ -132,10 +126,9 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     let mailer;
     let route = match (&args.outbox, &smtp_cfg) {
         (Some(d), _) => Route::Outbox(d.clone()),
-        (None, None) => Route::Outbox(send::default_outbox(
-            dir,
-            &campaign.manifest.manifest.output.dir,
-        )),
+        (None, None) => {
+            Route::Outbox(preflight::outbox(&campaign).map_err(|p| Error::Campaign(p.into()))?)
+        }
         (None, Some(cfg)) => {
             password = smtp::password(cfg).map_err(Error::Refused)?;
             mailer = Mailer::connect(cfg, password, dir)
@@ -146,7 +139,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             }
         }
     };
-    let workers = smtp_cfg.as_ref().map_or(1, SmtpConfig::connections);
+    let workers = smtp_cfg.map_or(1, SmtpConfig::connections);
     let mut outbox = String::new();
     let journal = Mutex::new(journal);
     let bar = progress(to_send, v);

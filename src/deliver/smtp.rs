@@ -166,7 +166,8 @@ impl Mailer {
         password: Option<Secret>,
         campaign_dir: &Path,
     ) -> Result<Mailer, SendError> {
-        cfg.validate().map_err(SendError::Config)?;
+        cfg.validate()
+            .map_err(|e| SendError::Config(e.to_string()))?;
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(SendError::Config(
                 "Mailer is blocking and cannot be used inside an async runtime".into(),

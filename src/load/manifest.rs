@@ -4,9 +4,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
-use crate::diag::{line_col, Problem};
+use crate::diag::{line_col, Problem, Problems};
+use crate::load::paths::{self, CampaignPath};
+use crate::load::smtp::SmtpConfig;
 use crate::load::table::TableSpec;
 
 pub const FILE: &str = "lettermerge.toml";
@@ -27,8 +29,7 @@ pub struct Manifest {
     pub output: OutputSection,
     #[serde(default)]
     pub pdf: PdfSection,
-    /// Parsed by the delivery layer, which owns its shape.
-    pub smtp: Option<toml::Table>,
+    pub smtp: Option<SmtpConfig>,
     #[serde(default)]
     pub roster: RosterSection,
 }
@@ -38,13 +39,13 @@ pub struct Manifest {
 #[serde(deny_unknown_fields)]
 pub struct RosterSection {
     /// The unitedstates/congress-legislators `legislators-current.csv`, inside the campaign.
-    pub us_congress: Option<String>,
+    pub us_congress: Option<CampaignPath>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LetterSection {
-    pub template: String,
+    pub template: CampaignPath,
     pub recipients: TableEntry,
     pub key: Option<String>,
     pub group: Option<String>,
@@ -53,8 +54,8 @@ pub struct LetterSection {
 impl Default for LetterSection {
     fn default() -> Self {
         LetterSection {
-            template: "templates/letter.hbs".into(),
-            recipients: TableEntry::Path("recipients/officials.csv".into()),
+            template: CampaignPath::new("templates/letter.hbs"),
+            recipients: TableEntry::Path(CampaignPath::new("recipients/officials.csv")),
             key: None,
             group: None,
         }
@@ -62,17 +63,43 @@ impl Default for LetterSection {
 }
 
 /// A table as a bare path or written out in full.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum TableEntry {
-    Path(String),
+    Path(CampaignPath),
     Full(FullTable),
+}
+
+/// By hand rather than `untagged`, which would replace every error inside the table (a path outside the campaign,
+/// an unknown key) with "data did not match any variant", without its line.
+impl<'de> Deserialize<'de> for TableEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = TableEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a path, or a table such as { path = \"…\", key = \"id\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TableEntry, E> {
+                CampaignPath::parse(v)
+                    .map(TableEntry::Path)
+                    .map_err(|e| E::custom(format!("{}; {}", e.message(v), e.help())))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<TableEntry, A::Error> {
+                FullTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(TableEntry::Full)
+            }
+        }
+        d.deserialize_any(Entry)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FullTable {
-    pub path: String,
+    pub path: CampaignPath,
     pub encoding: Option<String>,
     pub delimiter: Option<String>,
     pub key: Option<String>,
@@ -84,13 +111,13 @@ impl TableEntry {
         let mut spec;
         match self {
             TableEntry::Path(p) => {
-                spec = TableSpec::new(PathBuf::from(p));
+                spec = TableSpec::new(PathBuf::from(p.as_str()));
                 if let Some(k) = fallback_key {
                     spec.key = k.to_string();
                 }
             }
             TableEntry::Full(f) => {
-                spec = TableSpec::new(PathBuf::from(&f.path));
+                spec = TableSpec::new(PathBuf::from(f.path.as_str()));
                 spec.encoding = f.encoding.clone();
                 if let Some(k) = f.key.as_deref().or(fallback_key) {
                     spec.key = k.to_string();
@@ -111,7 +138,7 @@ impl TableEntry {
         Ok(spec)
     }
 
-    pub fn path(&self) -> &str {
+    pub fn path(&self) -> &CampaignPath {
         match self {
             TableEntry::Path(p) => p,
             TableEntry::Full(f) => &f.path,
@@ -150,7 +177,7 @@ pub struct SignatoriesSection {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VariantSection {
-    pub template: Option<String>,
+    pub template: Option<CampaignPath>,
     pub recipients: Option<RecipientsOverride>,
     pub signatories: Option<SignatoriesOverride>,
     #[serde(default)]
@@ -162,19 +189,39 @@ pub struct VariantSection {
     pub translation_of: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum Moment {
-    Datetime(toml::value::Datetime),
-    Text(String),
+/// `not_before`: a moment with its offset from UTC, checked when the manifest is read (not only by `send`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moment {
+    pub at: chrono::DateTime<chrono::FixedOffset>,
+    /// As written, for messages and the proof page.
+    text: String,
+}
+
+impl<'de> Deserialize<'de> for Moment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Datetime(toml::value::Datetime),
+            Text(String),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Datetime(d) => d.to_string(),
+            Raw::Text(s) => s,
+        };
+        match chrono::DateTime::parse_from_rfc3339(text.trim()) {
+            Ok(at) => Ok(Moment { at, text }),
+            Err(e) => Err(serde::de::Error::custom(format!(
+                "not_before `{text}` is not an RFC 3339 moment ({e}); write the date, the time and the offset \
+                 from UTC, like \"2018-07-11T09:00:00-04:00\""
+            ))),
+        }
+    }
 }
 
 impl std::fmt::Display for Moment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Moment::Datetime(d) => d.fmt(f),
-            Moment::Text(s) => f.write_str(s),
-        }
+        f.write_str(&self.text)
     }
 }
 
@@ -204,7 +251,7 @@ pub struct SignatoriesOverride {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutputSection {
-    pub dir: String,
+    pub dir: CampaignPath,
     pub formats: Vec<String>,
     pub filename: String,
 }
@@ -212,27 +259,43 @@ pub struct OutputSection {
 impl Default for OutputSection {
     fn default() -> Self {
         OutputSection {
-            dir: "out".into(),
+            dir: CampaignPath::new("out"),
             formats: vec!["txt".into()],
             filename: "{{letter.key}}".into(),
         }
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PdfSection {
-    pub paper: String,
-    pub layout: String,
-    pub fonts: String,
+    pub paper: Paper,
+    /// Set: this file, which must exist. Unset: `templates/layout.typ` when there is one, else the bundled layout.
+    pub layout: Option<CampaignPath>,
+    /// Set: this folder, which must exist. Unset: `fonts` when there is one.
+    pub fonts: Option<CampaignPath>,
 }
 
-impl Default for PdfSection {
-    fn default() -> Self {
-        PdfSection {
-            paper: "letter".into(),
-            layout: "templates/layout.typ".into(),
-            fonts: "fonts".into(),
+/// Where the layout is looked for when `[pdf] layout` is not set, and where `init` writes it.
+pub const DEFAULT_LAYOUT: &str = "templates/layout.typ";
+/// Where extra fonts are looked for when `[pdf] fonts` is not set.
+pub const DEFAULT_FONTS: &str = "fonts";
+
+/// `[pdf] paper`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    #[default]
+    Letter,
+    A4,
+}
+
+impl Paper {
+    /// Typst's name for the paper size, handed to the layout as input `paper`.
+    pub fn typst_name(self) -> &'static str {
+        match self {
+            Paper::Letter => "us-letter",
+            Paper::A4 => "a4",
         }
     }
 }
@@ -246,7 +309,7 @@ pub struct ManifestFile {
 
 impl ManifestFile {
     /// A missing manifest is the all-defaults manifest.
-    pub fn load(dir: &Path) -> Result<ManifestFile, Problem> {
+    pub fn load(dir: &Path) -> Result<ManifestFile, Problems> {
         let path = dir.join(FILE);
         let source = match std::fs::read_to_string(&path) {
             Ok(s) => s,
@@ -254,15 +317,17 @@ impl ManifestFile {
                 return Ok(ManifestFile::default())
             }
             Err(e) => {
-                return Err(Problem::error(format!("cannot read the manifest: {e}")).in_file(FILE))
+                return Err(Problem::error(format!("cannot read the manifest: {e}"))
+                    .in_file(FILE)
+                    .into())
             }
         };
         Self::parse(source)
     }
 
-    pub fn parse(source: String) -> Result<ManifestFile, Problem> {
-        match toml::from_str::<Manifest>(&source) {
-            Ok(manifest) => Ok(ManifestFile { manifest, source }),
+    pub fn parse(source: String) -> Result<ManifestFile, Problems> {
+        let manifest = match toml::from_str::<Manifest>(&source) {
+            Ok(manifest) => ManifestFile { manifest, source },
             Err(e) => {
                 let mut p = Problem::error(e.message().trim().to_string()).in_file(FILE);
                 if let Some(span) = e.span() {
@@ -274,35 +339,91 @@ impl ManifestFile {
                         "remove the key or fix its spelling; the README lists every manifest key",
                     );
                 }
-                Err(p)
+                return Err(p.into());
             }
+        };
+        let mut problems = Problems::new();
+        for name in manifest.manifest.variants.keys() {
+            if !paths::valid_variant_name(name) {
+                problems.push(
+                    manifest
+                        .problem_at(&["variants", name], format!("variant name `{name}` may hold only letters, digits, `-` and `_`"))
+                        .help("the name becomes the folder out/NAME/ and part of every letter's id: rename it, e.g. [variants.es]"),
+                );
+            }
+        }
+        let lower: Vec<String> = manifest
+            .manifest
+            .variants
+            .keys()
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
+        for (i, name) in manifest.manifest.variants.keys().enumerate() {
+            if let Some(j) = lower[..i].iter().position(|l| *l == lower[i]) {
+                let first = manifest
+                    .manifest
+                    .variants
+                    .get_index(j)
+                    .map_or("", |(k, _)| k.as_str());
+                problems.push(
+                    manifest
+                        .problem_at(&["variants", name], format!("variants `{first}` and `{name}` differ only by case: their folders out/{first}/ and out/{name}/ are one folder on Windows and macOS"))
+                        .help("rename one of them"),
+                );
+            }
+        }
+        if problems.has_errors() {
+            Err(problems)
+        } else {
+            Ok(manifest)
         }
     }
 
-    /// The line of a `[section]` header or of `key =` inside it, for problems found after parsing.
-    pub fn line_of(&self, section: &str, key: Option<&str>) -> Option<usize> {
-        let header = format!("[{section}]");
-        let mut in_section = section.is_empty();
-        let mut section_line = None;
-        for (i, raw) in self.source.lines().enumerate() {
-            let line = raw.trim();
-            if line.starts_with('[') {
-                in_section = line.starts_with(&header);
-                if in_section {
-                    section_line = Some(i + 1);
-                }
-                continue;
-            }
-            if let (true, Some(k)) = (in_section, key) {
-                if let Some(rest) = line.strip_prefix(k) {
-                    if rest.trim_start().starts_with('=') {
-                        return Some(i + 1);
-                    }
-                }
+    /// The line and column of the key at `path` (`["smtp", "port"]`, `["variants", "es", "vars"]`), found in the
+    /// parsed document, so inline tables, dotted keys and quoted names are found as surely as `[section]` lines.
+    pub fn position(&self, path: &[&str]) -> Option<(usize, usize)> {
+        let doc = toml::de::DeTable::parse(&self.source).ok()?;
+        let mut table = doc.get_ref();
+        let mut span = None;
+        for (i, seg) in path.iter().enumerate() {
+            let (key, value) = table.iter().find(|(k, _)| k.get_ref() == seg)?;
+            span = Some(key.span());
+            if i + 1 < path.len() {
+                table = value.get_ref().as_table()?;
             }
         }
-        // `[variants.es]` may also be written inline as `es = {…}` under `[variants]`; then the header is enough.
-        section_line
+        span.map(|s| line_col(&self.source, s.start))
+    }
+
+    /// The line of a `[section]` header (`variants.es` names `[variants.es]`) or of `key =` inside it, for problems
+    /// found after parsing; without the key, the section's.
+    pub fn line_of(&self, section: &str, key: Option<&str>) -> Option<usize> {
+        let mut path: Vec<&str> = if section.is_empty() {
+            Vec::new()
+        } else {
+            // A variant's name has no dots (it is checked above), so `variants.NAME` splits in two.
+            section.splitn(2, '.').collect()
+        };
+        if let Some(k) = key {
+            path.push(k);
+            if let Some((line, _)) = self.position(&path) {
+                return Some(line);
+            }
+            path.pop();
+        }
+        if path.is_empty() {
+            return None;
+        }
+        self.position(&path).map(|(line, _)| line)
+    }
+
+    /// A problem pointing at a manifest key by its path, with its column.
+    pub fn problem_at(&self, path: &[&str], message: impl Into<String>) -> Problem {
+        let p = Problem::error(message).in_file(FILE);
+        match self.position(path) {
+            Some((line, col)) => p.at(line, Some(col)),
+            None => p,
+        }
     }
 
     /// A problem pointing at a manifest key.
@@ -322,19 +443,110 @@ mod tests {
     #[test]
     fn every_key_has_a_default() {
         let m = ManifestFile::parse(String::new()).unwrap().manifest;
-        assert_eq!(m.letter.template, "templates/letter.hbs");
-        assert_eq!(m.letter.recipients.path(), "recipients/officials.csv");
-        assert_eq!(m.output.dir, "out");
+        assert_eq!(m.letter.template.as_str(), "templates/letter.hbs");
+        assert_eq!(
+            m.letter.recipients.path().as_str(),
+            "recipients/officials.csv"
+        );
+        assert_eq!(m.output.dir.as_str(), "out");
         assert_eq!(m.output.formats, ["txt"]);
-        assert_eq!(m.pdf.paper, "letter");
+        assert_eq!(m.pdf.paper, Paper::Letter);
+        assert_eq!(m.pdf.layout, None);
     }
 
     #[test]
     fn an_unknown_key_names_itself_and_its_line() {
         let err = ManifestFile::parse("[letter]\ntemplate = \"a.hbs\"\ntemplat = \"b\"\n".into())
             .unwrap_err();
+        let err = err.iter().next().unwrap();
         assert!(err.message.contains("unknown field `templat`"), "{err}");
         assert_eq!(err.line, Some(3));
+    }
+
+    fn first_error(source: &str) -> Problem {
+        ManifestFile::parse(source.into())
+            .unwrap_err()
+            .into_iter()
+            .next()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_path_outside_the_campaign_is_refused_at_its_value() {
+        for source in [
+            "[tables]\nx = \"../../etc/passwd\"\n",
+            "[tables]\nx = { path = \"/etc/passwd\", key = \"id\" }\n",
+            "[letter]\ntemplate = \"../t.hbs\"\n",
+        ] {
+            let p = first_error(source);
+            assert!(
+                p.message.contains("outside the campaign folder"),
+                "{source}: {p}"
+            );
+            assert_eq!(p.line, Some(2), "{source}: {p}");
+        }
+        let p = first_error("[output]\ndir = \"..\"\n");
+        assert_eq!(p.line, Some(2), "{p}");
+        let p = first_error("[tables]\nx = { path = \"a.csv\", keyy = \"id\" }\n");
+        assert!(p.message.contains("keyy"), "{p}");
+    }
+
+    #[test]
+    fn variant_names_become_folders_so_they_are_checked_at_their_line() {
+        let err = ManifestFile::parse(
+            "[vars]\nx = 1\n\n[variants.\"../../x\"]\nper_signatory = false\n[variants.\"a/b\"]\n"
+                .into(),
+        )
+        .unwrap_err();
+        let lines: Vec<_> = err.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(4), Some(6)], "{err:?}");
+        assert!(err.iter().all(|p| p.message.contains("letters, digits")));
+        let err = ManifestFile::parse("[variants.es]\n[variants.ES]\n".into()).unwrap_err();
+        assert_eq!(err.iter().next().unwrap().line, Some(2));
+    }
+
+    #[test]
+    fn not_before_must_be_rfc3339_with_an_offset() {
+        let p = first_error("[variants.us]\nnot_before = \"July 11\"\n");
+        assert_eq!(p.line, Some(2), "{p}");
+        assert!(p.message.contains("RFC 3339"), "{p}");
+        let p = first_error("[variants.us]\nnot_before = 2018-07-11T09:00:00\n");
+        assert!(p.message.contains("offset"), "{p}");
+        let m = ManifestFile::parse(
+            "[variants.a]\nnot_before = 2018-07-11T09:00:00-04:00\n[variants.b]\nnot_before = \"2018-07-11T13:00:00Z\"\n"
+                .into(),
+        )
+        .unwrap()
+        .manifest;
+        let a = m.variants["a"].not_before.clone().unwrap();
+        let b = m.variants["b"].not_before.clone().unwrap();
+        assert_eq!(a.at, b.at);
+        assert_eq!(a.to_string(), "2018-07-11T09:00:00-04:00");
+    }
+
+    #[test]
+    fn smtp_is_parsed_with_the_manifest_and_its_keys_have_lines() {
+        let m = ManifestFile::parse(
+            "[smtp]\nhost = \"smtp.example.org\"\n\nrate = -1\npassword = \"x\"\n".into(),
+        )
+        .unwrap();
+        let smtp = m.manifest.smtp.as_ref().unwrap();
+        assert_eq!(smtp.host, "smtp.example.org");
+        assert_eq!(m.line_of("smtp", Some("rate")), Some(4));
+        assert_eq!(m.line_of("smtp", Some("password")), Some(5));
+        let p = first_error("[smtp]\nhost = \"h\"\nsecurity = \"ssl\"\n");
+        assert_eq!((p.line, p.column), (Some(3), Some(12)), "{p}");
+        let p = first_error("[smtp]\nhost = \"h\"\n\nport = 70000\n");
+        assert_eq!(p.line, Some(4), "{p}");
+        let p = first_error("[smtp]\nhost = \"h\"\n\nhots = \"x\"\n");
+        assert_eq!(p.line, Some(4), "{p}");
+    }
+
+    #[test]
+    fn paper_is_letter_or_a4() {
+        let p = first_error("[pdf]\npaper = \"legal\"\n");
+        assert_eq!(p.line, Some(2), "{p}");
+        assert!(p.message.contains("a4"), "{p}");
     }
 
     #[test]
@@ -366,5 +578,6 @@ mod tests {
             Some(RecipientsOverride::Enabled(false))
         ));
         assert_eq!(m.line_of("variants.a", Some("vars")), Some(5));
+        assert_eq!(m.line_of("variants.a", Some("nothing")), Some(3));
     }
 }

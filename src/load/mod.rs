@@ -5,7 +5,9 @@
 
 pub mod approvals;
 pub mod manifest;
+pub mod paths;
 pub mod roster;
+pub mod smtp;
 pub mod table;
 pub mod template;
 
@@ -42,13 +44,15 @@ impl Campaign {
         let mut problems = Problems::new();
 
         let recipients = match m.letter.recipients.spec(m.letter.key.as_deref()) {
-            Ok(spec) => match Table::load(dir, RECIPIENTS, &spec) {
-                Ok(t) => Some(t),
-                Err(p) => {
-                    problems.extend(p);
-                    None
+            Ok(spec) => {
+                match load_table(dir, &manifest, &["letter", "recipients"], RECIPIENTS, &spec) {
+                    Ok(t) => Some(t),
+                    Err(p) => {
+                        problems.extend(p);
+                        None
+                    }
                 }
-            },
+            }
             Err(msg) => {
                 problems.push(manifest.problem("letter", Some("recipients"), msg));
                 None
@@ -76,7 +80,7 @@ impl Campaign {
                 continue;
             }
             match entry.spec(None) {
-                Ok(spec) => match Table::load(dir, name, &spec) {
+                Ok(spec) => match load_table(dir, &manifest, &["tables", name], name, &spec) {
                     Ok(t) => {
                         tables.insert(name.clone(), t);
                     }
@@ -87,19 +91,26 @@ impl Campaign {
         }
 
         let mut templates = BTreeMap::new();
-        let mut paths = vec![m.letter.template.clone()];
-        paths.extend(m.variants.values().filter_map(|v| v.template.clone()));
-        for path in paths {
-            if templates.contains_key(&path) {
+        let mut named = vec![(vec!["letter", "template"], &m.letter.template)];
+        for (name, v) in &m.variants {
+            if let Some(t) = &v.template {
+                named.push((vec!["variants", name.as_str(), "template"], t));
+            }
+        }
+        for (key, path) in named {
+            if templates.contains_key(path.as_str()) {
                 continue;
             }
-            if let Err(p) = inside_campaign(&path) {
-                problems.push(p);
-                continue;
-            }
-            match LetterTemplate::load(dir, &path) {
+            let file = match path.resolve(dir) {
+                Ok(f) => f,
+                Err(e) => {
+                    problems.push(escape_problem(&manifest, &key, path.as_str(), &e));
+                    continue;
+                }
+            };
+            match LetterTemplate::load(&file, path.as_str()) {
                 Ok(t) => {
-                    templates.insert(path, t);
+                    templates.insert(path.as_str().to_string(), t);
                 }
                 Err(p) => problems.extend(p),
             }
@@ -139,23 +150,32 @@ impl Campaign {
     }
 }
 
-/// A path from a manifest or front matter must stay inside the campaign: relative, no `..`.
-pub fn inside_campaign(path: &str) -> Result<(), Problem> {
-    let p = Path::new(path);
-    let escapes = p.is_absolute()
-        || p.components().any(|c| {
-            !matches!(
-                c,
-                std::path::Component::Normal(_) | std::path::Component::CurDir
-            )
-        });
-    if escapes {
-        Err(
-            Problem::error(format!("`{path}` is outside the campaign folder"))
-                .in_file(manifest::FILE)
-                .help("use a path relative to the campaign folder, without `..`"),
-        )
-    } else {
-        Ok(())
+/// A table, once its path is known to stay inside the campaign.
+fn load_table(
+    dir: &Path,
+    manifest: &ManifestFile,
+    key: &[&str],
+    name: &str,
+    spec: &table::TableSpec,
+) -> Result<Table, Problems> {
+    let shown = spec.path.to_string_lossy();
+    if let Err(e) = paths::resolve(dir, &shown) {
+        return Err(escape_problem(manifest, key, &shown, &e).into());
     }
+    Table::load(dir, name, spec)
+}
+
+/// A manifest path refused by [`paths::resolve`], at the key that names it — or, for a default the manifest does not
+/// spell out (`templates/letter.hbs`), at the path itself.
+pub fn escape_problem(
+    manifest: &ManifestFile,
+    key: &[&str],
+    path: &str,
+    e: &paths::Escape,
+) -> Problem {
+    let p = match manifest.position(key) {
+        Some(_) => manifest.problem_at(key, e.message(path)),
+        None => Problem::error(e.message(path)).in_file(path),
+    };
+    p.help(e.help())
 }

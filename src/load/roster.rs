@@ -54,7 +54,12 @@ pub struct Member {
 impl Roster {
     /// Reads the roster at `rel` inside `dir`; a missing file or column is an error naming both.
     pub fn load(dir: &Path, rel: &str) -> Result<Roster, Problems> {
-        crate::load::inside_campaign(rel).map_err(Problems::from)?;
+        if let Err(e) = crate::load::paths::resolve(dir, rel) {
+            return Err(Problem::error(e.message(rel))
+                .in_file(crate::load::manifest::FILE)
+                .help(e.help())
+                .into());
+        }
         let mut spec = TableSpec::new(rel);
         spec.key = "bioguide_id".into();
         let table = Table::load(dir, "roster", &spec)?;

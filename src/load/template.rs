@@ -64,17 +64,31 @@ pub struct Partial {
 pub const PARTIALS_DIR: &str = "templates/partials";
 
 impl LetterTemplate {
-    pub fn load(campaign_dir: &Path, rel: &str) -> Result<LetterTemplate, Problems> {
-        let text = std::fs::read_to_string(campaign_dir.join(rel)).map_err(|e| {
-            Problem::error(format!("cannot read the template: {e}"))
-                .in_file(rel)
-                .help("create it, or point `template` in lettermerge.toml at an existing .hbs file")
+    /// Reads `file` (already resolved inside the campaign), known to the user as `rel`.
+    pub fn load(file: &Path, rel: &str) -> Result<LetterTemplate, Problems> {
+        let text = read_text(file, rel).map_err(|p| {
+            if p.help.is_none() {
+                p.help(
+                    "create it, or point `template` in lettermerge.toml at an existing .hbs file",
+                )
+            } else {
+                p
+            }
         })?;
         Self::parse(rel, &text)
     }
 
     pub fn parse(rel: &str, text: &str) -> Result<LetterTemplate, Problems> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if opens_front_matter(text) && split_front_matter(text).is_none() {
+            return Err(Problem::error(
+                "the front matter opened by `---` on line 1 is never closed: the whole file would be read as front matter",
+            )
+            .in_file(rel)
+            .at(1, Some(1))
+            .help("put a line `---` after the last front-matter key (to:, subject:…), before the letter's text")
+            .into());
+        }
         let Some((yaml, body, body_offset)) = split_front_matter(text) else {
             return Ok(LetterTemplate {
                 path: rel.to_string(),
@@ -93,6 +107,35 @@ impl LetterTemplate {
             body_offset,
         })
     }
+}
+
+/// A template file's text. A file that is not UTF-8 says where, rather than "cannot read".
+pub fn read_text(file: &Path, rel: &str) -> Result<String, Problem> {
+    let bytes = std::fs::read(file).map_err(|e| {
+        let what = if e.kind() == std::io::ErrorKind::NotFound {
+            "no such file".to_string()
+        } else {
+            e.to_string()
+        };
+        Problem::error(format!("cannot read the template: {what}")).in_file(rel)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let good = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+        let (line, col) = crate::diag::line_col(&good, good.len());
+        Problem::error(format!(
+            "the template is not UTF-8: byte {at} (0x{:02X}) is not valid UTF-8",
+            e.as_bytes()[at]
+        ))
+        .in_file(rel)
+        .at(line, Some(col))
+        .help("save it as UTF-8 (in most editors: Save As → Encoding → UTF-8)")
+    })
+}
+
+/// Whether the first line is a `---` fence.
+fn opens_front_matter(text: &str) -> bool {
+    text.lines().next().is_some_and(|l| l.trim_end() == "---")
 }
 
 /// `(yaml, body, lines before body)` when the file opens with a `---` line and has a closing one.
@@ -240,7 +283,12 @@ pub fn load_partials(campaign_dir: &Path) -> Result<Vec<Partial>, Problems> {
     let mut out = Vec::new();
     let mut problems = Problems::new();
     let mut stack: Vec<PathBuf> = vec![root.clone()];
+    // Folders already read, by real path: a link from a folder to its parent must not loop.
+    let mut seen = std::collections::HashSet::new();
     while let Some(dir) = stack.pop() {
+        if !seen.insert(dir.canonicalize().unwrap_or_else(|_| dir.clone())) {
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -256,14 +304,18 @@ pub fn load_partials(campaign_dir: &Path) -> Result<Vec<Partial>, Problems> {
             let rel_to_root = path.strip_prefix(&root).unwrap_or(&path).with_extension("");
             let name = rel_to_root.to_string_lossy().replace('\\', "/");
             let rel = format!("{PARTIALS_DIR}/{name}.hbs");
-            match std::fs::read_to_string(&path) {
+            // A partial is part of the letter: a link to a file outside the campaign would put it in the letter.
+            if let Err(e) = crate::load::paths::resolve(campaign_dir, &rel) {
+                problems.push(Problem::error(e.message(&rel)).in_file(&rel).help(e.help()));
+                continue;
+            }
+            match read_text(&path, &rel) {
                 Ok(source) => out.push(Partial {
                     name,
                     path: rel,
                     source,
                 }),
-                Err(e) => problems
-                    .push(Problem::error(format!("cannot read the partial: {e}")).in_file(&rel)),
+                Err(p) => problems.push(p),
             }
         }
     }
@@ -312,6 +364,27 @@ mod tests {
             .unwrap()
             .message
             .contains("unknown front matter key `subjet`"));
+    }
+
+    #[test]
+    fn an_unclosed_front_matter_is_an_error_at_line_1() {
+        let err = LetterTemplate::parse("t.hbs", "---\nsubject: Hi\nDear all,\n").unwrap_err();
+        let p = err.iter().next().unwrap();
+        assert_eq!(p.line, Some(1));
+        assert!(p.message.contains("never closed"), "{p}");
+    }
+
+    #[test]
+    fn a_template_that_is_not_utf8_names_the_byte_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.hbs");
+        std::fs::write(&file, b"Dear all,\nSe\xf1or\n").unwrap();
+        let p = read_text(&file, "t.hbs").unwrap_err();
+        assert_eq!((p.line, p.column), (Some(2), Some(3)), "{p}");
+        assert!(p.message.contains("byte 12"), "{p}");
+        assert!(p.help.unwrap().contains("save it as UTF-8"));
+        let p = read_text(&dir.path().join("nope.hbs"), "nope.hbs").unwrap_err();
+        assert!(p.message.contains("no such file"), "{p}");
     }
 
     #[test]

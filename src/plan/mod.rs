@@ -333,8 +333,10 @@ fn resolve_variant<'c>(
         name: name.to_string(),
         template: spec
             .template
-            .clone()
-            .unwrap_or_else(|| m.letter.template.clone()),
+            .as_ref()
+            .unwrap_or(&m.letter.template)
+            .as_str()
+            .to_string(),
         recipients,
         signatories,
         signatory_table,

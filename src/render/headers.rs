@@ -18,10 +18,11 @@ pub struct Headers {
 pub type Fields<'a> = BTreeMap<&'a str, Vec<(String, usize)>>;
 
 impl Headers {
-    /// `Err((template line, message))` for the first bad value. `from` falls back to `[smtp] from`.
+    /// `Err((template line, message))` for the first bad value. `from` falls back to `[smtp] from`, which the
+    /// manifest has already parsed.
     pub fn from_fields(
         fields: &Fields,
-        smtp: &Option<toml::Table>,
+        default_from: Option<&Mailbox>,
     ) -> Result<Headers, (usize, String)> {
         for (key, values) in fields {
             for (v, line) in values {
@@ -56,20 +57,7 @@ impl Headers {
             let line = fields["from"][0].1;
             return Err((line, "`from` must be one address".into()));
         }
-        let from = match from.pop() {
-            Some(f) => Some(f),
-            None => match smtp
-                .as_ref()
-                .and_then(|s| s.get("from"))
-                .and_then(|v| v.as_str())
-            {
-                Some(s) => Some(
-                    s.parse()
-                        .map_err(|e| (0, format!("[smtp] from `{s}` is not an address ({e})")))?,
-                ),
-                None => None,
-            },
-        };
+        let from = from.pop().or_else(|| default_from.cloned());
         let subject = fields
             .get("subject")
             .and_then(|v| v.first())
@@ -140,7 +128,7 @@ mod tests {
     fn a_line_break_is_refused() {
         let mut f = Fields::new();
         f.insert("subject", vec![("Hi\r\nBcc: evil@x.example".into(), 4)]);
-        let (line, msg) = Headers::from_fields(&f, &None).unwrap_err();
+        let (line, msg) = Headers::from_fields(&f, None).unwrap_err();
         assert_eq!(line, 4);
         assert!(msg.contains("line break"));
     }
@@ -152,7 +140,7 @@ mod tests {
             "to",
             vec![("\"Andrés Manuel López Obrador\" <amlo@x.example>".into(), 3)],
         );
-        let h = Headers::from_fields(&f, &None).unwrap();
+        let h = Headers::from_fields(&f, None).unwrap();
         assert_eq!(h.to[0].name.as_deref(), Some("Andrés Manuel López Obrador"));
     }
 }

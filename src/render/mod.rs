@@ -27,7 +27,7 @@ use handlebars::{Handlebars, RenderError, TemplateError};
 use serde_json::Value;
 
 use crate::deliver::files::sanitize_file_name;
-use crate::diag::{Problem, Problems};
+use crate::diag::{LetterRef, Problem, Problems};
 use crate::load::template::FrontMatter;
 use crate::load::Campaign;
 use crate::plan::{Letter, Plan};
@@ -86,6 +86,10 @@ pub struct Rendered {
     pub headers: Headers,
     pub attachments: Vec<String>,
     pub attach_pdf: bool,
+    /// The letter template's path, as the campaign names it (for problems about its front matter).
+    pub template: String,
+    /// A public copy (`recipients = false`): no recipient, never sent.
+    pub public: bool,
     /// The file name without extension, sanitized.
     pub file_stem: String,
     pub lang: String,
@@ -97,6 +101,11 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// `recipients/officials.csv:3`, where the letter's row is.
+    pub fn row_place(&self, campaign: &Campaign) -> Option<String> {
+        row_place(campaign, self.row_line)
+    }
+
     /// The title formats show: the subject, else the letter's id.
     pub fn title(&self) -> String {
         self.headers
@@ -256,12 +265,9 @@ impl<'c> Renderer<'c> {
         let template = &self.campaign.templates[&variant.template];
         let id = letter.id();
         let row_line = letter.row().map(|r| r.line);
-        let who = match row_line {
-            Some(l) => format!(
-                "letter {id} ({}:{l})",
-                self.campaign.recipients.path.display()
-            ),
-            None => format!("letter {id}"),
+        let who = LetterRef {
+            id: id.clone(),
+            row: row_place(self.campaign, row_line),
         };
         let markdown = self
             .body
@@ -280,11 +286,19 @@ impl<'c> Renderer<'c> {
                 .or_default()
                 .push((value, field.line));
         }
-        let headers = Headers::from_fields(&rendered_fields, &self.campaign.manifest.manifest.smtp)
-            .map_err(|(line, msg)| {
-                Problem::error(format!("{who}: {msg}"))
+        let default_from = self
+            .campaign
+            .manifest
+            .manifest
+            .smtp
+            .as_ref()
+            .and_then(|s| s.from.as_ref());
+        let headers =
+            Headers::from_fields(&rendered_fields, default_from).map_err(|(line, msg)| {
+                Problem::error(msg)
                     .in_file(&variant.template)
                     .at(line, None)
+                    .for_letter(&who.id, who.row.clone())
             })?;
         let cover = match front.body.as_ref() {
             None => None,
@@ -324,6 +338,8 @@ impl<'c> Renderer<'c> {
         Ok(Rendered {
             id,
             variant: variant.name.clone(),
+            template: variant.template.clone(),
+            public: matches!(variant.recipients, crate::plan::Recipients::Public),
             key: letter.key().to_string(),
             signatory: letter.signatory_key().map(str::to_string),
             signatories,
@@ -343,7 +359,10 @@ impl<'c> Renderer<'c> {
     /// The letter's file name without extension: the template's `filename`, else `[output] filename`, sanitized,
     /// with `-SIGNATORY` for per-signatory letters.
     pub fn file_stem(&self, letter: &Letter) -> Result<String, Problem> {
-        let who = format!("letter {}", letter.id());
+        let who = LetterRef {
+            id: letter.id(),
+            row: row_place(self.campaign, letter.row().map(|r| r.line)),
+        };
         // File names nearly always use the key or a column: try the cheap context (no tables, no signatory list)
         // before building the whole one.
         let light =
@@ -358,7 +377,7 @@ impl<'c> Renderer<'c> {
         &self,
         letter: &Letter,
         ctx: &handlebars::Context,
-        who: &str,
+        who: &LetterRef,
     ) -> Result<String, Problem> {
         let template = &self.campaign.templates[&letter.variant.template];
         let name = match &template.front.filename {
@@ -376,14 +395,14 @@ impl<'c> Renderer<'c> {
         Ok(stem)
     }
 
-    fn problem(&self, who: &str, e: &RenderError) -> Problem {
+    fn problem(&self, who: &LetterRef, e: &RenderError) -> Problem {
         let reason = match e.reason() {
             handlebars::RenderErrorReason::MissingVariable(Some(name)) => {
                 format!("`{name}` is not in the letter's context (a column name misspelt, or a value missing)")
             }
             other => other.to_string(),
         };
-        let mut p = Problem::error(format!("{who}: {reason}"));
+        let mut p = Problem::error(reason).for_letter(&who.id, who.row.clone());
         if let Some(origin) = e.template_name.as_ref().and_then(|n| self.origins.get(n)) {
             p = p.in_file(&origin.file);
             if let Some(line) = e.line_no {
@@ -392,6 +411,11 @@ impl<'c> Renderer<'c> {
         }
         p
     }
+}
+
+/// `recipients/officials.csv:3`: where a letter's row is, for messages.
+fn row_place(campaign: &Campaign, line: Option<usize>) -> Option<String> {
+    line.map(|l| format!("{}:{l}", campaign.recipients.path.display()))
 }
 
 /// Whether any template or partial reads `tables.NAME`: otherwise the context leaves the tables out, which saves

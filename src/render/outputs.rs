@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use crate::diag::Problem;
-use crate::load::{inside_campaign, Campaign};
+use crate::diag::{Problem, Problems};
+use crate::load::manifest::{DEFAULT_FONTS, DEFAULT_LAYOUT};
+use crate::load::paths::{self, CampaignPath};
+use crate::load::Campaign;
 
 use super::eml::{self, Attachment, Email};
 use super::{html, md, txt, Format, Rendered};
@@ -20,16 +22,32 @@ pub struct Outputs<'c> {
 }
 
 impl<'c> Outputs<'c> {
-    /// `pdf`: whether PDFs will be needed (loading fonts and the layout costs time, and can fail).
-    pub fn new(campaign: &'c Campaign, pdf: bool) -> Result<Outputs<'c>, crate::diag::Problems> {
-        #[cfg(feature = "pdf")]
-        let pdf = if pdf {
-            Some(super::pdf::PdfEngine::new(&pdf_options(campaign)?)?)
+    /// `pdf`: whether PDFs will be needed (loading fonts and the layout costs time, and can fail). When they are,
+    /// the layout is compiled once here, so a layout without its `letter` function stops the run (and `check`)
+    /// before any letter.
+    pub fn new(campaign: &'c Campaign, pdf: bool) -> Result<Outputs<'c>, Problems> {
+        let files = if pdf {
+            Some(pdf_files(campaign)?)
         } else {
             None
         };
+        #[cfg(feature = "pdf")]
+        let pdf = match files {
+            Some((layout, fonts)) => {
+                let opts = super::pdf::PdfOptions {
+                    campaign_dir: campaign.dir.clone(),
+                    paper: campaign.manifest.manifest.pdf.paper,
+                    layout,
+                    fonts,
+                };
+                let engine = super::pdf::PdfEngine::new(&opts)?;
+                engine.probe()?;
+                Some(engine)
+            }
+            None => None,
+        };
         #[cfg(not(feature = "pdf"))]
-        if pdf {
+        if files.is_some() {
             return Err(
                 Problem::error("this lettermerge was built without PDF support")
                     .help("build it with the default features: cargo install lettermerge")
@@ -45,12 +63,19 @@ impl<'c> Outputs<'c> {
     }
 
     pub fn bytes(&self, r: &Rendered, format: Format) -> Result<Vec<u8>, Problem> {
+        let about = |p: Problem| {
+            if p.letters.is_empty() {
+                p.for_letter(&r.id, r.row_place(self.campaign))
+            } else {
+                p
+            }
+        };
         Ok(match format {
             Format::Txt => txt::render(&r.markdown).into_bytes(),
             Format::Md => md::render(r).into_bytes(),
             Format::Html => html::render(r).into_bytes(),
-            Format::Eml => self.email(r, true)?.bytes,
-            Format::Pdf => self.pdf(r)?,
+            Format::Eml => self.email(r, true).map_err(about)?.bytes,
+            Format::Pdf => self.pdf(r).map_err(about)?,
         })
     }
 
@@ -91,15 +116,72 @@ impl<'c> Outputs<'c> {
         ))
     }
 
+    /// What `send` and `render --format eml` refuse about a letter's message, found without building it: an email
+    /// letter whose `to` rendered empty, an attachment that is missing, unreadable or outside the campaign.
+    /// `check` runs it on every letter.
+    pub fn validate(&self, r: &Rendered) -> Result<(), Problem> {
+        let template = self.campaign.templates.get(&r.template);
+        let front = template.map(|t| &t.front);
+        let at = |fields: Option<&Vec<crate::load::template::Field>>, p: Problem| {
+            let p = p.in_file(&r.template);
+            match fields.and_then(|f| f.first()) {
+                Some(f) => p.at(f.line, None),
+                None => p,
+            }
+        };
+        let to = front.map(|f| &f.to);
+        let letter = |p: Problem| p.for_letter(&r.id, r.row_place(self.campaign));
+        let h = &r.headers;
+        if r.channel == "email" && !r.public {
+            if h.to.is_empty() && to.is_some_and(|t| !t.is_empty()) {
+                let p = Problem::error("`to` is empty for this letter, so `send` cannot deliver it")
+                    .help("fill the row's email cell, or set its `channel` column to `print` or `manual` to deliver it by hand");
+                return Err(at(to, letter(p)));
+            }
+            let nobody = h.to.is_empty() && h.cc.is_empty() && h.bcc.is_empty();
+            if nobody || h.from.is_none() {
+                let set_up = front.is_some_and(|f| !f.to.is_empty() || !f.from.is_empty())
+                    || self.campaign.manifest.manifest.smtp.is_some();
+                let what = if nobody { "no recipient" } else { "no sender" };
+                // A campaign with no email headers at all is made for print: say once that `send` will refuse it.
+                let p = if set_up {
+                    Problem::error(format!("{what}: `send` cannot deliver this letter"))
+                } else {
+                    Problem::warning(
+                        "the template has no `to:` and no `from:`: its letters can be rendered, but `send` will refuse them",
+                    )
+                };
+                let help = if nobody {
+                    "give the template a `to:` in its front matter, or set the rows' `channel` column to `print`"
+                } else {
+                    "set `from:` in the template's front matter, or `from` in [smtp]"
+                };
+                let fields = if nobody { to } else { front.map(|f| &f.from) };
+                return Err(at(fields, letter(p.help(help))));
+            }
+        }
+        for path in &r.attachments {
+            if let Err(p) = self.attachment(path) {
+                return Err(at(
+                    front.map(|f| &f.attachments),
+                    p.for_letter(&r.id, r.row_place(self.campaign)),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The message as `send` sends it (`keep_bcc` false) or as `render` files it (true).
     pub fn email(&self, r: &Rendered, keep_bcc: bool) -> Result<Email, Problem> {
-        let who = format!("letter {}", r.id);
+        // (A warning is about the campaign, for `check`; building the message below still refuses the letter.)
+        if let Err(p) = self.validate(r) {
+            if p.is_error() {
+                return Err(p);
+            }
+        }
         let mut attachments = Vec::new();
         for path in &r.attachments {
-            let bytes = self.attachment(path).map_err(|p| Problem {
-                message: format!("{who}: {}", p.message),
-                ..p
-            })?;
+            let bytes = self.attachment(path)?;
             let name = Path::new(path)
                 .file_name()
                 .map_or(path.clone(), |n| n.to_string_lossy().into_owned());
@@ -116,7 +198,8 @@ impl<'c> Outputs<'c> {
                 content_type: "application/pdf".into(),
             });
         }
-        eml::build(r, &attachments, keep_bcc).map_err(|e| Problem::error(format!("{who}: {e}")))
+        eml::build(r, &attachments, keep_bcc)
+            .map_err(|e| Problem::error(e).for_letter(&r.id, r.row_place(self.campaign)))
     }
 
     /// An attachment's bytes, read once per run; refused if the path leaves the campaign folder, also through a
@@ -140,46 +223,59 @@ impl<'c> Outputs<'c> {
 
 /// Reads a campaign file named by a template, refusing `..`, absolute paths and links that lead outside.
 pub fn read_inside(dir: &Path, path: &str) -> Result<Vec<u8>, Problem> {
-    inside_campaign(path).map_err(|p| Problem { file: None, ..p })?;
-    let full = dir.join(path);
-    let real = full.canonicalize().map_err(|e| {
-        Problem::error(format!("attachment `{path}`: {e}"))
-            .help("attachments are paths inside the campaign folder")
-    })?;
-    let root = dir
-        .canonicalize()
-        .map_err(|e| Problem::error(format!("campaign folder: {e}")))?;
-    if !real.starts_with(&root) {
-        return Err(Problem::error(format!(
-            "attachment `{path}` leads outside the campaign folder (a symbolic link?)"
-        )));
-    }
-    std::fs::read(&real).map_err(|e| Problem::error(format!("attachment `{path}`: {e}")))
+    let full = paths::resolve(dir, path)
+        .map_err(|e| Problem::error(format!("attachment: {}", e.message(path))).help(e.help()))?;
+    std::fs::read(&full).map_err(|e| {
+        let what = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        };
+        Problem::error(format!("attachment `{path}`: {what}"))
+            .help("attachments are files inside the campaign folder, named from it: attachments/briefing.pdf")
+    })
 }
 
-#[cfg(feature = "pdf")]
-fn pdf_options(c: &Campaign) -> Result<super::pdf::PdfOptions, crate::diag::Problems> {
+/// The PDF layout and the fonts folder, relative to the campaign: a path set in `[pdf]` must exist; an unset one is
+/// the default when that exists (else the bundled layout, no extra fonts). Either way inside the campaign.
+pub(crate) fn pdf_files(
+    c: &Campaign,
+) -> Result<(Option<std::path::PathBuf>, Option<std::path::PathBuf>), Problems> {
     let p = &c.manifest.manifest.pdf;
-    let paper = match p.paper.as_str() {
-        "letter" => super::pdf::Paper::Letter,
-        "a4" => super::pdf::Paper::A4,
-        other => {
-            return Err(c
-                .manifest
-                .problem(
-                    "pdf",
-                    Some("paper"),
-                    format!("paper `{other}`: use \"letter\" or \"a4\""),
-                )
-                .into())
+    let mut problems = Problems::new();
+    let mut pick = |key: &str, set: Option<&CampaignPath>, default: &str, what: &str| {
+        let path = set.map_or(default, CampaignPath::as_str);
+        match paths::resolve(&c.dir, path) {
+            Err(e) => {
+                problems.push(crate::load::escape_problem(
+                    &c.manifest,
+                    &["pdf", key],
+                    path,
+                    &e,
+                ));
+                None
+            }
+            Ok(full) if full.exists() => Some(std::path::PathBuf::from(path)),
+            Ok(_) if set.is_some() => {
+                problems.push(
+                    c.manifest
+                        .problem_at(&["pdf", key], format!("[pdf] {key} `{path}`: no such {what}"))
+                        .help(format!(
+                            "fix the path (relative to the campaign folder), or delete the line to use {}",
+                            if key == "layout" { "the bundled layout" } else { "only the bundled fonts" }
+                        )),
+                );
+                None
+            }
+            Ok(_) => None,
         }
     };
-    Ok(super::pdf::PdfOptions {
-        campaign_dir: c.dir.clone(),
-        paper,
-        layout: Some(p.layout.clone().into()),
-        fonts: Some(p.fonts.clone().into()),
-    })
+    let layout = pick("layout", p.layout.as_ref(), DEFAULT_LAYOUT, "file");
+    let fonts = pick("fonts", p.fonts.as_ref(), DEFAULT_FONTS, "folder");
+    if problems.has_errors() {
+        Err(problems)
+    } else {
+        Ok((layout, fonts))
+    }
 }
 
 /// The letter's data for the PDF layout, as Typst inputs (never markup).

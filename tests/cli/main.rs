@@ -22,8 +22,12 @@ mod pandoc;
 mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_cli;
+#[cfg(feature = "pdf")]
+mod pdf_trust;
 mod roster;
 mod snapshots;
+mod trust_check;
+mod trust_paths;
 mod variants;
 
 // Sign-off.

@@ -77,11 +77,13 @@ fn campaign() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
+/// The campaign's `templates/layout.typ` when it has one, else the bundled layout.
 fn engine_in(dir: &Path, paper: Paper) -> PdfEngine {
+    let layout = PathBuf::from("templates/layout.typ");
     let opts = PdfOptions {
         campaign_dir: dir.to_path_buf(),
         paper,
-        layout: Some(PathBuf::from("templates/layout.typ")),
+        layout: dir.join(&layout).exists().then_some(layout),
         fonts: Some(PathBuf::from("fonts")),
     };
     match PdfEngine::new(&opts) {
@@ -359,13 +361,27 @@ fn broken_layout_is_reported_at_its_line_and_column() {
 }
 
 #[test]
-fn a_missing_layout_file_means_the_bundled_one() {
+fn a_missing_layout_file_is_an_error_naming_it() {
     let dir = campaign();
     let opts = PdfOptions {
         campaign_dir: dir.path().to_path_buf(),
         paper: Paper::A4,
         layout: Some(PathBuf::from("templates/nowhere.typ")),
         fonts: None,
+    };
+    let err = PdfEngine::new(&opts)
+        .err()
+        .expect("a missing layout is refused");
+    let p = err.iter().next().unwrap();
+    assert_eq!(
+        p.file.as_deref(),
+        Some(std::path::Path::new("templates/nowhere.typ"))
+    );
+    assert!(p.message.contains("no such file"), "{p}");
+    // No layout named: the bundled one.
+    let opts = PdfOptions {
+        layout: None,
+        ..opts
     };
     let engine = PdfEngine::new(&opts).unwrap();
     assert!(engine.render("Hello.", &inputs("x")).is_ok());

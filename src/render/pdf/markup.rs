@@ -19,7 +19,15 @@ pub const COLUMNS_LABEL: &str = "lettermerge-columns";
 
 /// Typst markup for one letter body.
 pub fn to_typst(markdown: &str) -> String {
+    to_typst_breaking(markdown, None)
+}
+
+/// As [`to_typst`]; with `Some(n)`, every word of at least `n` characters may break between any two of them. Typst
+/// never breaks inside a word it cannot hyphenate, so a word wider than the line (a 300-character link, a row of
+/// `AAAA…`) runs off the page and is cut; the engine retries such a letter with the words it found too long.
+pub fn to_typst_breaking(markdown: &str, long_words: Option<usize>) -> String {
     let mut out = String::with_capacity(markdown.len() + markdown.len() / 8);
+    let mut words = Words::new(long_words);
     // Raw blocks and inline code are gathered whole, then emitted as one string argument.
     let mut code: Option<String> = None;
     let mut grid = Grid::default();
@@ -28,6 +36,13 @@ pub fn to_typst(markdown: &str) -> String {
     let events = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH);
     let mut events = events.peekable();
     while let Some(event) = events.next() {
+        if let Event::Text(t) = &event {
+            if code.is_none() {
+                words.push(&mut out, t);
+                continue;
+            }
+        }
+        words.flush(&mut out);
         if let Some(buf) = code.as_mut() {
             match event {
                 Event::Text(t) => {
@@ -101,9 +116,59 @@ pub fn to_typst(markdown: &str) -> String {
             Event::TaskListMarker(done) => out.push_str(if done { "☒ " } else { "☐ " }),
         }
     }
+    words.flush(&mut out);
     // A block left open by a template that wrote the opening mark by hand.
     grid.mark(&mut out, Mark::Close);
     out
+}
+
+/// A break opportunity that puts nothing in the PDF's text: an empty inline box (the line breaker may break on
+/// either side of an object). U+200B would do the same on paper, but it stays in the text layer, so a link copied
+/// out of the PDF would not work.
+const BREAK: &str = "#box()";
+
+/// Text on its way out, a word at a time when long words are to be broken (a word may span several Text events:
+/// pulldown-cmark splits text at escapes).
+struct Words {
+    long: Option<usize>,
+    /// The current word, each character already escaped.
+    word: Vec<String>,
+}
+
+impl Words {
+    fn new(long: Option<usize>) -> Words {
+        Words {
+            long,
+            word: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, out: &mut String, text: &str) {
+        if self.long.is_none() {
+            escape_into(out, text);
+            return;
+        }
+        for c in text.chars() {
+            if c.is_whitespace() {
+                self.flush(out);
+                escape_into(out, &c.to_string());
+            } else {
+                let mut one = String::new();
+                escape_into(&mut one, &c.to_string());
+                self.word.push(one);
+            }
+        }
+    }
+
+    fn flush(&mut self, out: &mut String) {
+        let long = self.long.is_some_and(|n| self.word.len() >= n);
+        for (i, c) in self.word.drain(..).enumerate() {
+            if long && i > 0 {
+                out.push_str(BREAK);
+            }
+            out.push_str(&c);
+        }
+    }
 }
 
 /// Where the converter is relative to a column block: outside, or inside at some depth of nested blocks.
@@ -336,6 +401,18 @@ mod tests {
         );
         assert!(t.contains("#list([one], [two], )"), "{t}");
         assert!(t.contains("#enum(start: 3, [three], )"), "{t}");
+    }
+
+    #[test]
+    fn long_words_may_break_only_when_asked() {
+        let md = format!("See {} and www.example.org.\n", "A".repeat(20));
+        assert_eq!(to_typst(&md), to_typst_breaking(&md, None));
+        let t = to_typst_breaking(&md, Some(17));
+        let broken = ["A"; 20].join(BREAK);
+        assert_eq!(t, format!("See {broken} and www\\.example\\.org\\.\n\n"));
+        // A word split by escapes into several events is still one word.
+        let t = to_typst_breaking("a.b.c.d.e.f\n", Some(5));
+        assert_eq!(t.matches(BREAK).count(), 10, "{t}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! shared by every rendering thread.
 
 pub mod markup;
+mod overflow;
 mod world;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::{Deserialize, Serialize};
 use typst::foundations::{Dict, Smart, Value};
 use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions as TypstPdfOptions;
@@ -27,31 +27,15 @@ pub const DEFAULT_LAYOUT: &str = include_str!("../../../templates/layout.typ");
 /// Where the layout is looked for, and where `init` writes it.
 pub const DEFAULT_LAYOUT_PATH: &str = "templates/layout.typ";
 
-/// `[pdf] paper`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Paper {
-    #[default]
-    Letter,
-    A4,
-}
-
-impl Paper {
-    /// Typst's name for the paper size, handed to the layout as input `paper`.
-    pub fn typst_name(self) -> &'static str {
-        match self {
-            Paper::Letter => "us-letter",
-            Paper::A4 => "a4",
-        }
-    }
-}
+pub use crate::load::manifest::Paper;
 
 /// `[pdf]` from the manifest, with paths relative to the campaign folder.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PdfOptions {
     pub campaign_dir: PathBuf,
     pub paper: Paper,
-    /// `None`, or a file that does not exist: the bundled layout.
+    /// `None`: the bundled layout. A file that does not exist is an error (a mistyped name must not silently
+    /// print every letter on the bundled layout).
     pub layout: Option<PathBuf>,
     /// A folder of extra `.ttf`/`.otf` files; a missing folder is fine.
     pub fonts: Option<PathBuf>,
@@ -85,6 +69,7 @@ impl PdfEngine {
             )
         })?;
         let fonts = world::load_fonts(
+            &root,
             opts.fonts.as_ref().map(|f| root.join(f)).as_deref(),
             opts.fonts.as_deref(),
         )?;
@@ -118,12 +103,22 @@ impl PdfEngine {
         &self,
         letters: &[(String, BTreeMap<String, String>)],
     ) -> Result<Vec<u8>, Problem> {
-        let mut main = self.preamble();
-        let mut all = Vec::with_capacity(letters.len());
-        for (i, (markdown, inputs)) in letters.iter().enumerate() {
-            write_call(&mut main, &format!("inputs.letters.at({i})"), markdown);
-            all.push(self.inputs(inputs));
-        }
+        let main = |breaks: Option<usize>| {
+            let mut main = self.preamble();
+            for (i, (markdown, _)) in letters.iter().enumerate() {
+                write_call(
+                    &mut main,
+                    &format!("inputs.letters.at({i})"),
+                    markdown,
+                    breaks,
+                );
+            }
+            main
+        };
+        let all: Vec<_> = letters
+            .iter()
+            .map(|(_, inputs)| self.inputs(inputs))
+            .collect();
         let mut data = serde_json::Map::new();
         if let Some(title) = letters.first().and_then(|(_, inputs)| inputs.get("title")) {
             data.insert("title".into(), title.as_str().into());
@@ -144,10 +139,30 @@ impl PdfEngine {
         markdown: &str,
         inputs: &BTreeMap<String, String>,
     ) -> Result<(Vec<u8>, usize), Problem> {
-        let mut main = self.preamble();
-        write_call(&mut main, "inputs", markdown);
+        let main = |breaks: Option<usize>| {
+            let mut main = self.preamble();
+            write_call(&mut main, "inputs", markdown, breaks);
+            main
+        };
         let json = serde_json::to_vec(&self.inputs(inputs)).map_err(internal)?;
         self.compile(json, main, inputs.get("letter_id").cloned())
+    }
+
+    /// Evaluates the layout once and looks for its `letter` function, without typesetting a letter: a layout that
+    /// fails or lacks the function stops a run (and `check`) here, not once per letter.
+    pub fn probe(&self) -> Result<(), Problem> {
+        let main = format!(
+            "{}#assert(type(letter) == function, message: \"`letter` must be a function: #let letter(inputs, body) = …\")\n",
+            self.preamble()
+        );
+        let json = serde_json::to_vec(&self.inputs(&BTreeMap::new())).map_err(internal)?;
+        self.on_big_stack(|| {
+            let world = LetterWorld::new(&self.shared, json, main);
+            typst::compile::<PagedDocument>(&world)
+                .output
+                .map(|_| ())
+                .map_err(|d| self.shared.problem(&world, &d))
+        })
     }
 
     /// The paper every page is set on.
@@ -176,20 +191,30 @@ impl PdfEngine {
         map
     }
 
+    /// Typesets `main(None)`; when text would be cut off at the page edge, typesets again with the words found too
+    /// long allowed to break anywhere (`main(Some(n))`: words of `n` characters or more), and refuses the letter if
+    /// text is still cut. Letters that fit are typeset once, exactly as written.
     fn compile(
         &self,
         inputs: Vec<u8>,
-        main: String,
+        main: impl Fn(Option<usize>) -> String + Sync,
         ident: Option<String>,
     ) -> Result<(Vec<u8>, usize), Problem> {
-        // Typst recurses deeply; rayon's 2 MB worker stacks overflow (seen in benches/pdf.rs), so each compilation
-        // runs on its own thread with a large stack, whichever thread the caller uses. The thread costs far less
-        // than the typesetting, and a panic inside typst ends there instead of taking the run down.
         let job = || -> Result<(Vec<u8>, usize), Problem> {
-            let world = LetterWorld::new(&self.shared, inputs, main);
-            let doc: PagedDocument = typst::compile(&world)
+            let mut world = LetterWorld::new(&self.shared, inputs.clone(), main(None));
+            let mut doc: PagedDocument = typst::compile(&world)
                 .output
                 .map_err(|d| self.shared.problem(&world, &d))?;
+            let cut = overflow::cut_words(&doc);
+            if let Some(shortest) = cut.iter().map(|w| w.chars().count()).min() {
+                world = LetterWorld::new(&self.shared, inputs, main(Some(shortest.max(2))));
+                doc = typst::compile(&world)
+                    .output
+                    .map_err(|d| self.shared.problem(&world, &d))?;
+                if let Some(word) = overflow::cut_words(&doc).first() {
+                    return Err(too_long(word));
+                }
+            }
             let options = TypstPdfOptions {
                 ident: ident.map_or(Smart::Auto, Smart::Custom),
                 creator: Smart::Custom(Some(format!("lettermerge {}", env!("CARGO_PKG_VERSION")))),
@@ -201,7 +226,19 @@ impl PdfEngine {
                 typst_pdf::pdf(&doc, &options).map_err(|d| self.shared.problem(&world, &d))?;
             Ok((pdf, doc.pages().len()))
         };
-        let result = std::thread::scope(|scope| {
+        let result = self.on_big_stack(job);
+        self.maybe_evict(result.as_ref().map_or(1, |(_, pages)| (*pages).max(1)));
+        result
+    }
+
+    /// Typst recurses deeply; rayon's 2 MB worker stacks overflow (seen in benches/pdf.rs), so each compilation
+    /// runs on its own thread with a large stack, whichever thread the caller uses. The thread costs far less than
+    /// the typesetting, and a panic inside typst ends there instead of taking the run down.
+    fn on_big_stack<T: Send>(
+        &self,
+        job: impl FnOnce() -> Result<T, Problem> + Send,
+    ) -> Result<T, Problem> {
+        std::thread::scope(|scope| {
             match std::thread::Builder::new()
                 .name("lettermerge-pdf".into())
                 .stack_size(STACK)
@@ -214,9 +251,7 @@ impl PdfEngine {
                 }),
                 Err(e) => Err(Problem::error(format!("cannot start a PDF thread: {e}"))),
             }
-        });
-        self.maybe_evict(result.as_ref().map_or(1, |(_, pages)| (*pages).max(1)));
-        result
+        })
     }
 
     /// Counted in pages, not letters: a three-page letter leaves three pages' worth of layouts in the cache.
@@ -229,6 +264,18 @@ impl PdfEngine {
     }
 }
 
+/// Text that would still run off the page: the letter fails rather than lose it.
+fn too_long(word: &str) -> Problem {
+    let n = word.chars().count();
+    let shown: String = word.chars().take(40).collect();
+    let ellipsis = if n > 40 { "…" } else { "" };
+    Problem::error(format!(
+        "text runs off the page and would be cut off in the PDF: `{shown}{ellipsis}` ({n} characters) does not fit \
+         the width of the page"
+    ))
+    .help("shorten that text or put spaces in it; if it comes from the layout (a letterhead), make it smaller there")
+}
+
 fn internal(e: serde_json::Error) -> Problem {
     Problem::error(format!(
         "cannot pass the letter's data to the PDF layout: {e}"
@@ -236,9 +283,9 @@ fn internal(e: serde_json::Error) -> Problem {
 }
 
 /// `#letter(INPUTS)[BODY]`: the body as escaped markup in a content block that no text can close.
-fn write_call(main: &mut String, inputs_expr: &str, markdown: &str) {
+fn write_call(main: &mut String, inputs_expr: &str, markdown: &str, breaks: Option<usize>) {
     let _ = writeln!(main, "#letter({inputs_expr})[");
-    main.push_str(&markup::to_typst(markdown));
+    main.push_str(&markup::to_typst_breaking(markdown, breaks));
     main.push_str("]\n");
 }
 
@@ -262,13 +309,28 @@ fn read_layout(root: &Path, layout: Option<&Path>) -> Result<(String, String, Pa
         .help("give `[pdf] layout` relative to lettermerge.toml, like `templates/layout.typ`"));
     }
     let path = root.join(rel);
-    if !path.exists() {
-        return Ok(bundled());
+    // The campaign folder is canonical: a layout reached through a link must still be inside it.
+    if path
+        .canonicalize()
+        .is_ok_and(|real| !real.starts_with(root))
+    {
+        return Err(Problem::error(format!(
+            "the PDF layout `{}` leads outside the campaign folder through a symbolic link",
+            rel.display()
+        ))
+        .help("copy the layout into the campaign folder instead of linking to it"));
     }
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        Problem::error(format!("cannot read the PDF layout: {e}"))
+        let (what, help) = match e.kind() {
+            std::io::ErrorKind::NotFound => (
+                "no such file".to_string(),
+                "fix `[pdf] layout` in lettermerge.toml, or delete it to use the bundled layout",
+            ),
+            _ => (e.to_string(), "the layout is a UTF-8 Typst file"),
+        };
+        Problem::error(format!("cannot read the PDF layout: {what}"))
             .in_file(rel)
-            .help("the layout is a UTF-8 Typst file")
+            .help(help)
     })?;
     let shown = rel.to_string_lossy().replace('\\', "/");
     Ok((

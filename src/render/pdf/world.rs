@@ -256,8 +256,10 @@ impl World for LetterWorld<'_> {
     }
 }
 
-/// The bundled fonts, then every font file in the campaign's font folder (sorted, so the order is stable).
+/// The bundled fonts, then every font file in the campaign's font folder (sorted, so the order is stable). `root` is
+/// the canonical campaign folder: a font file linked from outside it is refused, not read.
 pub(super) fn load_fonts(
+    root: &Path,
     dir: Option<&Path>,
     shown_as: Option<&Path>,
 ) -> Result<Vec<Font>, Problem> {
@@ -286,6 +288,13 @@ pub(super) fn load_fonts(
             || path.clone(),
             |s| s.join(path.file_name().unwrap_or_default()),
         );
+        if fs::canonicalize(&path).is_ok_and(|real| !real.starts_with(root)) {
+            return Err(Problem::error(
+                "this font leads outside the campaign folder through a symbolic link",
+            )
+            .in_file(&shown)
+            .help("copy the font file into the fonts folder instead of linking to it"));
+        }
         let data = fs::read(&path)
             .map_err(|e| Problem::error(format!("cannot read font: {e}")).in_file(&shown))?;
         let before = fonts.len();

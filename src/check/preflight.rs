@@ -1,0 +1,144 @@
+//! What `send` and `render` refuse before writing or sending anything, in one place: `check` runs every rule here,
+//! and the commands call the same functions, so `check` says "ready" exactly when they would go ahead.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::diag::{Problem, Problems};
+use crate::load::paths::{self, CampaignPath};
+use crate::load::{escape_problem, Campaign};
+use crate::render::Format;
+
+/// `[smtp]`'s rules that parsing alone cannot see, each at its key's line: "none" to a remote host, a password in
+/// the file, nonsense numbers, a missing `ca_file`.
+pub fn smtp(campaign: &Campaign) -> Problems {
+    let mut problems = Problems::new();
+    let Some(cfg) = &campaign.manifest.manifest.smtp else {
+        return problems;
+    };
+    for invalid in cfg.problems(&campaign.dir) {
+        let mut p = campaign
+            .manifest
+            .problem_at(&["smtp", invalid.key], invalid.message);
+        if p.line.is_none() {
+            p = campaign.manifest.problem("smtp", None, p.message);
+        }
+        if let Some(help) = invalid.help {
+            p = p.help(help);
+        }
+        problems.push(p);
+    }
+    problems
+}
+
+/// `[output] formats`, each known, at their line when one is not. (`render --format` names are the user's own
+/// command line: [`formats`] with `from_manifest` false makes a bad one a usage error there.)
+pub fn manifest_formats(campaign: &Campaign) -> Result<Vec<Format>, Problem> {
+    let names = &campaign.manifest.manifest.output.formats;
+    formats(names).map_err(|bad| {
+        campaign
+            .manifest
+            .problem_at(
+                &["output", "formats"],
+                format!("[output] formats: unknown format `{bad}`"),
+            )
+            .help("the formats are txt, md, html, eml and pdf")
+    })
+}
+
+/// Format names, deduplicated, txt when there are none; `Err(name)` for the first unknown one.
+pub fn formats(names: &[String]) -> Result<Vec<Format>, String> {
+    let mut out = Vec::new();
+    for n in names {
+        let f = Format::parse(n).map_err(|_| n.clone())?;
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    if out.is_empty() {
+        out.push(Format::Txt);
+    }
+    Ok(out)
+}
+
+/// `[output] dir` inside the campaign, also once links are followed.
+pub fn output_dir(campaign: &Campaign) -> Result<PathBuf, Problem> {
+    inside(
+        campaign,
+        &["output", "dir"],
+        &campaign.manifest.manifest.output.dir,
+    )
+}
+
+/// Where `send` writes messages when there is no `[smtp]` and no `--outbox`: `[output] dir`/outbox.
+pub fn outbox(campaign: &Campaign) -> Result<PathBuf, Problem> {
+    let dir = &campaign.manifest.manifest.output.dir;
+    let path = format!("{}/outbox", dir.as_str().trim_end_matches(['/', '\\']));
+    paths::resolve(&campaign.dir, &path)
+        .map_err(|e| escape_problem(&campaign.manifest, &["output", "dir"], &path, &e))
+}
+
+fn inside(campaign: &Campaign, key: &[&str], path: &CampaignPath) -> Result<PathBuf, Problem> {
+    path.resolve(&campaign.dir)
+        .map_err(|e| escape_problem(&campaign.manifest, key, path.as_str(), &e))
+}
+
+/// Two letters that would be written to one file: the same name, or names that differ only by case (one file on
+/// Windows and macOS, where the second letter would silently replace the first).
+#[derive(Default)]
+pub struct Clashes {
+    seen: HashMap<(String, String), (String, String)>,
+}
+
+impl Clashes {
+    /// Records `id`'s file `variant/stem`; a problem when another letter has it.
+    pub fn add(&mut self, variant: &str, stem: &str, id: &str) -> Option<Problem> {
+        let key = (variant.to_string(), stem.to_lowercase());
+        match self.seen.get(&key) {
+            None => {
+                self.seen.insert(key, (stem.to_string(), id.to_string()));
+                None
+            }
+            Some((first, other)) if first == stem => Some(
+                Problem::error(format!(
+                    "letters {other} and {id} would both be written to {variant}/{stem}"
+                ))
+                .help("make [output] filename (or the template's `filename`) unique, e.g. \"{{letter.key}}\""),
+            ),
+            Some((first, other)) => Some(
+                Problem::error(format!(
+                    "letters {other} and {id} would be written to {variant}/{first} and {variant}/{stem}: \
+                     names that differ only by case are one file on Windows and macOS"
+                ))
+                .help("make the keys (or the file names) differ by more than case"),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_that_differ_only_by_case_clash() {
+        let mut c = Clashes::default();
+        assert!(c.add("default", "ABC", "default/ABC").is_none());
+        assert!(c.add("default", "abd", "default/abd").is_none());
+        assert!(c.add("es", "abc", "es/abc").is_none());
+        let p = c.add("default", "abc", "default/abc").unwrap();
+        assert!(p.message.contains("differ only by case"), "{p}");
+        let p = c.add("default", "ABC", "default/ABC2").unwrap();
+        assert!(p.message.contains("both be written"), "{p}");
+    }
+
+    #[test]
+    fn formats_are_known_names() {
+        assert_eq!(formats(&[]).unwrap(), [Format::Txt]);
+        assert_eq!(
+            formats(&["pdf".into(), "txt".into(), "pdf".into()]).unwrap(),
+            [Format::Pdf, Format::Txt]
+        );
+        assert_eq!(formats(&["docx".into()]).unwrap_err(), "docx");
+    }
+}
