@@ -15,6 +15,11 @@ pub enum Severity {
     Warning,
 }
 
+/// A workbook sheet's name, behind a thin pointer so a [`Problem`] stays small enough to return by value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SheetName(pub String);
+
 /// One problem, with the place it was found and, where there is one, the fix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -22,6 +27,9 @@ pub struct Problem {
     /// Path relative to the campaign folder, as the user typed it in the manifest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
+    /// In a workbook, the sheet: `line` is then the row and `column` the column (1 = A), shown as `Sheet!B7`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<Box<SheetName>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,6 +44,7 @@ impl Problem {
         Problem {
             severity: Severity::Error,
             file: None,
+            sheet: None,
             line: None,
             column: None,
             message: message.into(),
@@ -55,6 +64,12 @@ impl Problem {
         self
     }
 
+    /// A place in a workbook: `at(row, Some(column))` then reads `Sheet!B7`.
+    pub fn in_sheet(mut self, sheet: &str) -> Self {
+        self.sheet = Some(Box::new(SheetName(sheet.to_owned())));
+        self
+    }
+
     pub fn at(mut self, line: usize, column: Option<usize>) -> Self {
         self.line = Some(line);
         self.column = column;
@@ -70,9 +85,15 @@ impl Problem {
         self.severity == Severity::Error
     }
 
-    /// `file:line:col`, as far as it is known.
+    /// `file:line:col`, or `file.xlsx:Sheet!B7` in a workbook, as far as it is known.
     pub fn location(&self) -> Option<String> {
         let file = self.file.as_ref()?.display().to_string();
+        if let Some(sheet) = &self.sheet {
+            return Some(format!(
+                "{file}:{}",
+                sheet_place(&sheet.0, self.line, self.column)
+            ));
+        }
         Some(match (self.line, self.column) {
             (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
             (Some(l), None) => format!("{file}:{l}"),
@@ -152,12 +173,67 @@ impl From<Problem> for Problems {
     }
 }
 
+impl FromIterator<Problem> for Problems {
+    fn from_iter<I: IntoIterator<Item = Problem>>(iter: I) -> Self {
+        Problems(iter.into_iter().collect())
+    }
+}
+
 impl IntoIterator for Problems {
     type Item = Problem;
     type IntoIter = std::vec::IntoIter<Problem>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
     }
+}
+
+/// A place in a sheet as a spreadsheet names it: `Signed!B7`, `'Form Responses 1'!B7`, a whole row as `Signed!7:7`.
+pub fn sheet_place(sheet: &str, row: Option<usize>, column: Option<usize>) -> String {
+    let sheet = quote_sheet(sheet);
+    match (row, column) {
+        (Some(r), Some(c)) => format!("{sheet}!{}{r}", column_letters(c)),
+        (Some(r), None) => format!("{sheet}!{r}:{r}"),
+        (None, Some(c)) => {
+            let c = column_letters(c);
+            format!("{sheet}!{c}:{c}")
+        }
+        (None, None) => sheet,
+    }
+}
+
+/// A sheet name as a formula writes it: quoted (`'…'`, a quote doubled) unless it is a plain word.
+fn quote_sheet(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    // `AB12` alone would read as a cell.
+    let cell_like = name
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .chars()
+        .all(|c| c.is_ascii_digit())
+        && name.chars().any(|c| c.is_ascii_digit());
+    if plain && !cell_like {
+        name.to_owned()
+    } else {
+        format!("'{}'", name.replace('\'', "''"))
+    }
+}
+
+/// A column number from 1 as letters: 1 → `A`, 27 → `AA`.
+pub fn column_letters(column: usize) -> String {
+    let mut n = column.max(1);
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// Line and column (both from 1, column in characters) of a byte offset in `text`.
@@ -192,6 +268,24 @@ mod tests {
         assert_eq!(line_col(text, 0), (1, 1));
         assert_eq!(line_col(text, 6), (2, 1));
         assert_eq!(line_col(text, 8), (2, 2));
+    }
+
+    #[test]
+    fn sheet_places_read_as_a_spreadsheet_writes_them() {
+        let p = Problem::error("x")
+            .in_file("recipients/coalition.xlsx")
+            .in_sheet("Signed")
+            .at(7, Some(2));
+        assert_eq!(p.location().unwrap(), "recipients/coalition.xlsx:Signed!B7");
+        assert_eq!(
+            sheet_place("Form Responses 1", Some(12), Some(28)),
+            "'Form Responses 1'!AB12"
+        );
+        assert_eq!(sheet_place("O'Brien", Some(1), None), "'O''Brien'!1:1");
+        assert_eq!(sheet_place("AB12", None, None), "'AB12'");
+        assert_eq!(sheet_place("Firmas", None, Some(3)), "Firmas!C:C");
+        assert_eq!(column_letters(26), "Z");
+        assert_eq!(column_letters(703), "AAA");
     }
 
     #[test]

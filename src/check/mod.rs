@@ -38,6 +38,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     // A misspelt name fails every letter that reaches it; once is enough to say so.
     let render_letters = !names.has_errors();
     problems.extend(names);
+    problems.extend(rows::folded(campaign));
     problems.extend(rows::titles(campaign));
     problems.extend(rows::duplicate_recipients(campaign));
     if let Some(t) = plan.variants.iter().find_map(|v| v.signatory_table) {

@@ -44,7 +44,7 @@ impl Campaign {
             Ok(spec) => match Table::load(dir, RECIPIENTS, &spec) {
                 Ok(t) => Some(t),
                 Err(p) => {
-                    problems.extend(p);
+                    problems.extend(at_entry(&manifest, "letter", "recipients", p));
                     None
                 }
             },
@@ -79,7 +79,7 @@ impl Campaign {
                     Ok(t) => {
                         tables.insert(name.clone(), t);
                     }
-                    Err(p) => problems.extend(p),
+                    Err(p) => problems.extend(at_entry(&manifest, "tables", name, p)),
                 },
                 Err(msg) => problems.push(manifest.problem("tables", Some(name), msg)),
             }
@@ -136,6 +136,27 @@ impl Campaign {
             self.tables.get(name)
         }
     }
+}
+
+/// A table's problems with its manifest entry (`columns`, `sheet`, `dedupe`…) come without a line: the entry's.
+fn at_entry(manifest: &ManifestFile, section: &str, key: &str, problems: Problems) -> Problems {
+    let own_section = format!("{section}.{key}");
+    let line = if manifest
+        .source
+        .lines()
+        .any(|l| l.trim_start().starts_with(&format!("[{own_section}]")))
+    {
+        manifest.line_of(&own_section, None)
+    } else {
+        manifest.line_of(section, Some(key))
+    };
+    problems
+        .into_iter()
+        .map(|p| match (&p.file, p.line, line) {
+            (Some(f), None, Some(l)) if f == Path::new(manifest::FILE) => p.at(l, None),
+            _ => p,
+        })
+        .collect()
 }
 
 /// A path from a manifest or front matter must stay inside the campaign: relative, no `..`.

@@ -257,10 +257,7 @@ impl<'c> Renderer<'c> {
         let id = letter.id();
         let row_line = letter.row().map(|r| r.line);
         let who = match row_line {
-            Some(l) => format!(
-                "letter {id} ({}:{l})",
-                self.campaign.recipients.path.display()
-            ),
+            Some(l) => format!("letter {id} ({})", self.campaign.recipients.place(l)),
             None => format!("letter {id}"),
         };
         let markdown = self
