@@ -23,6 +23,7 @@ mod pdf;
 mod pdf_cli;
 mod snapshots;
 mod variants;
+mod workbooks;
 
 // Sign-off.
 mod proof;
