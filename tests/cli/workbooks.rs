@@ -254,3 +254,109 @@ fn a_range_reads_the_table_below_a_title_with_positions_of_the_sheet() {
         "{run}"
     );
 }
+
+/// The Officials table of [`officials_xlsx`], as LibreOffice's format: written by spreadsheet-ods.
+fn officials_ods(path: &std::path::Path, doubled_saved: bool) {
+    use chrono::NaiveDate;
+    use spreadsheet_ods::{Sheet, WorkBook};
+    let mut book = WorkBook::new_empty();
+    let mut notes = Sheet::new("Notes");
+    notes.set_value(0, 0, "Not the table");
+    book.push_sheet(notes);
+    let mut s = Sheet::new("Officials");
+    for (col, h) in HEADERS.iter().enumerate() {
+        s.set_value(0, col as u32, *h);
+    }
+    s.set_value(1, 0, "sos");
+    s.set_value(1, 1, "Mike Pompeo");
+    s.set_value(1, 2, NaiveDate::from_ymd_opt(1963, 12, 30).unwrap());
+    let meeting = NaiveDate::from_ymd_opt(2018, 7, 13)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap();
+    s.set_value(1, 3, meeting);
+    s.set_value(1, 4, 2018.0);
+    s.set_value(1, 5, 0.1);
+    s.set_formula(1, 6, "of:=0.1+0.2");
+    s.set_value(1, 6, 0.1 + 0.2);
+    s.set_value(1, 7, true);
+    s.set_formula(1, 9, "of:=[.E2]*2");
+    if doubled_saved {
+        s.set_value(1, 9, 4036.0);
+    }
+    s.set_value(1, 10, "SFRC");
+    s.set_value(3, 0, "rubio");
+    s.set_value(3, 1, "Marco Rubio");
+    book.push_sheet(s);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    spreadsheet_ods::write_ods(&mut book, path).unwrap();
+}
+
+#[test]
+fn an_ods_sheet_reads_like_the_same_xlsx_sheet() {
+    let c = campaign(r#"{ path = "recipients/officials.ods", sheet = "Officials" }"#);
+    officials_ods(&c.file("recipients/officials.ods"), true);
+    c.render_txt(&[]);
+    assert_eq!(
+        c.out("default", "sos.txt"),
+        "id: sos\nname: Mike Pompeo\nborn: 1963-12-30\nmeeting: 2018-07-13 09:30\nvotes: 2018\nshare: 0.1\n\
+         total: 0.3\nactive: TRUE\nnote:\ndoubled: 4036\ncommittee: SFRC\n"
+    );
+    assert_eq!(c.out_files("default"), ["rubio.txt", "sos.txt"]);
+}
+
+#[test]
+fn a_formula_without_a_saved_result_is_reported_at_its_cell() {
+    let c = campaign(r#"{ path = "recipients/officials.ods", sheet = "Officials" }"#);
+    officials_ods(&c.file("recipients/officials.ods"), false);
+    let err = c.check(&[]).fails_with(1);
+    assert!(
+        err.contains(
+            "recipients/officials.ods:Officials!J2: the formula `=[.E2]*2` has no saved result"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: open the workbook in Excel or LibreOffice and save it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_example_campaign_gives_byte_identical_letters_from_its_csv_and_its_workbook() {
+    let from_csv = Campaign::example();
+    let from_xlsx = Campaign::example();
+    from_xlsx.edit(
+        "lettermerge.toml",
+        r#"organizations = "recipients/organizations.csv""#,
+        r#"organizations = "recipients/organizations.xlsx""#,
+    );
+    // Nothing can come from the CSV in the workbook's campaign.
+    std::fs::remove_file(from_xlsx.file("recipients/organizations.csv")).unwrap();
+    // The example's messages carry the letter as a PDF.
+    let formats = if cfg!(feature = "pdf") {
+        "txt,md,html,eml,pdf"
+    } else {
+        "txt,md,html"
+    };
+    for c in [&from_csv, &from_xlsx] {
+        c.render(&["--format", formats]).success();
+    }
+    let files = from_csv.all_out_files();
+    assert!(files.len() > 20, "{files:?}");
+    assert_eq!(files, from_xlsx.all_out_files());
+    for f in &files {
+        let rel = format!("out/{f}");
+        assert!(
+            from_csv.read_bytes(&rel) == from_xlsx.read_bytes(&rel),
+            "{f} differs"
+        );
+    }
+
+    // A sign-off given on the CSV holds for the workbook: fingerprints are of the values, not of the file.
+    from_csv.ok(&["approve", "--by", "Lucía Ramírez"]);
+    from_xlsx.write("approvals.toml", from_csv.read("approvals.toml"));
+    let run = from_xlsx.check(&[]).success();
+    assert!(!run.all().contains("since"), "{run}");
+    assert!(!run.all().contains("approv"), "{run}");
+}
