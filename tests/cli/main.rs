@@ -21,6 +21,7 @@ mod pandoc;
 mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_cli;
+mod signons;
 mod snapshots;
 mod variants;
 mod workbooks;
