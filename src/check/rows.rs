@@ -168,7 +168,7 @@ pub fn folded(campaign: &Campaign) -> Problems {
                     t.row_ref(f.kept),
                     dropped.join(", ")
                 ))
-                .help("this is `dedupe` in lettermerge.toml at work; if these are different signers, give them different values"),
+                .help(format!("`dedupe` keeps one row per {column}; if these are different signers, correct the {column} of one")),
                 f.kept,
                 Some(f.column),
             ));

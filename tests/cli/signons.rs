@@ -289,3 +289,26 @@ fn two_headers_that_make_one_name_are_an_error_naming_both() {
     );
     assert!(err.contains("columns = {"), "{err}");
 }
+
+#[test]
+fn a_table_written_as_its_own_section_reads_the_same_and_its_problems_point_there() {
+    let section = "[tables.signons]\npath    = \"recipients/signons.xlsx\"\nsheet   = \"Form Responses 1\"\n\
+                   key     = \"email\"\ncolumns = { email = \"Email Address\", organization = \"Organization name\", \
+                   signer_name = \"Your name\", signer_title = \"Your title\" }\n\
+                   dedupe  = { by = \"email\", keep = \"last\" }\n";
+    let c = campaign(section);
+    c.edit("lettermerge.toml", "[tables]\n", "");
+    form_xlsx(&c, &RESPONSES);
+    c.render_txt(&[]);
+    assert!(c.out("default", "sos.txt").ends_with(SIGNED));
+    c.edit(
+        "lettermerge.toml",
+        "sheet   = \"Form Responses 1\"",
+        "sheet   = \"Responses\"",
+    );
+    let err = c.check(&[]).fails_with(1);
+    assert!(
+        err.contains("lettermerge.toml:1: table `signons`: recipients/signons.xlsx has no sheet \"Responses\""),
+        "{err}"
+    );
+}

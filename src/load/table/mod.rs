@@ -128,6 +128,8 @@ pub struct Table {
     pub path: PathBuf,
     /// Column names as templates see them: the manifest's `columns`, else the file's header slugged.
     pub headers: Vec<String>,
+    /// The headers as the file writes them (trimmed, NFC), column for column.
+    pub file_headers: Vec<String>,
     pub key_column: usize,
     pub rows: Vec<Row>,
     pub layout: Layout,
@@ -139,6 +141,7 @@ pub struct Table {
 /// A table as its file gave it: checked row by row, not yet deduplicated nor indexed by key.
 pub(super) struct Read {
     headers: Vec<String>,
+    file_headers: Vec<String>,
     key_column: Option<usize>,
     rows: Vec<Row>,
     layout: Layout,
@@ -157,6 +160,7 @@ impl Table {
         };
         let Read {
             headers,
+            file_headers,
             key_column,
             rows,
             layout,
@@ -182,6 +186,7 @@ impl Table {
             name: name.to_owned(),
             path: spec.path.clone(),
             headers,
+            file_headers,
             key_column: key_column.unwrap_or(0),
             rows,
             layout,
@@ -224,6 +229,24 @@ impl Table {
         match key_column {
             Some(_) if !problems.has_errors() => Ok(table),
             _ => Err(problems),
+        }
+    }
+
+    /// Help for a manifest naming `name`, which is not a column: the columns, or the name of a file header.
+    pub fn columns_help(&self, name: &str) -> String {
+        match self.file_headers.iter().position(|h| h == name) {
+            Some(i) => format!(
+                "the header \"{name}\" is the column `{}`: use that name",
+                self.headers[i]
+            ),
+            None => format!(
+                "the columns are {}",
+                self.headers
+                    .iter()
+                    .map(|h| format!("`{h}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 
@@ -334,6 +357,7 @@ fn read_csv(campaign_dir: &Path, name: &str, spec: &TableSpec) -> Result<Read, P
             header_line: reader.header_line,
         },
         headers: std::mem::take(&mut reader.headers),
+        file_headers: std::mem::take(&mut reader.file_headers),
         key_column: reader.key_column,
         rows,
         problems,

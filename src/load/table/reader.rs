@@ -52,6 +52,7 @@ pub struct RowReader {
     pub(super) headers: Vec<String>,
     pub(super) key_column: Option<usize>,
     pub(super) header_line: usize,
+    pub(super) file_headers: Vec<String>,
     utf8_reported: bool,
     done: bool,
 }
@@ -141,6 +142,7 @@ impl RowReader {
             headers: Vec::new(),
             key_column: None,
             header_line: 1,
+            file_headers: Vec::new(),
             utf8_reported: false,
             done: false,
         };
@@ -216,6 +218,7 @@ impl RowReader {
             problems.push(self.missing_key(&names, &resolved, raw.line));
         }
         self.headers = resolved;
+        self.file_headers = names;
         self.header_line = raw.line;
         Ok(())
     }

@@ -439,6 +439,7 @@ fn build(
     }
     Ok(Read {
         headers: names,
+        file_headers: raw,
         key_column,
         rows: out,
         layout: Layout::Sheet {
