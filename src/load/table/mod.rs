@@ -388,14 +388,51 @@ pub(super) fn declare(name: &str, spec: &TableSpec, setting: &str, value: &str) 
             settings.push((name, v));
         }
     }
-    let settings: Vec<String> = settings
+    let mut settings: Vec<String> = settings
         .iter()
         .map(|(n, v)| format!("{n} = \"{v}\""))
         .collect();
+    if !spec.columns.is_empty() {
+        let pairs: Vec<String> = spec
+            .columns
+            .iter()
+            .map(|(to, header)| format!("{} = {}", toml_key(to), toml_str(header)))
+            .collect();
+        settings.push(format!("columns = {{ {} }}", pairs.join(", ")));
+    }
+    if let Some(d) = &spec.dedupe {
+        let by: Vec<String> = d.by.iter().map(|b| toml_str(b)).collect();
+        let by = match by.as_slice() {
+            [one] => one.clone(),
+            _ => format!("[{}]", by.join(", ")),
+        };
+        let keep = match d.keep {
+            Keep::First => "first",
+            Keep::Last => "last",
+        };
+        settings.push(format!("dedupe = {{ by = {by}, keep = \"{keep}\" }}"));
+    }
     format!(
         "lettermerge.toml: {section} {name} = {{ {} }}",
         settings.join(", ")
     )
+}
+
+/// A string as TOML writes it, quoted and escaped.
+fn toml_str(s: &str) -> String {
+    toml::Value::from(s).to_string()
+}
+
+/// A key as TOML writes it: bare when it can be.
+fn toml_key(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        s.to_owned()
+    } else {
+        toml_str(s)
+    }
 }
 
 /// A delimiter as written in a TOML string.

@@ -568,3 +568,24 @@ fn empty_tab_file_help_shows_the_tab() {
         .unwrap()
         .contains("`id<tab>name<tab>email`"));
 }
+
+#[test]
+fn manifest_hint_keeps_columns_and_dedupe() {
+    let spec = TableSpec {
+        key: "email".into(),
+        columns: vec![
+            ("email".into(), "Email \"work\" Address".into()),
+            ("organización".into(), "Org".into()),
+        ],
+        dedupe: Some(Dedupe {
+            by: vec!["email".into()],
+            keep: Keep::First,
+        }),
+        ..spec()
+    };
+    let hint = declare("signons", &spec, "key", "email");
+    assert_eq!(
+        hint,
+        r#"lettermerge.toml: [tables] signons = { path = "t.csv", key = "email", columns = { email = 'Email "work" Address', "organización" = "Org" }, dedupe = { by = "email", keep = "first" } }"#
+    );
+}
