@@ -214,6 +214,35 @@ fn every_position_in_a_workbook_is_a_cell() {
     ] {
         assert!(err.contains(expected), "missing {expected:?} in\n{err}");
     }
+    // `check --json` gives the sheet, the row as `line` and the column's number.
+    let json: serde_json::Value = serde_json::from_str(&c.check(&["--json"]).stdout).unwrap();
+    let dup = json["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["message"].as_str().unwrap().starts_with("duplicate"))
+        .unwrap();
+    assert_eq!(dup["file"], "recipients/officials.xlsx");
+    assert_eq!(dup["sheet"], "Officials");
+    assert_eq!(
+        (dup["line"].as_u64(), dup["column"].as_u64()),
+        (Some(4), Some(2))
+    );
+}
+
+#[test]
+fn a_damaged_workbook_is_an_error_naming_the_file_not_a_panic() {
+    let c = campaign(r#""recipients/officials.xlsx""#);
+    let mut book = Workbook::new();
+    book.add_worksheet().write_string(0, 0, "id").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    c.write("recipients/officials.xlsx", &bytes[..bytes.len() / 2]);
+    let err = c.check(&[]).fails_with(1);
+    assert!(
+        err.contains("recipients/officials.xlsx: cannot read the `recipients` table as a workbook"),
+        "{err}"
+    );
+    assert!(err.contains("save it again"), "{err}");
 }
 
 #[test]
