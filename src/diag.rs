@@ -210,12 +210,11 @@ fn quote_sheet(name: &str) -> String {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
-    // `AB12` alone would read as a cell.
-    let cell_like = name
-        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
-        .chars()
-        .all(|c| c.is_ascii_digit())
-        && name.chars().any(|c| c.is_ascii_digit());
+    // `AB12` alone would read as a cell (`Sheet1` would not: no column has five letters).
+    let digits = name.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let cell_like = (1..=3).contains(&(name.len() - digits.len()))
+        && !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit());
     if plain && !cell_like {
         name.to_owned()
     } else {
@@ -283,6 +282,7 @@ mod tests {
         );
         assert_eq!(sheet_place("O'Brien", Some(1), None), "'O''Brien'!1:1");
         assert_eq!(sheet_place("AB12", None, None), "'AB12'");
+        assert_eq!(sheet_place("Sheet1", Some(2), Some(1)), "Sheet1!A2");
         assert_eq!(sheet_place("Firmas", None, Some(3)), "Firmas!C:C");
         assert_eq!(column_letters(26), "Z");
         assert_eq!(column_letters(703), "AAA");
