@@ -273,6 +273,8 @@ fn a_mapped_column_missing_from_the_file_names_both_names_and_the_file_s_headers
         err.contains("its headers are \"Timestamp\", \"Email Address\", \"Organization name\""),
         "{err}"
     );
+    // The one mistake is reported once: not again as a missing key or `dedupe` column.
+    assert!(err.contains("check found 1 error"), "{err}");
 }
 
 #[test]

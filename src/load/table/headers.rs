@@ -154,7 +154,11 @@ pub(super) fn resolve(
         .map(|(n, h)| n.unwrap_or_else(|| h.clone()))
         .collect();
     if let Some(d) = &spec.dedupe {
-        for by in d.by.iter().filter(|b| !names.contains(b)) {
+        // A `by` that `columns` failed to map is reported there.
+        let missing =
+            d.by.iter()
+                .filter(|b| !names.contains(b) && !is_mapped(spec, b));
+        for by in missing {
             let help = match raw.iter().position(|h| h == by) {
                 Some(i) => format!("\"{by}\" is the column `{}`: name that", names[i]),
                 None => format!("the columns are {}", listed(&names)),
@@ -166,6 +170,11 @@ pub(super) fn resolve(
         }
     }
     names
+}
+
+/// Whether `columns` gives `name` to some header (found in the file or not).
+pub(super) fn is_mapped(spec: &TableSpec, name: &str) -> bool {
+    spec.columns.iter().any(|(to, _)| to == name)
 }
 
 /// The problem for a key column the table lacks, unplaced. `raw` are the headers as written, `names` as resolved.

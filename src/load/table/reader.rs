@@ -214,7 +214,8 @@ impl RowReader {
         let at_header = |p: Problem, _column: usize| p.in_file(&self.file).at(raw.line, None);
         let resolved = headers::resolve(&names, &self.name, &self.spec, &at_header, problems);
         self.key_column = resolved.iter().position(|h| *h == self.spec.key);
-        if self.key_column.is_none() {
+        // A key that `columns` failed to map is reported there.
+        if self.key_column.is_none() && !headers::is_mapped(&self.spec, &self.spec.key) {
             problems.push(self.missing_key(&names, &resolved, raw.line));
         }
         self.headers = resolved;

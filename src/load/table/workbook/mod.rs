@@ -345,7 +345,8 @@ fn build(
     let at_header = |p: Problem, i: usize| place(p, header_row, columns.get(i).copied());
     let names = headers::resolve(&raw, name, spec, &at_header, &mut problems);
     let key_column = names.iter().position(|n| *n == spec.key);
-    if key_column.is_none() {
+    // A key that `columns` failed to map is reported there.
+    if key_column.is_none() && !headers::is_mapped(spec, &spec.key) {
         problems.push(place(
             headers::missing_key(name, spec, &raw, &names),
             header_row,
