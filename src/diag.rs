@@ -15,6 +15,11 @@ pub enum Severity {
     Warning,
 }
 
+/// A workbook sheet's name, behind a thin pointer so a [`Problem`] stays small enough to return by value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SheetName(pub String);
+
 /// One problem, with the place it was found and, where there is one, the fix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -22,6 +27,9 @@ pub struct Problem {
     /// Path relative to the campaign folder, as the user typed it in the manifest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
+    /// In a workbook, the sheet: `line` is then the row and `column` the column (1 = A), shown as `Sheet!B7`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<Box<SheetName>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31,8 +39,9 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Letters::is_empty")]
     pub letters: Letters,
     pub message: String,
+    /// A boxed `str` rather than a `String`: one word less keeps `Problem` small enough to return by value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    pub help: Option<Box<str>>,
 }
 
 /// A letter a problem is about: its id, and the row it comes from when it has one.
@@ -89,6 +98,7 @@ impl Problem {
         Problem {
             severity: Severity::Error,
             file: None,
+            sheet: None,
             line: None,
             column: None,
             letters: Letters::default(),
@@ -106,6 +116,12 @@ impl Problem {
 
     pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
         self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    /// A place in a workbook: `at(row, Some(column))` then reads `Sheet!B7`.
+    pub fn in_sheet(mut self, sheet: &str) -> Self {
+        self.sheet = Some(Box::new(SheetName(sheet.to_owned())));
         self
     }
 
@@ -157,7 +173,7 @@ impl Problem {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(help.into().into_boxed_str());
         self
     }
 
@@ -165,9 +181,15 @@ impl Problem {
         self.severity == Severity::Error
     }
 
-    /// `file:line:col`, as far as it is known.
+    /// `file:line:col`, or `file.xlsx:Sheet!B7` in a workbook, as far as it is known.
     pub fn location(&self) -> Option<String> {
         let file = self.file.as_ref()?.display().to_string();
+        if let Some(sheet) = &self.sheet {
+            return Some(format!(
+                "{file}:{}",
+                sheet_place(&sheet.0, self.line, self.column)
+            ));
+        }
         Some(match (self.line.filter(|&l| l > 0), self.column) {
             (Some(l), Some(c)) if c > 0 => format!("{file}:{l}:{c}"),
             (Some(l), _) => format!("{file}:{l}"),
@@ -272,6 +294,12 @@ impl From<Problem> for Problems {
     }
 }
 
+impl FromIterator<Problem> for Problems {
+    fn from_iter<I: IntoIterator<Item = Problem>>(iter: I) -> Self {
+        Problems(iter.into_iter().collect())
+    }
+}
+
 impl IntoIterator for Problems {
     type Item = Problem;
     type IntoIter = std::vec::IntoIter<Problem>;
@@ -285,10 +313,11 @@ impl IntoIterator for Problems {
 struct Key {
     severity: Severity,
     file: Option<PathBuf>,
+    sheet: Option<String>,
     line: Option<usize>,
     column: Option<usize>,
     message: String,
-    help: Option<String>,
+    help: Option<Box<str>>,
     about_letters: bool,
 }
 
@@ -297,6 +326,7 @@ impl Key {
         Key {
             severity: p.severity,
             file: p.file.clone(),
+            sheet: p.sheet.as_ref().map(|s| s.0.clone()),
             line: p.line,
             column: p.column,
             message: p.message.clone(),
@@ -304,6 +334,54 @@ impl Key {
             about_letters: !p.letters.is_empty(),
         }
     }
+}
+
+/// A place in a sheet as a spreadsheet names it: `Signed!B7`, `'Form Responses 1'!B7`, a whole row as `Signed!7:7`.
+pub fn sheet_place(sheet: &str, row: Option<usize>, column: Option<usize>) -> String {
+    let sheet = quote_sheet(sheet);
+    match (row, column) {
+        (Some(r), Some(c)) => format!("{sheet}!{}{r}", column_letters(c)),
+        (Some(r), None) => format!("{sheet}!{r}:{r}"),
+        (None, Some(c)) => {
+            let c = column_letters(c);
+            format!("{sheet}!{c}:{c}")
+        }
+        (None, None) => sheet,
+    }
+}
+
+/// A sheet name as a formula writes it: quoted (`'…'`, a quote doubled) unless it is a plain word.
+fn quote_sheet(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    // `AB12` alone would read as a cell (`Sheet1` would not: no column has five letters).
+    let digits = name.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let cell_like = (1..=3).contains(&(name.len() - digits.len()))
+        && !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit());
+    if plain && !cell_like {
+        name.to_owned()
+    } else {
+        format!("'{}'", name.replace('\'', "''"))
+    }
+}
+
+/// A column number from 1 as letters: 1 → `A`, 27 → `AA`.
+pub fn column_letters(column: usize) -> String {
+    let mut n = column.max(1);
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// Line and column (both from 1, column in characters) of a byte offset in `text`.
@@ -375,6 +453,25 @@ mod tests {
             "templates/letter.hbs:7:1: 5 letters (default/a, default/b, default/c and 2 more): `nmae` is not in the letter's context"
         );
         assert_eq!(g.errors(), 2);
+    }
+
+    #[test]
+    fn sheet_places_read_as_a_spreadsheet_writes_them() {
+        let p = Problem::error("x")
+            .in_file("recipients/coalition.xlsx")
+            .in_sheet("Signed")
+            .at(7, Some(2));
+        assert_eq!(p.location().unwrap(), "recipients/coalition.xlsx:Signed!B7");
+        assert_eq!(
+            sheet_place("Form Responses 1", Some(12), Some(28)),
+            "'Form Responses 1'!AB12"
+        );
+        assert_eq!(sheet_place("O'Brien", Some(1), None), "'O''Brien'!1:1");
+        assert_eq!(sheet_place("AB12", None, None), "'AB12'");
+        assert_eq!(sheet_place("Sheet1", Some(2), Some(1)), "Sheet1!A2");
+        assert_eq!(sheet_place("Firmas", None, Some(3)), "Firmas!C:C");
+        assert_eq!(column_letters(26), "Z");
+        assert_eq!(column_letters(703), "AAA");
     }
 
     #[test]

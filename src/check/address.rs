@@ -42,11 +42,7 @@ pub fn letter(letter: &Letter, rendered: &Rendered, campaign: &Campaign) -> Prob
     let Some(first) = letter.unit.rows.first() else {
         return problems;
     };
-    let at = |message: String| {
-        Problem::warning(message)
-            .in_file(&t.path)
-            .at(first.line, None)
-    };
+    let at = |message: String| t.at(Problem::warning(message), first.line, t.column("title"));
     for line in text.lines() {
         if let Some(wrong) = honorable_with_title(line) {
             let fixed = line
@@ -97,11 +93,7 @@ fn row_rules(t: &Table, row: &Row, lang: &str, problems: &mut Problems) {
     let c = cells(t, row, lang);
     let p = c.person();
     let key = t.key(row);
-    let at = |message: String| {
-        Problem::warning(message)
-            .in_file(&t.path)
-            .at(row.line, None)
-    };
+    let at = |message: String| t.at(Problem::warning(message), row.line, t.column("title"));
     let spanish = Lang::of(lang) == Lang::Es;
     let lang_name = if spanish { "Spanish" } else { "English" };
     let col = |name: &str| {
@@ -341,15 +333,15 @@ fn mixed_languages(t: &Table, key: &str, rows: &[&Row], problems: &mut Problems)
     }
     let lines = rows
         .iter()
-        .map(|r| format!("line {} `{}`", r.line, r.get(col).trim()))
+        .map(|r| format!("{} `{}`", t.row_ref(r.line), r.get(col).trim()))
         .collect::<Vec<_>>()
         .join(", ");
-    problems.push(
+    problems.push(t.at(
         Problem::warning(format!("the grouped letter `{key}` mixes languages ({lines}): its addressees get one letter in one language"))
-            .in_file(&t.path)
-            .at(rows[1].line, None)
             .help("give these rows different `group` values (one letter per language), or make their `lang` agree"),
-    );
+        rows[1].line,
+        Some(col),
+    ));
 }
 
 fn primary(lang: &str) -> String {

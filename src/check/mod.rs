@@ -65,6 +65,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     // A misspelt name fails every letter that reaches it; once is enough to say so.
     let render_letters = !names.has_errors();
     problems.extend(names);
+    problems.extend(rows::folded(campaign));
     problems.extend(address::rows(campaign, &plan));
     problems.extend(roster::check(campaign));
     problems.extend(rows::duplicate_recipients(campaign));

@@ -110,11 +110,8 @@ pub fn check(campaign: &Campaign) -> Problems {
     };
     for seat in seats(t) {
         let w = seat.wanted();
-        let at = |message: String| {
-            Problem::warning(message)
-                .in_file(&t.path)
-                .at(seat.row.line, None)
-        };
+        let at =
+            |message: String| t.at(Problem::warning(message), seat.row.line, Some(t.key_column));
         let who = format!(
             "`{}` ({} {})",
             seat.key,

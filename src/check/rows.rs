@@ -4,9 +4,8 @@
 
 use std::collections::HashMap;
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::diag::{Problem, Problems};
+pub use crate::load::table::fold;
 use crate::load::table::Table;
 use crate::load::Campaign;
 use crate::plan::Variant;
@@ -18,7 +17,7 @@ pub fn columns(campaign: &Campaign) -> Problems {
     let mut problems = Problems::new();
     let t = &campaign.recipients;
     for (i, h) in t.headers.iter().enumerate() {
-        let at = || Problem::error("").in_file(&t.path).at(1, Some(i + 1));
+        let at = || t.at_header(Problem::error(""), i);
         if context::NAMES.contains(&h.as_str()) {
             problems.push(Problem {
                 message: format!(
@@ -47,15 +46,16 @@ pub fn case_keys(campaign: &Campaign) -> Problems {
         for row in &t.rows {
             let key = t.key(row);
             match seen.get(&key.to_lowercase()) {
-                Some((first, line)) if *first != key => problems.push(
+                Some((first, line)) if *first != key => problems.push(t.at(
                     Problem::warning(format!(
-                        "keys `{first}` (line {line}) and `{key}` differ only by case: on Windows and macOS their \
-                         letters' files are one file, and `--only`, `rows` and the journal tell them apart only by case"
+                        "keys `{first}` ({}) and `{key}` differ only by case: on Windows and macOS their \
+                         letters' files are one file, and `--only`, `rows` and the journal tell them apart only by case",
+                        t.row_ref(*line)
                     ))
-                    .in_file(&t.path)
-                    .at(row.line, None)
                     .help(format!("give one of them a key that differs by more than case, e.g. `{key}-2`")),
-                ),
+                    row.line,
+                    Some(t.key_column),
+                )),
                 Some(_) => {}
                 None => {
                     seen.insert(key.to_lowercase(), (key, row.line));
@@ -138,31 +138,18 @@ pub fn duplicate_recipients(campaign: &Campaign) -> Problems {
         for addr in crate::render::helpers::split_cell(row.get(email)) {
             let norm = addr.to_lowercase();
             if let Some(first) = seen.insert(norm, row.line) {
-                problems.push(
-                    Problem::warning(format!("`{addr}` is also the address of the row on line {first}: that office would get two letters"))
-                        .in_file(&t.path)
-                        .at(row.line, None),
-                );
+                problems.push(t.at(
+                    Problem::warning(format!(
+                        "`{addr}` is also the address of the row on {}: that office would get two letters",
+                        t.row_ref(first)
+                    )),
+                    row.line,
+                    Some(email),
+                ));
             }
         }
     }
     problems
-}
-
-/// Lowercased, accents and punctuation dropped, spaces folded: "Amnistía Internacional" ~ "AMNISTIA INTERNACIONAL.".
-pub fn fold(name: &str) -> String {
-    let plain: String = name
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_lowercase().next().unwrap_or(c)
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// An organization's names to compare: the full name without a parenthesized acronym, and the acronym.
@@ -213,10 +200,15 @@ pub fn near_duplicates(t: &Table) -> Problems {
             match seen.get(&k) {
                 Some((line, other)) if !reported && *line != row.line => {
                     problems.push(
-                        Problem::warning(format!("`{name}` looks like `{other}` (line {line}): the same organization twice?"))
-                            .in_file(&t.path)
-                            .at(row.line, None)
+                        t.at(
+                            Problem::warning(format!(
+                                "`{name}` looks like `{other}` ({}): the same organization twice?",
+                                t.row_ref(*line)
+                            ))
                             .help("merge the two rows, or make the names clearly different"),
+                            row.line,
+                            Some(col),
+                        ),
                     );
                     reported = true;
                 }
@@ -225,6 +217,31 @@ pub fn near_duplicates(t: &Table) -> Problems {
                     seen.insert(k, (row.line, name.to_string()));
                 }
             }
+        }
+    }
+    problems
+}
+
+/// What `dedupe` folded in each table: one warning per group, at the kept row, naming the rows dropped.
+pub fn folded(campaign: &Campaign) -> Problems {
+    let mut problems = Problems::new();
+    for t in std::iter::once(&campaign.recipients).chain(campaign.tables.values()) {
+        for f in &t.folded {
+            let column = &t.headers[f.column];
+            let dropped: Vec<String> = f.dropped.iter().map(|&l| t.row_ref(l)).collect();
+            let n = f.dropped.len() + 1;
+            problems.push(t.at(
+                Problem::warning(format!(
+                    "`{}`: {n} rows with {column} \"{}\" folded into one: kept {}, dropped {}",
+                    t.name,
+                    f.value,
+                    t.row_ref(f.kept),
+                    dropped.join(", ")
+                ))
+                .help(format!("`dedupe` keeps one row per {column}; if these are different signers, correct the {column} of one")),
+                f.kept,
+                Some(f.column),
+            ));
         }
     }
     problems
@@ -243,15 +260,15 @@ pub fn signatory_gaps(v: &Variant, shown: &[String]) -> Problems {
         }
         for row in &v.signatories {
             if row.get(c).trim().is_empty() && !col.ends_with("_es") {
-                problems.push(
+                problems.push(t.at(
                     Problem::warning(format!(
                         "signatory `{}` has no `{col}`, which the letter of `{}` shows",
                         t.key(row),
                         v.name
-                    ))
-                    .in_file(&t.path)
-                    .at(row.line, None),
-                );
+                    )),
+                    row.line,
+                    Some(c),
+                ));
             }
         }
     }
@@ -271,15 +288,15 @@ pub fn translations(v: &Variant) -> Problems {
         let Some(c) = t.column(col) else { continue };
         for row in &v.signatories {
             if row.get(c).trim().is_empty() {
-                problems.push(
+                problems.push(t.at(
                     Problem::warning(format!(
                         "variant `{}` is in Spanish but `{}` has no `{col}`",
                         v.name,
                         t.key(row)
-                    ))
-                    .in_file(&t.path)
-                    .at(row.line, None),
-                );
+                    )),
+                    row.line,
+                    Some(c),
+                ));
             }
         }
     }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 use crate::diag::{line_col, Problem, Problems};
 use crate::load::paths::{self, CampaignPath};
 use crate::load::smtp::SmtpConfig;
-use crate::load::table::TableSpec;
+use crate::load::table::{Dedupe, Keep, TableSpec};
 
 pub const FILE: &str = "lettermerge.toml";
 
@@ -66,7 +66,7 @@ impl Default for LetterSection {
 #[derive(Debug, Clone)]
 pub enum TableEntry {
     Path(CampaignPath),
-    Full(FullTable),
+    Full(Box<FullTable>),
 }
 
 /// By hand rather than `untagged`, which would replace every error inside the table (a path outside the campaign,
@@ -89,7 +89,7 @@ impl<'de> Deserialize<'de> for TableEntry {
                 map: A,
             ) -> Result<TableEntry, A::Error> {
                 FullTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(TableEntry::Full)
+                    .map(|f| TableEntry::Full(Box::new(f)))
             }
         }
         d.deserialize_any(Entry)
@@ -103,6 +103,22 @@ pub struct FullTable {
     pub encoding: Option<String>,
     pub delimiter: Option<String>,
     pub key: Option<String>,
+    /// Workbooks: the sheet (default: the first visible) and the cells to read ("A1:F200").
+    pub sheet: Option<String>,
+    pub range: Option<String>,
+    /// The name templates use → the header in the file.
+    #[serde(default)]
+    pub columns: IndexMap<String, String>,
+    pub dedupe: Option<DedupeEntry>,
+}
+
+/// `dedupe = { by = "email", keep = "last" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DedupeEntry {
+    pub by: OneOrMany,
+    #[serde(default)]
+    pub keep: Keep,
 }
 
 impl TableEntry {
@@ -119,6 +135,13 @@ impl TableEntry {
             TableEntry::Full(f) => {
                 spec = TableSpec::new(PathBuf::from(f.path.as_str()));
                 spec.encoding = f.encoding.clone();
+                spec.sheet = f.sheet.clone();
+                spec.range = f.range.clone();
+                spec.columns = f.columns.clone().into_iter().collect();
+                spec.dedupe = f.dedupe.as_ref().map(|d| Dedupe {
+                    by: d.by.as_slice().to_vec(),
+                    keep: d.keep,
+                });
                 if let Some(k) = f.key.as_deref().or(fallback_key) {
                     spec.key = k.to_string();
                 }
@@ -562,6 +585,36 @@ mod tests {
         assert_eq!(spec.key, "code");
         assert_eq!(spec.encoding.as_deref(), Some("windows-1252"));
         assert_eq!(m.tables["orgs"].spec(None).unwrap().key, "id");
+    }
+
+    #[test]
+    fn workbook_tables_take_a_sheet_a_range_columns_and_dedupe() {
+        let m = ManifestFile::parse(
+            "[tables]\nsignons = { path = \"form.xlsx\", sheet = \"Form Responses 1\", range = \"A1:F200\", key = \"email\", columns = { email = \"Email Address\", organization = \"Organization name\" }, dedupe = { by = \"email\" } }\n"
+                .into(),
+        )
+        .unwrap()
+        .manifest;
+        let spec = m.tables["signons"].spec(None).unwrap();
+        assert_eq!(spec.sheet.as_deref(), Some("Form Responses 1"));
+        assert_eq!(spec.range.as_deref(), Some("A1:F200"));
+        assert_eq!(
+            spec.columns[1],
+            ("organization".into(), "Organization name".into())
+        );
+        assert_eq!(
+            spec.dedupe,
+            Some(Dedupe {
+                by: vec!["email".into()],
+                keep: Keep::Last
+            })
+        );
+        let err = ManifestFile::parse(
+            "[tables]\nsignons = { path = \"f.csv\", dedupe = { by = \"email\", keep = \"latest\" } }\n".into(),
+        )
+        .unwrap_err();
+        let err = err.iter().next().expect("one problem");
+        assert_eq!(err.line, Some(2), "{err}");
     }
 
     #[test]

@@ -162,7 +162,19 @@ fn load_table(
     if let Err(e) = paths::resolve(dir, &shown) {
         return Err(escape_problem(manifest, key, &shown, &e).into());
     }
-    Table::load(dir, name, spec)
+    Table::load(dir, name, spec).map_err(|p| at_entry(manifest, key, p))
+}
+
+/// A table's problems with its manifest entry (`columns`, `sheet`, `dedupe`…) come without a line: the entry's.
+fn at_entry(manifest: &ManifestFile, key: &[&str], problems: Problems) -> Problems {
+    let line = manifest.position(key).map(|(l, _)| l);
+    problems
+        .into_iter()
+        .map(|p| match (&p.file, p.line, line) {
+            (Some(f), None, Some(l)) if f == Path::new(manifest::FILE) => p.at(l, None),
+            _ => p,
+        })
+        .collect()
 }
 
 /// A manifest path refused by [`paths::resolve`], at the key that names it — or, for a default the manifest does not

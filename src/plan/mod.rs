@@ -245,11 +245,14 @@ fn resolve_variant<'c>(
                         ("signatories", "where")
                     };
                     for col in select::missing_columns(table, &filter) {
-                        problems.push(mf.problem(
-                            sec,
-                            Some(key),
-                            format!("`{col}` is not a column of {}", table.path.display()),
-                        ));
+                        problems.push(
+                            mf.problem(
+                                sec,
+                                Some(key),
+                                format!("`{col}` is not a column of {}", table.path.display()),
+                            )
+                            .help(table.columns_help(col)),
+                        );
                     }
                     let sort_cols: Vec<String> = sort
                         .as_ref()
@@ -257,14 +260,17 @@ fn resolve_variant<'c>(
                         .unwrap_or_default();
                     for col in &sort_cols {
                         if table.column(col).is_none() {
-                            problems.push(mf.problem(
-                                sec,
-                                Some("sort"),
-                                format!(
-                                    "cannot sort by `{col}`: not a column of {}",
-                                    table.path.display()
-                                ),
-                            ));
+                            problems.push(
+                                mf.problem(
+                                    sec,
+                                    Some("sort"),
+                                    format!(
+                                        "cannot sort by `{col}`: not a column of {}",
+                                        table.path.display()
+                                    ),
+                                )
+                                .help(table.columns_help(col)),
+                            );
                         }
                     }
                     let mut rows: Vec<&Row> = table
@@ -380,6 +386,7 @@ fn plan_units<'c>(
                         Some("recipients"),
                         format!("`{c}` is not a column of {}", table.path.display()),
                     )
+                    .help(table.columns_help(c))
                 })
                 .fold(Problems::new(), |mut ps, p| {
                     ps.push(p);
@@ -410,6 +417,7 @@ fn plan_units<'c>(
                             table.path.display()
                         ),
                     )
+                    .help(table.columns_help(col))
                     .into());
             };
             // Rows sharing a value become one letter, in the order their first row appears; an empty cell is a

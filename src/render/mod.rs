@@ -415,7 +415,7 @@ impl<'c> Renderer<'c> {
 
 /// `recipients/officials.csv:3`: where a letter's row is, for messages.
 fn row_place(campaign: &Campaign, line: Option<usize>) -> Option<String> {
-    line.map(|l| format!("{}:{l}", campaign.recipients.path.display()))
+    line.map(|l| campaign.recipients.place(l))
 }
 
 /// Whether any template or partial reads `tables.NAME`: otherwise the context leaves the tables out, which saves

@@ -25,10 +25,12 @@ mod pdf_cli;
 #[cfg(feature = "pdf")]
 mod pdf_trust;
 mod roster;
+mod signons;
 mod snapshots;
 mod trust_check;
 mod trust_paths;
 mod variants;
+mod workbooks;
 
 // Sign-off.
 mod proof;

@@ -1,20 +1,29 @@
-//! CSV tables (SPEC §3).
+//! Tables: CSV files and sheets of workbooks (SPEC §3), read into one [`Table`] whatever the file.
 //!
-//! The parser is `csv_core` driven by hand rather than the `csv` crate, because the checks need what `csv` hides: the
-//! physical line and byte of a bad byte (not just of its record), and a cap on a field's size that holds while the
-//! field is being read, so an unclosed quote in a 1 GB export costs an error message, not 1 GB of memory.
+//! The CSV parser is `csv_core` driven by hand rather than the `csv` crate, because the checks need what `csv` hides:
+//! the physical line and byte of a bad byte (not just of its record), and a cap on a field's size that holds while
+//! the field is being read, so an unclosed quote in a 1 GB export costs an error message, not 1 GB of memory.
+//! Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) are read through calamine, cell by cell, in `workbook/`. Both feed
+//! the same steps: header names through the manifest's `columns` (`headers.rs`), `dedupe` (`dedupe.rs`), keys.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
+
 use crate::diag::{Problem, Problems};
 
+mod dedupe;
+mod headers;
 mod reader;
 mod scan;
 mod source;
 #[cfg(test)]
 mod tests;
+mod workbook;
 
+pub use dedupe::{fold, Folded};
+pub use headers::slug;
 pub use reader::RowReader;
 
 /// The largest field accepted, in bytes of UTF-8.
@@ -32,10 +41,18 @@ const MAX_PROBLEMS: usize = 100;
 pub struct TableSpec {
     /// Relative to the campaign folder.
     pub path: PathBuf,
-    /// An encoding_rs (WHATWG) label: "windows-1252", "latin1", "utf-16"…; `None` is UTF-8.
+    /// An encoding_rs (WHATWG) label: "windows-1252", "latin1", "utf-16"…; `None` is UTF-8. CSV only.
     pub encoding: Option<String>,
+    /// CSV only.
     pub delimiter: u8,
     pub key: String,
+    /// A workbook's sheet; `None` is its first visible sheet.
+    pub sheet: Option<String>,
+    /// The cells of the sheet to read, in A1 notation: "A1:F200" or "B:F".
+    pub range: Option<String>,
+    /// (the name templates use, the header in the file), in manifest order.
+    pub columns: Vec<(String, String)>,
+    pub dedupe: Option<Dedupe>,
 }
 
 impl TableSpec {
@@ -45,14 +62,49 @@ impl TableSpec {
             encoding: None,
             delimiter: b',',
             key: "id".to_owned(),
+            sheet: None,
+            range: None,
+            columns: Vec::new(),
+            dedupe: None,
         }
     }
+}
+
+/// `dedupe = { by = "email", keep = "last" }`: rows that share `by` are one response, of which one is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dedupe {
+    pub by: Vec<String>,
+    pub keep: Keep,
+}
+
+/// Which of the rows that share a value `dedupe` keeps, by their order in the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Keep {
+    First,
+    /// A form's export lists responses in the order they came, so the last is the correction.
+    #[default]
+    Last,
+}
+
+/// Where a table's rows are, which decides how a position reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// A CSV file: a row's `line` is its first physical line.
+    Csv { header_line: usize },
+    /// A sheet of a workbook: a row's `line` is its row number, and column `i` of the table is the sheet's column
+    /// `columns[i]` (from 1: A is 1).
+    Sheet {
+        name: String,
+        header_row: usize,
+        columns: Vec<usize>,
+    },
 }
 
 /// One record of a table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
-    /// Physical line (from 1) where the record starts.
+    /// Physical line (from 1) where the record starts; in a workbook, the row number.
     pub line: usize,
     fields: Vec<Box<str>>,
 }
@@ -74,52 +126,98 @@ pub struct Table {
     pub name: String,
     /// As in the spec: relative to the campaign folder.
     pub path: PathBuf,
+    /// Column names as templates see them: the manifest's `columns`, else the file's header slugged.
     pub headers: Vec<String>,
+    /// The headers as the file writes them (trimmed, NFC), column for column.
+    pub file_headers: Vec<String>,
     pub key_column: usize,
     pub rows: Vec<Row>,
+    pub layout: Layout,
+    /// What `dedupe` folded, for `check` to list.
+    pub folded: Vec<Folded>,
     index: HashMap<Box<str>, usize>,
+}
+
+/// A table as its file gave it: checked row by row, not yet deduplicated nor indexed by key.
+pub(super) struct Read {
+    headers: Vec<String>,
+    file_headers: Vec<String>,
+    key_column: Option<usize>,
+    rows: Vec<Row>,
+    layout: Layout,
+    problems: Problems,
+    /// Problems past [`MAX_PROBLEMS`], counted.
+    unlisted: usize,
 }
 
 impl Table {
     /// Reads and validates the whole table. `campaign_dir` joined with `spec.path` is the file.
     pub fn load(campaign_dir: &Path, name: &str, spec: &TableSpec) -> Result<Table, Problems> {
-        let (mut reader, mut problems) = RowReader::start(campaign_dir, name, spec)?;
-        let key_column = reader.key_column;
-        let mut rows = Vec::new();
-        let mut index: HashMap<Box<str>, usize> = HashMap::new();
-        let mut unlisted = 0usize;
-        for item in reader.by_ref() {
-            let fault = match item {
-                Err(p) => Some(p),
-                Ok(row) => match key_column {
-                    None => {
-                        rows.push(row);
-                        None
-                    }
-                    Some(k) => match index.get(row.get(k)) {
-                        Some(&first) => Some(duplicate_key(
-                            &spec.path,
-                            &spec.key,
-                            row.get(k),
-                            row.line,
-                            rows.get(first).map_or(0, |r: &Row| r.line),
-                        )),
-                        None => {
-                            index.insert(row.get(k).into(), rows.len());
-                            rows.push(row);
-                            None
-                        }
-                    },
-                },
-            };
-            if let Some(p) = fault {
-                if problems.len() < MAX_PROBLEMS {
-                    problems.push(p);
+        let read = if workbook::is_workbook(&campaign_dir.join(&spec.path)) {
+            workbook::read(campaign_dir, name, spec)?
+        } else {
+            read_csv(campaign_dir, name, spec)?
+        };
+        let Read {
+            headers,
+            file_headers,
+            key_column,
+            rows,
+            layout,
+            mut problems,
+            mut unlisted,
+        } = read;
+        let (rows, folded) = match &spec.dedupe {
+            Some(d) => {
+                let by: Vec<usize> =
+                    d.by.iter()
+                        .filter_map(|b| headers.iter().position(|h| h == b))
+                        .collect();
+                if by.len() == d.by.len() {
+                    dedupe::dedupe(rows, &by, d.keep)
                 } else {
-                    unlisted += 1;
+                    // `headers::resolve` reported the unknown column.
+                    (rows, Vec::new())
+                }
+            }
+            None => (rows, Vec::new()),
+        };
+        let mut table = Table {
+            name: name.to_owned(),
+            path: spec.path.clone(),
+            headers,
+            file_headers,
+            key_column: key_column.unwrap_or(0),
+            rows,
+            layout,
+            folded,
+            index: HashMap::new(),
+        };
+        if let Some(k) = key_column {
+            for (i, row) in table.rows.iter().enumerate() {
+                let key: &str = row.get(k);
+                match table.index.get(key) {
+                    Some(&first) if problems.len() < MAX_PROBLEMS => {
+                        let p = duplicate_key(
+                            &table.layout,
+                            &spec.key,
+                            key,
+                            row.line,
+                            table.rows[first].line,
+                        );
+                        problems.push(table.at(p, row.line, Some(k)));
+                    }
+                    Some(_) => unlisted += 1,
+                    None => {
+                        table.index.insert(key.into(), i);
+                    }
                 }
             }
         }
+        // Rows were checked before their keys: list every problem in the order of the file.
+        let mut problems: Vec<Problem> = problems.into_iter().collect();
+        problems.sort_by_key(|p| p.line.unwrap_or(0));
+        let mut problems: Problems = problems.into_iter().collect();
         if unlisted > 0 {
             problems.push(
                 Problem::error(format!(
@@ -129,15 +227,26 @@ impl Table {
             );
         }
         match key_column {
-            Some(key_column) if !problems.has_errors() => Ok(Table {
-                name: name.to_owned(),
-                path: spec.path.clone(),
-                headers: reader.headers,
-                key_column,
-                rows,
-                index,
-            }),
+            Some(_) if !problems.has_errors() => Ok(table),
             _ => Err(problems),
+        }
+    }
+
+    /// Help for a manifest naming `name`, which is not a column: the columns, or the name of a file header.
+    pub fn columns_help(&self, name: &str) -> String {
+        match self.file_headers.iter().position(|h| h == name) {
+            Some(i) => format!(
+                "the header \"{name}\" is the column `{}`: use that name",
+                self.headers[i]
+            ),
+            None => format!(
+                "the columns are {}",
+                self.headers
+                    .iter()
+                    .map(|h| format!("`{h}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 
@@ -167,15 +276,172 @@ impl Table {
     }
 }
 
-fn duplicate_key(file: &Path, key: &str, value: &str, line: usize, first: usize) -> Problem {
+impl Table {
+    /// Where a cell is, as messages write it: `file.csv:7` (the line: a CSV line has no cell columns worth
+    /// counting), or `file.xlsx:Sheet!B7`.
+    pub fn at(&self, p: Problem, line: usize, column: Option<usize>) -> Problem {
+        let p = p.in_file(&self.path);
+        match &self.layout {
+            Layout::Csv { .. } => p.at(line, None),
+            Layout::Sheet { name, columns, .. } => p
+                .in_sheet(name)
+                .at(line, column.and_then(|c| columns.get(c).copied())),
+        }
+    }
+
+    /// A problem at the header cell of column `column`.
+    pub fn at_header(&self, p: Problem, column: usize) -> Problem {
+        match &self.layout {
+            Layout::Csv { header_line } => p.in_file(&self.path).at(*header_line, Some(column + 1)),
+            Layout::Sheet { header_row, .. } => self.at(p, *header_row, Some(column)),
+        }
+    }
+
+    /// A row's place as text, pointing at its key cell in a workbook: `recipients/officials.csv:7`,
+    /// `recipients/officials.xlsx:Officials!A7`.
+    pub fn place(&self, line: usize) -> String {
+        self.at(Problem::error(""), line, Some(self.key_column))
+            .location()
+            .unwrap_or_default()
+    }
+
+    /// How messages name a row: "line 7" of a CSV file, "row 7" of a sheet.
+    pub fn row_ref(&self, line: usize) -> String {
+        row_ref(&self.layout, line)
+    }
+}
+
+/// Unplaced: the caller knows where.
+fn duplicate_key(layout: &Layout, key: &str, value: &str, line: usize, first: usize) -> Problem {
     Problem::error(format!(
-        "duplicate `{key}` \"{value}\": line {line} repeats line {first}"
+        "duplicate `{key}` \"{value}\": {} repeats {}",
+        row_ref(layout, line),
+        row_ref(layout, first)
     ))
-    .in_file(file)
-    .at(line, None)
     .help(format!(
         "every row needs its own `{key}`: change one of the two, or delete the repeated row"
     ))
+}
+
+fn row_ref(layout: &Layout, line: usize) -> String {
+    match layout {
+        Layout::Csv { .. } => format!("line {line}"),
+        Layout::Sheet { .. } => format!("row {line}"),
+    }
+}
+
+/// Reads a CSV table whole, with every problem of its rows (up to [`MAX_PROBLEMS`]).
+fn read_csv(campaign_dir: &Path, name: &str, spec: &TableSpec) -> Result<Read, Problems> {
+    if spec.sheet.is_some() || spec.range.is_some() {
+        return Err(Problem::error(format!(
+            "table `{name}`: `sheet` and `range` are for workbooks, and {} is a CSV file",
+            spec.path.display()
+        ))
+        .in_file(crate::load::manifest::FILE)
+        .help("remove them, or point `path` at the workbook (.xlsx, .ods, .xls)")
+        .into());
+    }
+    let (mut reader, mut problems) = RowReader::start(campaign_dir, name, spec)?;
+    let mut rows = Vec::new();
+    let mut unlisted = 0usize;
+    for item in reader.by_ref() {
+        match item {
+            Ok(row) => rows.push(row),
+            Err(p) if problems.len() < MAX_PROBLEMS => problems.push(p),
+            Err(_) => unlisted += 1,
+        }
+    }
+    Ok(Read {
+        unlisted,
+        layout: Layout::Csv {
+            header_line: reader.header_line,
+        },
+        headers: std::mem::take(&mut reader.headers),
+        file_headers: std::mem::take(&mut reader.file_headers),
+        key_column: reader.key_column,
+        rows,
+        problems,
+    })
+}
+
+/// Where and how the manifest would declare `setting` for table `name`, as help texts show it: the table's
+/// settings written in full, so the line can replace the user's own.
+pub(super) fn declare(name: &str, spec: &TableSpec, setting: &str, value: &str) -> String {
+    let section = if name == "recipients" {
+        "[letter]"
+    } else {
+        "[tables]"
+    };
+    let delimiter = (spec.delimiter != b',').then(|| toml_delimiter(spec.delimiter));
+    let key = (spec.key != "id").then(|| spec.key.clone());
+    let mut settings = vec![("path", spec.path.display().to_string().replace('\\', "/"))];
+    for (name, declared) in [
+        ("sheet", spec.sheet.clone()),
+        ("range", spec.range.clone()),
+        ("encoding", spec.encoding.clone()),
+        ("delimiter", delimiter),
+        ("key", key),
+    ] {
+        if name == setting {
+            settings.push((name, value.to_owned()));
+        } else if let Some(v) = declared {
+            settings.push((name, v));
+        }
+    }
+    let mut settings: Vec<String> = settings
+        .iter()
+        .map(|(n, v)| format!("{n} = \"{v}\""))
+        .collect();
+    if !spec.columns.is_empty() {
+        let pairs: Vec<String> = spec
+            .columns
+            .iter()
+            .map(|(to, header)| format!("{} = {}", toml_key(to), toml_str(header)))
+            .collect();
+        settings.push(format!("columns = {{ {} }}", pairs.join(", ")));
+    }
+    if let Some(d) = &spec.dedupe {
+        let by: Vec<String> = d.by.iter().map(|b| toml_str(b)).collect();
+        let by = match by.as_slice() {
+            [one] => one.clone(),
+            _ => format!("[{}]", by.join(", ")),
+        };
+        let keep = match d.keep {
+            Keep::First => "first",
+            Keep::Last => "last",
+        };
+        settings.push(format!("dedupe = {{ by = {by}, keep = \"{keep}\" }}"));
+    }
+    format!(
+        "lettermerge.toml: {section} {name} = {{ {} }}",
+        settings.join(", ")
+    )
+}
+
+/// A string as TOML writes it, quoted and escaped.
+fn toml_str(s: &str) -> String {
+    toml::Value::from(s).to_string()
+}
+
+/// A key as TOML writes it: bare when it can be.
+fn toml_key(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        s.to_owned()
+    } else {
+        toml_str(s)
+    }
+}
+
+/// A delimiter as written in a TOML string.
+pub(super) fn toml_delimiter(d: u8) -> String {
+    if d == b'\t' {
+        "\\t".to_owned()
+    } else {
+        (d as char).to_string()
+    }
 }
 
 /// Key uniqueness for rows streamed by [`RowReader`], which cannot check it alone without holding every key.
@@ -190,7 +456,10 @@ impl KeySet {
     /// Records `key` as seen on `line`; a key seen before is an error naming both lines.
     pub fn insert(&mut self, key: &str, line: usize) -> Result<(), Problem> {
         if let Some(&first) = self.seen.get(key) {
-            return Err(duplicate_key(&self.file, &self.key, key, line, first));
+            let layout = Layout::Csv { header_line: 1 };
+            return Err(duplicate_key(&layout, &self.key, key, line, first)
+                .in_file(&self.file)
+                .at(line, None));
         }
         self.seen.insert(key.into(), line);
         Ok(())

@@ -10,7 +10,10 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::scan::{self, Fault, Scanner};
 use super::source::open_source;
-use super::{KeySet, Row, TableSpec, CHUNK, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_RECORD_BYTES};
+use super::{
+    declare, headers, toml_delimiter, KeySet, Row, TableSpec, CHUNK, MAX_COLUMNS, MAX_FIELD_BYTES,
+    MAX_RECORD_BYTES,
+};
 use crate::diag::{Problem, Problems};
 
 /// What made a record too big to keep; the rest of it is read and dropped.
@@ -48,6 +51,8 @@ pub struct RowReader {
     ends: Vec<usize>,
     pub(super) headers: Vec<String>,
     pub(super) key_column: Option<usize>,
+    pub(super) header_line: usize,
+    pub(super) file_headers: Vec<String>,
     utf8_reported: bool,
     done: bool,
 }
@@ -136,6 +141,8 @@ impl RowReader {
             ends: vec![0; 64],
             headers: Vec::new(),
             key_column: None,
+            header_line: 1,
+            file_headers: Vec::new(),
             utf8_reported: false,
             done: false,
         };
@@ -204,87 +211,48 @@ impl RowReader {
                 );
             }
         }
-        self.key_column = names.iter().position(|h| *h == self.spec.key);
-        if self.key_column.is_none() {
-            problems.push(self.missing_key(&names, raw.line));
+        let at_header = |p: Problem, _column: usize| p.in_file(&self.file).at(raw.line, None);
+        let resolved = headers::resolve(&names, &self.name, &self.spec, &at_header, problems);
+        self.key_column = resolved.iter().position(|h| *h == self.spec.key);
+        // A key that `columns` failed to map is reported there.
+        if self.key_column.is_none() && !headers::is_mapped(&self.spec, &self.spec.key) {
+            problems.push(self.missing_key(&names, &resolved, raw.line));
         }
-        self.headers = names;
+        self.headers = resolved;
+        self.file_headers = names;
+        self.header_line = raw.line;
         Ok(())
     }
 
-    fn missing_key(&self, names: &[String], line: usize) -> Problem {
-        let key = &self.spec.key;
-        let list = names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let p = self.problem(
-            line,
-            &format!("no key column `{key}`: the headers are {list}"),
-        );
+    /// `names` as the file writes them, `resolved` as templates see them.
+    fn missing_key(&self, names: &[String], resolved: &[String], line: usize) -> Problem {
         let other_delimiter = [b',', b';', b'\t'].into_iter().find(|&d| {
             d != self.spec.delimiter && names.len() == 1 && names[0].contains(d as char)
         });
-        if let Some(d) = other_delimiter {
-            return p.help(format!(
-                "the header looks separated by \"{}\", not \"{}\": declare it in {}",
-                toml_delimiter(d),
-                toml_delimiter(self.spec.delimiter),
-                self.declare("delimiter", &toml_delimiter(d))
-            ));
-        }
-        if let Some(near) = names
-            .iter()
-            .find(|n| n.to_lowercase() == key.to_lowercase())
-        {
-            return p.help(format!(
-                "`{near}` differs only in case: rename it `{key}`, or declare the key in {}",
-                self.declare("key", near)
-            ));
-        }
-        let example = names
-            .iter()
-            .find(|n| !n.is_empty())
-            .map_or("code", |n| n.as_str());
-        p.help(format!(
-            "add a `{key}` column with a unique value in every row, or declare which column is the key in {}",
-            self.declare("key", example)
+        let Some(d) = other_delimiter else {
+            return headers::missing_key(&self.name, &self.spec, names, resolved)
+                .in_file(&self.file)
+                .at(line, None);
+        };
+        // One header holding the other delimiter: the line was not split, so show it as written.
+        self.problem(
+            line,
+            &format!(
+                "no key column `{}`: the headers are `{}`",
+                self.spec.key, names[0]
+            ),
+        )
+        .help(format!(
+            "the header looks separated by \"{}\", not \"{}\": declare it in {}",
+            toml_delimiter(d),
+            toml_delimiter(self.spec.delimiter),
+            self.declare("delimiter", &toml_delimiter(d))
         ))
     }
 
     /// Where and how the manifest would declare `setting` for this table, as the help text shows it.
-    /// Keeps the table's other declared settings, so the line can replace the user's own.
     fn declare(&self, setting: &str, value: &str) -> String {
-        let section = if self.name == "recipients" {
-            "[letter]"
-        } else {
-            "[tables]"
-        };
-        let spec = &self.spec;
-        let delimiter = (spec.delimiter != b',').then(|| toml_delimiter(spec.delimiter));
-        let key = (spec.key != "id").then(|| spec.key.clone());
-        let mut settings = vec![("path", spec.path.display().to_string().replace('\\', "/"))];
-        for (name, declared) in [
-            ("encoding", spec.encoding.clone()),
-            ("delimiter", delimiter),
-            ("key", key),
-        ] {
-            if name == setting {
-                settings.push((name, value.to_owned()));
-            } else if let Some(v) = declared {
-                settings.push((name, v));
-            }
-        }
-        let settings: Vec<String> = settings
-            .iter()
-            .map(|(n, v)| format!("{n} = \"{v}\""))
-            .collect();
-        format!(
-            "lettermerge.toml: {section} {} = {{ {} }}",
-            self.name,
-            settings.join(", ")
-        )
+        declare(&self.name, &self.spec, setting, value)
     }
 
     fn unclosed_quote(&self, at: scan::Pos) -> Problem {
@@ -597,15 +565,6 @@ impl Iterator for RowReader {
             }
         }
         None
-    }
-}
-
-/// A delimiter as written in a TOML string.
-fn toml_delimiter(d: u8) -> String {
-    if d == b'\t' {
-        "\\t".to_owned()
-    } else {
-        (d as char).to_string()
     }
 }
 

@@ -42,13 +42,15 @@ impl OpenError {
             "check the path, which is relative to the campaign folder: {section} {name} = \"{path}\" in lettermerge.toml"
         );
         let (message, help) = match self {
-            OpenError::Io(e) if e.kind() == io::ErrorKind::NotFound => ("no such file".to_owned(), fix_path),
+            OpenError::Io(e) if e.kind() == io::ErrorKind::NotFound => {
+                ("no such file".to_owned(), fix_path)
+            }
             OpenError::Io(e) => (e.to_string(), fix_path),
             OpenError::Folder => ("it is a folder, not a file".to_owned(), fix_path),
+            // Only a caller streaming rows gets here: `Table::load` reads a workbook through calamine.
             OpenError::Workbook(kind) => (
-                format!("this is an Excel workbook ({kind}), not a CSV file"),
-                "in Excel, use File → Save As → \"CSV UTF-8 (Comma delimited)\" and point the manifest at that file"
-                    .to_owned(),
+                format!("this is a workbook ({kind}), which cannot be read row by row"),
+                "read it whole as a table, or save the sheet as \"CSV UTF-8\"".to_owned(),
             ),
         };
         Problem::error(format!("cannot read the `{name}` table: {message}"))

@@ -483,12 +483,16 @@ fn missing_file_names_the_path_and_the_manifest_key() {
 }
 
 #[test]
-fn excel_workbook_is_recognised() {
-    only(
-        problems(b"PK\x03\x04rest of a zip"),
-        "Excel workbook (.xlsx)",
-        None,
+fn a_workbook_named_like_csv_is_read_as_a_workbook() {
+    let p = problems(b"PK\x03\x04rest of a zip");
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert!(
+        p[0].message
+            .contains("cannot read the `issues` table as a workbook"),
+        "{}",
+        p[0]
     );
+    assert!(p[0].help.as_deref().unwrap().contains("CSV UTF-8"));
 }
 
 #[test]
@@ -563,4 +567,25 @@ fn empty_tab_file_help_shows_the_tab() {
         .as_deref()
         .unwrap()
         .contains("`id<tab>name<tab>email`"));
+}
+
+#[test]
+fn manifest_hint_keeps_columns_and_dedupe() {
+    let spec = TableSpec {
+        key: "email".into(),
+        columns: vec![
+            ("email".into(), "Email \"work\" Address".into()),
+            ("organización".into(), "Org".into()),
+        ],
+        dedupe: Some(Dedupe {
+            by: vec!["email".into()],
+            keep: Keep::First,
+        }),
+        ..spec()
+    };
+    let hint = declare("signons", &spec, "key", "email");
+    assert_eq!(
+        hint,
+        r#"lettermerge.toml: [tables] signons = { path = "t.csv", key = "email", columns = { email = 'Email "work" Address', "organización" = "Org" }, dedupe = { by = "email", keep = "first" } }"#
+    );
 }
