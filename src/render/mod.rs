@@ -5,6 +5,7 @@
 //! is a pure function of the plan, so letters render in parallel.
 
 pub mod address;
+mod attachment;
 pub mod columns;
 pub mod context;
 pub mod eml;
@@ -19,7 +20,7 @@ pub mod outputs;
 pub mod pdf;
 pub mod txt;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -86,6 +87,8 @@ pub struct Rendered {
     pub headers: Headers,
     pub attachments: Vec<String>,
     pub attach_pdf: bool,
+    /// The attached PDF's file name, with `.pdf`: `attachment_name`, else from the subject and the addressees.
+    pub attachment_name: String,
     /// The file name without extension, sanitized.
     pub file_stem: String,
     pub lang: String,
@@ -120,6 +123,8 @@ pub struct Renderer<'c> {
     origins: HashMap<String, Origin>,
     parts: BTreeMap<String, VariantParts>,
     tables: Value,
+    /// Templates that more than one variant sends, whose default attachment names carry the variant's name.
+    shared_templates: BTreeSet<String>,
 }
 
 const FILENAME: &str = "[output] filename";
@@ -237,6 +242,7 @@ impl<'c> Renderer<'c> {
             raw,
             origins,
             parts,
+            shared_templates: shared_templates(campaign),
             tables: if mentions_tables(campaign) {
                 context::tables_value(campaign)
             } else {
@@ -298,6 +304,23 @@ impl<'c> Renderer<'c> {
             }
         };
         let file_stem = self.stem_in(letter, &ctx, &who)?;
+        let attachment_name = match rendered_fields.get("attachment_name").and_then(|v| v.first()) {
+            Some((value, line)) => attachment::given(value).map_err(|msg| {
+                Problem::error(format!("{who}: {msg}"))
+                    .in_file(&variant.template)
+                    .at(*line, None)
+                    .help("write a file name such as 'Human rights in Mexico - {{last_name}}'")
+            })?,
+            None => None,
+        };
+        let attachment_name = attachment_name.unwrap_or_else(|| {
+            attachment::default(
+                self.campaign,
+                letter,
+                headers.subject.as_deref(),
+                self.shared_templates.contains(&variant.template),
+            )
+        });
         let attachments: Vec<String> = rendered_fields
             .get("attachments")
             .into_iter()
@@ -332,6 +355,7 @@ impl<'c> Renderer<'c> {
             headers,
             attachments,
             attach_pdf: front.attach_pdf,
+            attachment_name,
             file_stem,
             lang: variant.lang.clone(),
             date: variant.today,
@@ -413,6 +437,25 @@ fn mentions_tables(campaign: &Campaign) -> bool {
             .contains("tables")
 }
 
+/// Templates that two or more variants with recipients send (public copies are never sent). From the manifest, not
+/// the plan, so that a letter's attachment name does not depend on which variants a run selects.
+fn shared_templates(campaign: &Campaign) -> BTreeSet<String> {
+    use crate::load::manifest::RecipientsOverride;
+    let m = &campaign.manifest.manifest;
+    let mut seen = BTreeSet::new();
+    let mut shared = BTreeSet::new();
+    for spec in m.variants.values() {
+        if matches!(spec.recipients, Some(RecipientsOverride::Enabled(false))) {
+            continue;
+        }
+        let template = spec.template.clone().unwrap_or_else(|| m.letter.template.clone());
+        if !seen.insert(template.clone()) {
+            shared.insert(template);
+        }
+    }
+    shared
+}
+
 /// The registered template that renders a cover-note partial on its own.
 fn cover_name(partial: &str) -> String {
     format!("cover:{partial}")
@@ -431,7 +474,11 @@ fn front_fields(front: &FrontMatter) -> Vec<(&'static str, &crate::load::templat
     ] {
         out.extend(list.iter().map(|f| (key, f)));
     }
-    for (key, field) in [("subject", &front.subject), ("filename", &front.filename)] {
+    for (key, field) in [
+        ("subject", &front.subject),
+        ("filename", &front.filename),
+        ("attachment_name", &front.attachment_name),
+    ] {
         if let Some(f) = field {
             out.push((key, f));
         }
