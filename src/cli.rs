@@ -27,6 +27,12 @@ pub struct Cli {
         default_value = "."
     )]
     pub dir: PathBuf,
+    /// `-q` before the command, where earlier versions took it: the same as the command's own `--quiet`.
+    #[arg(short, long, hide = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// `-v` before the command, as earlier versions took it: the same as `render --verbose`.
+    #[arg(short, long, hide = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }

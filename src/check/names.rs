@@ -264,10 +264,11 @@ impl<'a> Walker<'a> {
                 at.error(format!("there is no table `{name}`"))
                     .help("list it under [tables] in lettermerge.toml"),
             ),
-            ["coalition", name, ..] if *name != "signatories" => Some(
-                at.error(format!("`coalition.{name}` does not exist"))
-                    .help("coalition has signatories: the whole list, also in a per-signatory letter"),
-            ),
+            ["coalition", name, ..] if *name != "signatories" => {
+                Some(at.error(format!("`coalition.{name}` does not exist")).help(
+                    "coalition has signatories: the whole list, also in a per-signatory letter",
+                ))
+            }
             ["signatory", col, ..]
             | ["signatories", col, ..]
             | ["coalition", "signatories", col, ..]

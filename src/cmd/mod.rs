@@ -61,7 +61,11 @@ fn verbosity(command: &Command) -> Verbosity {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    let v = verbosity(&cli.command);
+    let own = verbosity(&cli.command);
+    let v = Verbosity {
+        quiet: own.quiet || cli.quiet,
+        verbose: own.verbose || cli.verbose,
+    };
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.dir, &args, v),
         Command::Render(args) => render::run(&cli.dir, &args, v),

@@ -9,8 +9,8 @@ use crate::cli::RenderArgs;
 use crate::deliver::files::write_atomic;
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
-use crate::render::outputs::Outputs;
 use crate::plan::Recipients;
+use crate::render::outputs::Outputs;
 use crate::render::{Format, Rendered, Renderer};
 
 use super::Verbosity;

@@ -59,7 +59,9 @@ pub(crate) fn default(
     }
     let mut tail = tail.join(" - ");
     if name_variant {
-        tail = format!("{tail} ({})", letter.variant.name).trim().to_string();
+        tail = format!("{tail} ({})", letter.variant.name)
+            .trim()
+            .to_string();
     }
     let name = match subject.map(str::trim).filter(|s| !s.is_empty()) {
         None if tail.is_empty() => letter.id().replace('/', " - "),
@@ -132,10 +134,7 @@ mod tests {
             given("Carta: Peña Nieto").unwrap().as_deref(),
             Some("Carta- Peña Nieto.pdf")
         );
-        assert_eq!(
-            given("letter.PDF").unwrap().as_deref(),
-            Some("letter.pdf")
-        );
+        assert_eq!(given("letter.PDF").unwrap().as_deref(), Some("letter.pdf"));
         assert_eq!(given("  ").unwrap(), None);
     }
 
@@ -148,7 +147,10 @@ mod tests {
 
     #[test]
     fn shorten_cuts_at_a_word() {
-        assert_eq!(shorten("Human rights in Mexico", 40), "Human rights in Mexico");
+        assert_eq!(
+            shorten("Human rights in Mexico", 40),
+            "Human rights in Mexico"
+        );
         assert_eq!(shorten("Human rights in Mexico", 16), "Human rights…");
         assert!(shorten("Derechos humanos en México", 15).len() <= 15);
     }

@@ -79,12 +79,13 @@ fn inside_word(line: &[char], at: usize) -> bool {
 }
 
 /// Whether `prefix` (the line before a `.` or `)`) could make it a list marker: nothing, digits, one letter, or a
-/// Roman numeral, after an optional `(`.
+/// Roman numeral in one case (`iv`, `XII`; `Lic.` is not one), after an optional `(`.
 fn list_marker(prefix: &[char]) -> bool {
     let p = prefix.strip_prefix(&['(']).unwrap_or(prefix);
     p.iter().all(char::is_ascii_digit)
         || p.len() == 1 && p[0].is_ascii_alphabetic()
-        || p.iter().all(|c| "ivxlcdmIVXLCDM".contains(*c))
+        || p.iter().all(|c| "ivxlcdm".contains(*c))
+        || p.iter().all(|c| "IVXLCDM".contains(*c))
 }
 
 /// Whether what follows a `&` could make a reference: a name or `#` number ending at `;` or at the end of the value.
@@ -170,6 +171,8 @@ mod tests {
         assert_eq!(markdown("2) item"), r"2\) item");
         assert_eq!(markdown(". after digits"), r"\. after digits");
         assert_eq!(markdown("Dr. King"), "Dr. King");
+        assert_eq!(markdown("Lic. Andrés"), "Lic. Andrés");
+        assert_eq!(markdown("XII. Andrés"), r"XII\. Andrés");
     }
 
     #[test]

@@ -304,7 +304,10 @@ impl<'c> Renderer<'c> {
             }
         };
         let file_stem = self.stem_in(letter, &ctx, &who)?;
-        let attachment_name = match rendered_fields.get("attachment_name").and_then(|v| v.first()) {
+        let attachment_name = match rendered_fields
+            .get("attachment_name")
+            .and_then(|v| v.first())
+        {
             Some((value, line)) => attachment::given(value).map_err(|msg| {
                 Problem::error(format!("{who}: {msg}"))
                     .in_file(&variant.template)
@@ -448,7 +451,10 @@ fn shared_templates(campaign: &Campaign) -> BTreeSet<String> {
         if matches!(spec.recipients, Some(RecipientsOverride::Enabled(false))) {
             continue;
         }
-        let template = spec.template.clone().unwrap_or_else(|| m.letter.template.clone());
+        let template = spec
+            .template
+            .clone()
+            .unwrap_or_else(|| m.letter.template.clone());
         if !seen.insert(template.clone()) {
             shared.insert(template);
         }

@@ -225,3 +225,242 @@ fn helper_output_is_escaped_too() {
     assert!(body.contains("*EMPH* &lt;I&gt;X&lt;/I&gt;"), "{body}");
     assert!(!body.contains("<em>") && !body.contains("<i>"), "{body}");
 }
+
+// ── Context-dependent escapes: a mark is escaped only where Markdown would read it ──────────────────────────────
+
+const CASES_TEMPLATE: &str = "---
+subject: 'Cases'
+---
+{{year}}
+
+{{dash}}
+
+{{snake}}
+
+{{stars}}
+";
+
+fn cases() -> Campaign {
+    Campaign::small(
+        MANIFEST,
+        CASES_TEMPLATE,
+        "id,year,dash,snake,stars",
+        &["c,1999. A year,- dash at start,a_b_c,x*y*z"],
+    )
+}
+
+const CASES: [&str; 4] = ["1999. A year", "- dash at start", "a_b_c", "x*y*z"];
+
+#[test]
+fn a_number_a_dash_and_underscores_or_stars_at_the_start_of_a_line_print_literally_in_txt_and_html()
+{
+    let c = cases();
+    c.render(&["--format", "txt,html"]).success();
+    let txt = c.read("out/default/c.txt");
+    let lines: Vec<&str> = txt.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines, CASES, "{txt}");
+    let html = c.read("out/default/c.html");
+    let body = main_of(&html);
+    for case in CASES {
+        assert!(body.contains(&format!("<p>{case}</p>")), "{case}:\n{body}");
+    }
+    for element in ["<ol", "<ul", "<li", "<em", "<strong"] {
+        assert!(!body.contains(element), "a value made {element}:\n{body}");
+    }
+}
+
+#[test]
+fn the_md_file_escapes_only_the_marks_markdown_would_read() {
+    let c = cases();
+    c.render(&["--format", "md"]).success();
+    let md = c.read("out/default/c.md");
+    let body: Vec<&str> = md
+        .splitn(3, "---\n")
+        .nth(2)
+        .expect("a body after the metadata")
+        .lines()
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        body,
+        [r"1999\. A year", r"\- dash at start", "a_b_c", r"x\*y\*z"],
+        "{md}"
+    );
+    for (reader, html) in [
+        ("pulldown-cmark", {
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&md));
+            html
+        }),
+        ("pandoc", pandoc_html(&c, "out/default/c.md")),
+    ] {
+        for case in CASES {
+            assert!(
+                html.contains(&format!("<p>{case}</p>")),
+                "{reader}: {case}:\n{html}"
+            );
+        }
+        for element in ["<ol", "<ul", "<em"] {
+            assert!(!html.contains(element), "{reader} made {element}:\n{html}");
+        }
+    }
+}
+
+/// pandoc's HTML for a file of the campaign, or the input of the other reader when pandoc is missing (the caller's
+/// assertions then check that reader twice).
+fn pandoc_html(c: &Campaign, rel: &str) -> String {
+    if !interop_tool("pandoc") {
+        let mut html = String::new();
+        let md = c.read(rel);
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&md));
+        return html;
+    }
+    crate::harness::tool_stdout(
+        std::process::Command::new("pandoc")
+            .args(["-f", "markdown", "-t", "html"])
+            .arg(c.file(rel)),
+    )
+}
+
+/// A fixed generator of awkward values: characters and words Markdown or pandoc could read as syntax.
+fn generated_values(n: usize) -> Vec<String> {
+    const TOKENS: &[&str] = &[
+        "a",
+        "b",
+        "i",
+        "v",
+        "X",
+        "1",
+        "9",
+        " ",
+        " ",
+        "\t",
+        "\n",
+        "_",
+        "*",
+        "-",
+        "+",
+        ".",
+        ")",
+        "(",
+        "#",
+        ">",
+        "=",
+        ":",
+        "|",
+        "`",
+        "~",
+        "^",
+        "$",
+        "&",
+        ";",
+        "@",
+        "[",
+        "]",
+        "<",
+        "/",
+        "{",
+        "}",
+        "!",
+        "\\",
+        "'",
+        "%",
+        "ñ",
+        "amp",
+        "#169",
+        "copy",
+        "1999",
+        "iv",
+        "http://x.example",
+        "div",
+        "e.g.",
+        "--",
+        "...",
+        "@wola",
+        "$5",
+    ];
+    let mut seed: u64 = 0x2f74_fef1_187c_c3c8;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    };
+    (0..n)
+        .map(|_| {
+            let len = 1 + next(10);
+            (0..len).map(|_| TOKENS[next(TOKENS.len())]).collect()
+        })
+        .collect()
+}
+
+/// How pandoc shows a value: lines without outer blanks, runs of blanks as one space.
+fn as_pandoc_shows(value: &str) -> String {
+    value
+        .trim()
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The text of a paragraph in pandoc's JSON AST, or the first element that is not text.
+fn pandoc_inline_text(inlines: &[serde_json::Value]) -> Result<String, String> {
+    let mut text = String::new();
+    for i in inlines {
+        match i["t"].as_str() {
+            Some("Str") => text.push_str(i["c"].as_str().unwrap_or_default()),
+            Some("Space" | "SoftBreak") => text.push(' '),
+            Some("LineBreak") => text.push('\n'),
+            _ => return Err(i.to_string()),
+        }
+    }
+    Ok(text)
+}
+
+#[test]
+fn pandoc_reads_hundreds_of_generated_values_as_plain_text() {
+    if !interop_tool("pandoc") {
+        return;
+    }
+    let values: Vec<String> = generated_values(600)
+        .into_iter()
+        .filter(|v| !v.trim().is_empty())
+        .collect();
+    let mut csv = String::from("id,v\n");
+    for (i, v) in values.iter().enumerate() {
+        csv.push_str(&format!("v{i},\"{}\"\n", v.replace('"', "\"\"")));
+    }
+    let c = Campaign::small(
+        "[tables]\nvals = \"recipients/vals.csv\"\n",
+        "---\nsubject: 'Generated'\n---\n{{#each tables.vals}}\n{{v}}\n\nDear {{v}}\n\n{{/each}}\n",
+        "id",
+        &["g"],
+    );
+    c.write("recipients/vals.csv", csv);
+    c.render(&["--format", "md"]).success();
+    // Smart punctuation is typography, not markup: off, so that the text compares exactly.
+    let json = crate::harness::tool_stdout(
+        std::process::Command::new("pandoc")
+            .args(["-f", "markdown-smart", "-t", "json"])
+            .arg(c.file("out/default/g.md")),
+    );
+    let ast: serde_json::Value = serde_json::from_str(&json).expect("pandoc's JSON");
+    let blocks = ast["blocks"].as_array().expect("blocks");
+    let want: Vec<String> = values
+        .iter()
+        .flat_map(|v| {
+            let shown = as_pandoc_shows(v);
+            [shown.clone(), format!("Dear {shown}")]
+        })
+        .collect();
+    assert_eq!(blocks.len(), want.len(), "one paragraph per value and line");
+    for (block, want) in blocks.iter().zip(&want) {
+        assert_eq!(block["t"], "Para", "{want:?} became {block}");
+        let inlines = block["c"].as_array().expect("inlines");
+        match pandoc_inline_text(inlines) {
+            Ok(text) => assert_eq!(&text, want, "{block}"),
+            Err(e) => panic!("{want:?} made {e}"),
+        }
+    }
+}

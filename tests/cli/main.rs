@@ -10,8 +10,10 @@ mod signoff_kit;
 mod smtp_server;
 
 // Loading, checking and rendering.
+mod attachments;
 mod bad_input;
 mod columns;
+mod commands;
 mod eml;
 mod escaping;
 mod example;
@@ -21,6 +23,7 @@ mod pandoc;
 mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_cli;
+mod public_copy;
 mod snapshots;
 mod variants;
 
