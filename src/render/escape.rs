@@ -41,7 +41,9 @@ fn needs_escape(line: &[char], at: usize) -> bool {
         '\\' | '`' | '<' | '[' | ']' | '|' | '~' | '^' | '{' => true,
         // Headings, block quotes, bullet lists, thematic breaks, setext underlines, pandoc's YAML blocks, grid and
         // simple tables, definition lists and fenced divs: only as a line's first character.
-        '#' | '>' | '-' | '+' | '=' | ':' => at == 0,
+        '>' | '-' | '+' | '=' | ':' => at == 0,
+        // A heading at the start of a line; at the end of a heading line, a closing sequence that would vanish.
+        '#' => at == 0 || closing_hashes(line, at),
         // `*` opens or closes emphasis unless blanks stand on both sides (CommonMark's flanking rules), and starts a
         // list or a break at the start of a line (where there is no blank before it).
         '*' => !(is_blank(prev) && is_blank(next)),
@@ -54,11 +56,8 @@ fn needs_escape(line: &[char], at: usize) -> bool {
         '$' => !next.is_some_and(|n| n.is_ascii_digit()),
         // An entity or character reference (`&amp;`, `&#169;`); the `;` may come after the value.
         '&' => entity_like(&line[at + 1..]),
-        // A pandoc citation (`@wola`); an email address (`a@b.org`) is not one.
-        '@' => {
-            !prev.is_some_and(char::is_alphanumeric)
-                && next.is_some_and(|n| n.is_alphanumeric() || n == '_' || n == '{')
-        }
+        // A pandoc citation (`@wola`) or example list (`(@)`); after a letter or digit (`a@b.org`) it is neither.
+        '@' => !prev.is_some_and(char::is_alphanumeric),
         _ => false,
     }
 }
@@ -66,6 +65,16 @@ fn needs_escape(line: &[char], at: usize) -> bool {
 /// A space or a tab inside the value; an edge of the value is not blank, since what lies beyond it is unknown.
 fn is_blank(c: Option<char>) -> bool {
     matches!(c, Some(' ' | '\t'))
+}
+
+/// Whether the run of `#` around `at` ends the value (`Issue #`, `C#`): the end of a value may be the end of a heading
+/// line, where such a run closes the heading and is not shown (pandoc strips it even right after a word).
+fn closing_hashes(line: &[char], at: usize) -> bool {
+    let end = line[at..]
+        .iter()
+        .position(|&c| c != '#')
+        .map_or(line.len(), |i| at + i);
+    line[end..].iter().all(|&c| is_blank(Some(c)))
 }
 
 /// Whether the run of `_` around `at` has a letter or digit of the value on both sides.
@@ -158,6 +167,8 @@ mod tests {
             assert_eq!(markdown(value), escaped);
         }
         assert_eq!(markdown("a\n- b\n# c"), "a\\\n\\- b\\\n\\# c");
+        assert_eq!(markdown("Issue #5 and C#"), r"Issue #5 and C\#");
+        assert_eq!(markdown("Issue ##"), r"Issue \#\#");
     }
 
     #[test]
@@ -221,6 +232,20 @@ mod tests {
                 Event::Text(t) => text.push_str(&t),
                 Event::HardBreak => text.push('\n'),
                 Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
+                other => return Err(format!("{other:?}")),
+            }
+        }
+        Ok(text)
+    }
+
+    /// The text of a document that is one heading, or the first element that is not text.
+    fn heading_text(md: &str) -> Result<String, String> {
+        use pulldown_cmark::{Event, Tag, TagEnd};
+        let mut text = String::new();
+        for e in crate::render::md::parser(md) {
+            match e {
+                Event::Text(t) => text.push_str(&t),
+                Event::Start(Tag::Heading { .. }) | Event::End(TagEnd::Heading(_)) => {}
                 other => return Err(format!("{other:?}")),
             }
         }
@@ -357,6 +382,14 @@ mod tests {
                     Err(e) => panic!("{a:?} {b:?} → {md:?} made {e}"),
                 }
             }
+            // At the end of a template's heading (one line: a line break would end it).
+            let one_line = shown(&a).replace('\n', " ");
+            let md = format!("# On {}", markdown(&one_line));
+            assert_eq!(
+                heading_text(&md),
+                Ok(format!("On {one_line}").trim().to_string()),
+                "{md:?}"
+            );
         }
     }
 }

@@ -322,6 +322,42 @@ fn pandoc_html(c: &Campaign, rel: &str) -> String {
     )
 }
 
+/// Values that each are, unescaped, a construct of pandoc's Markdown or of CommonMark.
+const HAND_PICKED: &[&str] = &[
+    "Term\n: definition",
+    "Term\n~ definition",
+    "::: columns\nx\n:::",
+    "Title {.class #id}",
+    "[span]{.class}",
+    "(@) example",
+    "#. item",
+    "iv. item",
+    "IV. item",
+    "a) item",
+    "(b) item",
+    "A.  two spaces",
+    "| line | block |",
+    "^[inline note]",
+    "H~2~O and x^2^",
+    "@wola and [@wola]",
+    "\\begin{center}x\\end{center}",
+    "<!-- comment -->",
+    "---\ntitle: x\n---",
+    "- - -",
+    "+---+---+\n| a | b |\n+---+---+",
+    "----- -----\nab    cd\n----- -----",
+    "$x$ and $$y$$",
+    "&copy; &amp; &#169;",
+    "`code`{=html}",
+    "Issue ##",
+    "Title\n=====",
+    "<https://example.org> and <a@b.example>",
+    "![image](x.png)",
+    "[^1]\n[^1]: a note",
+    "* * *",
+    "1999. A year",
+];
+
 /// A fixed generator of awkward values: characters and words Markdown or pandoc could read as syntax.
 fn generated_values(n: usize) -> Vec<String> {
     const TOKENS: &[&str] = &[
@@ -423,17 +459,22 @@ fn pandoc_reads_hundreds_of_generated_values_as_plain_text() {
     if !interop_tool("pandoc") {
         return;
     }
-    let values: Vec<String> = generated_values(600)
-        .into_iter()
+    let values: Vec<String> = HAND_PICKED
+        .iter()
+        .map(|v| v.to_string())
+        .chain(generated_values(600))
         .filter(|v| !v.trim().is_empty())
         .collect();
-    let mut csv = String::from("id,v\n");
+    // `v` as written; `h` on one line, for the end of a heading.
+    let one_line = |v: &str| as_pandoc_shows(v).replace('\n', " ");
+    let mut csv = String::from("id,v,h\n");
     for (i, v) in values.iter().enumerate() {
-        csv.push_str(&format!("v{i},\"{}\"\n", v.replace('"', "\"\"")));
+        let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        csv.push_str(&format!("v{i},{},{}\n", quoted(v), quoted(&one_line(v))));
     }
     let c = Campaign::small(
         "[tables]\nvals = \"recipients/vals.csv\"\n",
-        "---\nsubject: 'Generated'\n---\n{{#each tables.vals}}\n{{v}}\n\nDear {{v}}\n\n{{/each}}\n",
+        "---\nsubject: 'Generated'\n---\n{{#each tables.vals}}\n{{v}}\n\nDear {{v}}\n\n# On {{h}}\n\n{{/each}}\n",
         "id",
         &["g"],
     );
@@ -447,18 +488,42 @@ fn pandoc_reads_hundreds_of_generated_values_as_plain_text() {
     );
     let ast: serde_json::Value = serde_json::from_str(&json).expect("pandoc's JSON");
     let blocks = ast["blocks"].as_array().expect("blocks");
-    let want: Vec<String> = values
+    let want: Vec<(&str, String)> = values
         .iter()
         .flat_map(|v| {
             let shown = as_pandoc_shows(v);
-            [shown.clone(), format!("Dear {shown}")]
+            [
+                ("Para", shown.clone()),
+                ("Para", format!("Dear {shown}")),
+                ("Header", format!("On {}", one_line(v))),
+            ]
         })
         .collect();
-    assert_eq!(blocks.len(), want.len(), "one paragraph per value and line");
-    for (block, want) in blocks.iter().zip(&want) {
-        assert_eq!(block["t"], "Para", "{want:?} became {block}");
-        let inlines = block["c"].as_array().expect("inlines");
-        match pandoc_inline_text(inlines) {
+    assert_eq!(
+        blocks.len(),
+        want.len(),
+        "two paragraphs and a heading per value"
+    );
+    for (block, (kind, want)) in blocks.iter().zip(&want) {
+        assert_eq!(block["t"], *kind, "{want:?} became {block}");
+        let inlines = match *kind {
+            // [level, [id, classes, attributes], inlines]: a value adds no class or attribute.
+            "Header" => {
+                assert_eq!(
+                    block["c"][1][1],
+                    serde_json::json!([]),
+                    "{want:?} became {block}"
+                );
+                assert_eq!(
+                    block["c"][1][2],
+                    serde_json::json!([]),
+                    "{want:?} became {block}"
+                );
+                &block["c"][2]
+            }
+            _ => &block["c"],
+        };
+        match pandoc_inline_text(inlines.as_array().expect("inlines")) {
             Ok(text) => assert_eq!(&text, want, "{block}"),
             Err(e) => panic!("{want:?} made {e}"),
         }
