@@ -9,6 +9,9 @@ use super::address::{self, Person, Style};
 
 /// The longest name before `.pdf`, as for output files.
 const MAX_STEM: usize = 120;
+/// The most of a subject a default name keeps: every letter of a campaign then starts the same way, whatever the
+/// length of what follows, and the addressee stays visible where mail clients cut long names.
+const MAX_SUBJECT: usize = 64;
 
 /// The name a template's `attachment_name` rendered to for one letter; `Ok(None)` when it rendered empty (the
 /// default applies). A path or a control character is refused; other characters files cannot hold become `-`.
@@ -37,7 +40,7 @@ pub(crate) fn given(value: &str) -> Result<Option<String>, String> {
 }
 
 /// The default name: `SUBJECT - ADDRESSEE`, then ` - SIGNATORY` in a per-signatory letter and ` (VARIANT)` when
-/// another variant sends the same template (same subject, same offices). The subject is shortened at a word so
+/// another variant sends the same template (same subject, same offices). A long subject is shortened at a word, so
 /// that the parts telling letters apart always fit.
 pub(crate) fn default(
     campaign: &Campaign,
@@ -68,7 +71,9 @@ pub(crate) fn default(
         None => tail,
         Some(subject) if tail.is_empty() => subject.to_string(),
         Some(subject) => {
-            let room = MAX_STEM.saturating_sub(tail.len() + " - ".len());
+            let room = MAX_STEM
+                .saturating_sub(tail.len() + " - ".len())
+                .min(MAX_SUBJECT);
             format!("{} - {tail}", shorten(subject, room))
         }
     };

@@ -76,7 +76,7 @@ mod pdf {
             sos,
             [
                 "mexico-briefing-2018.txt",
-                "Human rights in Mexico on the occasion of the U.S. delegation's July 13 visit to Mexico… - Secretary Pompeo (coalition).pdf",
+                "Human rights in Mexico on the occasion of the U.S.… - Secretary Pompeo (coalition).pdf",
             ]
         );
         let sfrc = attachment_names(&c.read_bytes("out/coalition/sfrc.eml"));

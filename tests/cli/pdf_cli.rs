@@ -121,7 +121,7 @@ fn the_email_is_the_cover_note_with_the_letter_as_an_attached_pdf() {
         .expect("an application/pdf part");
     assert_eq!(
         pdf.attachment_name(),
-        Some("Human rights in Mexico on the occasion of the U.S. delegation's July 13 visit to Mexico… - Secretary Pompeo (coalition).pdf")
+        Some("Human rights in Mexico on the occasion of the U.S.… - Secretary Pompeo (coalition).pdf")
     );
     let letter = folded(&pdf_text(pdf.contents()));
     assert!(letter.contains("Dear Secretary Pompeo,"), "{letter}");
