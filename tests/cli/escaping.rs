@@ -529,3 +529,25 @@ fn pandoc_reads_hundreds_of_generated_values_as_plain_text() {
         }
     }
 }
+
+#[test]
+fn pandoc_shows_the_md_metadata_literally_too() {
+    if !interop_tool("pandoc") {
+        return;
+    }
+    let c = campaign();
+    c.render(&["--format", "md"]).success();
+    let html = crate::harness::tool_stdout(
+        std::process::Command::new("pandoc")
+            .args(["-f", "markdown", "-t", "html", "-s"])
+            .arg(c.file("out/default/ana.md")),
+    );
+    assert!(
+        html.contains("<title>Letter on Rule of law &amp; *impunity*</title>"),
+        "{html}"
+    );
+    let header = &html[html.find("<header").expect("a title block")..];
+    let header = &header[..header.find("</header>").expect("its end")];
+    assert!(!header.contains("<em>"), "{header}");
+    assert!(header.contains("*impunity*"), "{header}");
+}
