@@ -23,6 +23,7 @@ mod pandoc;
 mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_cli;
+mod per_signatory;
 mod public_copy;
 mod snapshots;
 mod variants;

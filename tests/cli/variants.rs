@@ -571,34 +571,3 @@ fn check_with_an_unknown_variant_is_a_usage_error() {
     assert_eq!(r.code, 2, "{r}");
     assert!(r.stderr.contains("nope"), "{r}");
 }
-
-// ── coalition.signatories ────────────────────────────────────────────────────────────────────────────────────────
-
-#[test]
-fn check_knows_the_columns_of_coalition_signatories() {
-    let c = Campaign::coalition();
-    c.append(
-        "templates/partials/signatures.hbs",
-        "{{#each coalition.signatories}}{{organisation}}{{/each}} {{coalition.members}}",
-    );
-    let run = c.check(&[]);
-    let err = run.fails_with(1);
-    assert!(
-        err.contains("`organisation` is not a column of recipients/organizations.csv"),
-        "{run}"
-    );
-    assert!(err.contains("`coalition.members` does not exist"), "{run}");
-    assert!(err.contains("templates/partials/signatures.hbs:"), "{run}");
-}
-
-#[test]
-fn a_per_signatory_letter_counts_one_signatory_and_the_whole_coalition() {
-    let c = Campaign::coalition();
-    c.append(
-        "templates/partials/signatures.hbs",
-        "Count: {{len signatories}} of {{len coalition.signatories}}",
-    );
-    c.render_txt(&["--variant", "each", "--variant", "coalition"]);
-    assert!(c.out("each", "sos-wola.txt").contains("Count: 1 of 6"));
-    assert!(c.out("coalition", "sos.txt").contains("Count: 6 of 6"));
-}
