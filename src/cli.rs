@@ -27,11 +27,11 @@ pub struct Cli {
         default_value = "."
     )]
     pub dir: PathBuf,
-    /// Print only errors.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    /// `-q` before the command, where earlier versions took it: the same as the command's own `--quiet`.
+    #[arg(short, long, hide = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print each letter as it is written.
-    #[arg(short, long, global = true)]
+    /// `-v` before the command, as earlier versions took it: the same as `render --verbose`.
+    #[arg(short, long, hide = true)]
     pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
@@ -107,6 +107,25 @@ pub enum Command {
     },
 }
 
+/// `--quiet`, for the commands that print more than their result.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct Quiet {
+    /// Print only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--quiet` and `--verbose`, for `render`, which can list every file it writes.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct Loudness {
+    /// Print only errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print each file as it is written.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
 /// Which letters a command works on.
 #[derive(Debug, Clone, Default, Args)]
 pub struct Selection {
@@ -130,6 +149,8 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub output: Quiet,
     /// Print the problems as JSON (fields: severity, file, line, column, message, help).
     #[arg(long)]
     pub json: bool,
@@ -139,6 +160,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
+    #[command(flatten)]
+    pub output: Loudness,
     /// Formats to write: txt, md, html, eml, pdf (comma-separated or repeated; default: [output] formats).
     #[arg(long = "format", short = 'f', value_delimiter = ',', value_name = "F")]
     pub formats: Vec<String>,
@@ -163,6 +186,8 @@ pub struct PreviewArgs {
 
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
+    #[command(flatten)]
+    pub output: Quiet,
     /// Who approves, e.g. "Maureen Meyer, WOLA" (default: $USER).
     #[arg(long, value_name = "WHO")]
     pub by: Option<String>,
@@ -175,6 +200,8 @@ pub struct ApproveArgs {
 
 #[derive(Debug, Args)]
 pub struct ProofArgs {
+    #[command(flatten)]
+    pub output: Quiet,
     /// Write the page to FILE instead of out/proof.html (a relative FILE is from the current folder, not from -C).
     #[arg(long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -184,6 +211,8 @@ pub struct ProofArgs {
 
 #[derive(Debug, Args)]
 pub struct SendArgs {
+    #[command(flatten)]
+    pub output: Quiet,
     /// Print the summary and the first message; send nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -208,6 +237,8 @@ pub struct SendArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    #[command(flatten)]
+    pub output: Quiet,
     /// Print JSON (fields documented in the README).
     #[arg(long)]
     pub json: bool,
@@ -218,6 +249,8 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct MarkArgs {
+    #[command(flatten)]
+    pub output: Quiet,
     /// The letter's id, VARIANT/KEY[/SIGNATORY].
     pub id: String,
     /// delivered, replied or meeting.
@@ -230,6 +263,8 @@ pub struct MarkArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
+    #[command(flatten)]
+    pub output: Quiet,
     /// The new campaign's folder (must not exist or be empty).
     pub dir: PathBuf,
 }
@@ -238,6 +273,8 @@ pub struct InitArgs {
 pub struct RosterArgs {
     #[command(subcommand)]
     pub action: RosterAction,
+    #[command(flatten)]
+    pub output: Quiet,
 }
 
 #[derive(Debug, Subcommand)]

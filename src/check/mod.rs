@@ -211,7 +211,11 @@ fn walk_letter(template: &LetterTemplate, scope: &Scope, problems: &mut Problems
         .chain(&f.bcc)
         .chain(&f.reply_to)
         .chain(&f.attachments);
-    for field in fields.chain(f.subject.iter()).chain(f.filename.iter()) {
+    for field in fields
+        .chain(&f.subject)
+        .chain(&f.filename)
+        .chain(&f.attachment_name)
+    {
         if let Ok(t) = Template::compile(&field.source) {
             let mut ps = Problems::new();
             Walker::new(scope, &mut ps).template(&t, &template.path, 0, &mut stack);

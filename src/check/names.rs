@@ -210,7 +210,7 @@ impl<'a> Walker<'a> {
             return Shape::Any;
         }
         match segs.as_slice() {
-            ["signatories"] | ["signatory"] => {
+            ["signatories"] | ["signatory"] | ["coalition", "signatories"] => {
                 self.scope.signatory.map_or(Shape::Any, |(t, c)| row(t, c))
             }
             ["addressees"] => self.scope.recipient.map_or(Shape::Any, |(t, c)| row(t, c)),
@@ -264,7 +264,16 @@ impl<'a> Walker<'a> {
                 at.error(format!("there is no table `{name}`"))
                     .help("list it under [tables] in lettermerge.toml"),
             ),
-            ["signatory", col, ..] | ["signatories", col, ..] if !col.starts_with('[') => {
+            ["coalition", name, ..] if *name != "signatories" => {
+                Some(at.error(format!("`coalition.{name}` does not exist")).help(
+                    "coalition has signatories: the whole list, also in a per-signatory letter",
+                ))
+            }
+            ["signatory", col, ..]
+            | ["signatories", col, ..]
+            | ["coalition", "signatories", col, ..]
+                if !col.starts_with('[') =>
+            {
                 match s.signatory {
                     Some((t, cols)) if !cols.contains(*col) => {
                         Some(at.error(format!("`{col}` is not a column of {t}")))

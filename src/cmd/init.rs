@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use crate::deliver::files::write_atomic;
+use std::io::Write;
+
 use crate::error::{Error, Result};
 
 use super::Verbosity;
@@ -21,6 +22,10 @@ const FILES: &[(&str, &str)] = &[
     (
         "templates/public.hbs",
         include_str!("../../templates/public.hbs"),
+    ),
+    (
+        "templates/layout.typ",
+        include_str!("../../templates/layout.typ"),
     ),
     (
         "templates/partials/signatures.hbs",
@@ -61,6 +66,21 @@ const FILES: &[(&str, &str)] = &[
     (".gitignore", "/out\n/.lettermerge\n"),
 ];
 
+/// Creates the file (and its folders) with the default mode, so the umask decides as for any file a user creates
+/// (0644 under the usual 022): a campaign is meant to be shared and committed. Never overwrites: the folder was
+/// empty.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.flush()
+}
+
 pub fn run(dir: &Path, v: Verbosity) -> Result<()> {
     if dir.exists()
         && std::fs::read_dir(dir)
@@ -74,7 +94,7 @@ pub fn run(dir: &Path, v: Verbosity) -> Result<()> {
     }
     for (rel, text) in FILES {
         let path = dir.join(rel);
-        write_atomic(&path, text.as_bytes()).map_err(|e| Error::Write {
+        write_new(&path, text.as_bytes()).map_err(|e| Error::Write {
             path: path.clone(),
             source: e,
         })?;

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::cli::{Cli, Command, Selection};
+use crate::cli::{Cli, Command, Loudness, Quiet, Selection};
 use crate::diag::{Problem, Problems, Severity};
 use crate::error::{Error, Result};
 use crate::load::Campaign;
@@ -28,10 +28,45 @@ pub struct Verbosity {
     pub verbose: bool,
 }
 
+impl From<Quiet> for Verbosity {
+    fn from(q: Quiet) -> Verbosity {
+        Verbosity {
+            quiet: q.quiet,
+            verbose: false,
+        }
+    }
+}
+
+impl From<Loudness> for Verbosity {
+    fn from(l: Loudness) -> Verbosity {
+        Verbosity {
+            quiet: l.quiet,
+            verbose: l.verbose,
+        }
+    }
+}
+
+/// The `--quiet`/`--verbose` of the command, for the commands that take them.
+fn verbosity(command: &Command) -> Verbosity {
+    match command {
+        Command::Check(a) => a.output.into(),
+        Command::Render(a) => a.output.into(),
+        Command::Approve(a) => a.output.into(),
+        Command::Proof(a) => a.output.into(),
+        Command::Send(a) => a.output.into(),
+        Command::Status(a) => a.output.into(),
+        Command::Mark(a) => a.output.into(),
+        Command::Roster(a) => a.output.into(),
+        Command::Init(a) => a.output.into(),
+        Command::Preview(_) | Command::Completions { .. } => Quiet::default().into(),
+    }
+}
+
 pub fn run(cli: Cli) -> ExitCode {
+    let own = verbosity(&cli.command);
     let v = Verbosity {
-        quiet: cli.quiet,
-        verbose: cli.verbose,
+        quiet: own.quiet || cli.quiet,
+        verbose: own.verbose || cli.verbose,
     };
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.dir, &args, v),

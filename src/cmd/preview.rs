@@ -1,10 +1,11 @@
 //! `lettermerge preview`: one letter to standard output.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use crate::cli::PreviewArgs;
 use crate::error::{Error, Result};
+use crate::plan::Recipients;
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Renderer};
 
@@ -12,11 +13,25 @@ pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
     let campaign = super::load(dir)?;
     let plan = super::plan(&campaign, &args.selection)?;
     let format = Format::parse(&args.format).map_err(Error::Usage)?;
+    // A PDF is binary: on a terminal it is noise that can leave the terminal in a strange state.
+    if format == Format::Pdf && std::io::stdout().is_terminal() {
+        return Err(Error::Usage(
+            "preview --format pdf writes a binary PDF, which a terminal cannot show; redirect it to a file: \
+             lettermerge preview --format pdf > letter.pdf"
+                .into(),
+        ));
+    }
     let renderer = Renderer::new(&plan)?;
     let letters = super::selected(&plan, &args.selection)?;
     let letter = letters
         .first()
         .ok_or_else(|| Error::Usage("no letter to preview".into()))?;
+    if format == Format::Eml && matches!(letter.variant.recipients, Recipients::Public) {
+        return Err(Error::Usage(format!(
+            "{} is a public copy (recipients = false): it has no recipient and is never an email; preview it as txt, md, html or pdf",
+            letter.id()
+        )));
+    }
     let r = renderer
         .render(letter)
         .map_err(|p| Error::Campaign(p.into()))?;

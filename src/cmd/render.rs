@@ -10,6 +10,7 @@ use crate::cli::RenderArgs;
 use crate::deliver::files::write_atomic;
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
+use crate::plan::Recipients;
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Rendered, Renderer};
 
@@ -76,7 +77,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                 let id = letter.id();
                 let result = renderer.render(letter).and_then(|r| {
                     let mut written = Vec::new();
-                    for &f in &formats {
+                    for &f in formats_of(letter.variant, &formats) {
                         let path = out_dir.join(&r.variant).join(format!(
                             "{}.{}",
                             r.file_stem,
@@ -109,7 +110,9 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                         .push(r);
                 }
                 files += paths.len();
-                *per_variant.entry(letter.variant.name.as_str()).or_default() += 1;
+                if !paths.is_empty() {
+                    *per_variant.entry(letter.variant.name.as_str()).or_default() += 1;
+                }
                 if v.verbose {
                     for p in paths {
                         println!("{}", p.display());
@@ -151,6 +154,20 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         }
     }
     let ok: usize = per_variant.values().sum();
+    if !v.quiet && formats.contains(&Format::Eml) {
+        let mut public: Vec<&str> = letters
+            .iter()
+            .filter(|l| is_public(l.variant))
+            .map(|l| l.variant.name.as_str())
+            .collect();
+        public.dedup();
+        if !public.is_empty() {
+            eprintln!(
+                "note: no .eml for {}: a public copy (recipients = false) has no recipient and is never an email",
+                public.join(", ")
+            );
+        }
+    }
     if !v.quiet {
         let breakdown: Vec<String> = per_variant
             .iter()
@@ -177,6 +194,18 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// A public copy is never an email: it gets every chosen format but `eml`.
+fn formats_of<'f>(variant: &crate::plan::Variant, formats: &'f [Format]) -> Vec<&'f Format> {
+    formats
+        .iter()
+        .filter(|&&f| !(f == Format::Eml && is_public(variant)))
+        .collect()
+}
+
+fn is_public(variant: &crate::plan::Variant) -> bool {
+    matches!(variant.recipients, Recipients::Public)
 }
 
 /// `--format` names: an unknown one is a usage error (exit 2).

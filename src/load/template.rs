@@ -26,6 +26,8 @@ pub struct FrontMatter {
     /// The partial used as the email body when the letter travels as an attached PDF.
     pub body: Option<Field>,
     pub filename: Option<Field>,
+    /// The attached PDF's file name (default: from the subject and the addressees).
+    pub attachment_name: Option<Field>,
 }
 
 pub const FRONT_KEYS: &[&str] = &[
@@ -39,6 +41,7 @@ pub const FRONT_KEYS: &[&str] = &[
     "attach_pdf",
     "body",
     "filename",
+    "attachment_name",
 ];
 
 #[derive(Debug, Clone)]
@@ -232,6 +235,7 @@ fn parse_front_matter(rel: &str, yaml: &str) -> Result<FrontMatter, Problems> {
             "subject" => front.subject = single(&mut problems, fields),
             "body" => front.body = single(&mut problems, fields),
             "filename" => front.filename = single(&mut problems, fields),
+            "attachment_name" => front.attachment_name = single(&mut problems, fields),
             "attach_pdf" => match v {
                 Yaml::Bool(b) => front.attach_pdf = b,
                 _ => problems.push(at("front matter `attach_pdf` must be true or false".into())),

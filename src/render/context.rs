@@ -10,6 +10,7 @@ use crate::plan::{Letter, Variant};
 /// The names the context puts at the top level; a recipient column may not use one (`check` says so).
 pub const NAMES: &[&str] = &[
     "addressees",
+    "coalition",
     "signatories",
     "signatory",
     "tables",
@@ -84,7 +85,16 @@ pub fn letter_context(
         .map(|r| Value::Object(in_language(recipients.row_json(r), lang)))
         .collect();
     ctx.insert("addressees".into(), Value::Array(addressees));
-    ctx.insert("signatories".into(), shared.signatories.clone());
+    // A per-signatory letter is signed by one organization: `signatories` is that one, so a template written for the
+    // coalition letter prints one signer and counts one; the whole list stays under `coalition.signatories`.
+    let signatories = match (letter.signatory, ctx.get("signatory")) {
+        (Some(_), Some(one)) => Value::Array(vec![one.clone()]),
+        _ => shared.signatories.clone(),
+    };
+    ctx.insert("signatories".into(), signatories);
+    let mut coalition = Map::new();
+    coalition.insert("signatories".into(), shared.signatories.clone());
+    ctx.insert("coalition".into(), Value::Object(coalition));
     // `signatory` is null outside per-signatory letters, so `{{#if signatory}}` works everywhere.
     ctx.entry("signatory").or_insert(Value::Null);
     ctx.insert("tables".into(), tables.clone());

@@ -5,6 +5,7 @@
 //! is a pure function of the plan, so letters render in parallel.
 
 pub mod address;
+mod attachment;
 pub mod columns;
 pub mod context;
 pub mod eml;
@@ -19,7 +20,7 @@ pub mod outputs;
 pub mod pdf;
 pub mod txt;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -90,6 +91,8 @@ pub struct Rendered {
     pub template: String,
     /// A public copy (`recipients = false`): no recipient, never sent.
     pub public: bool,
+    /// The attached PDF's file name, with `.pdf`: `attachment_name`, else from the subject and the addressees.
+    pub attachment_name: String,
     /// The file name without extension, sanitized.
     pub file_stem: String,
     pub lang: String,
@@ -129,6 +132,8 @@ pub struct Renderer<'c> {
     origins: HashMap<String, Origin>,
     parts: BTreeMap<String, VariantParts>,
     tables: Value,
+    /// Templates that more than one variant sends, whose default attachment names carry the variant's name.
+    shared_templates: BTreeSet<String>,
 }
 
 const FILENAME: &str = "[output] filename";
@@ -246,6 +251,7 @@ impl<'c> Renderer<'c> {
             raw,
             origins,
             parts,
+            shared_templates: shared_templates(campaign),
             tables: if mentions_tables(campaign) {
                 context::tables_value(campaign)
             } else {
@@ -312,6 +318,27 @@ impl<'c> Renderer<'c> {
             }
         };
         let file_stem = self.stem_in(letter, &ctx, &who)?;
+        let attachment_name = match rendered_fields
+            .get("attachment_name")
+            .and_then(|v| v.first())
+        {
+            Some((value, line)) => attachment::given(value).map_err(|msg| {
+                Problem::error(msg)
+                    .for_letter(&who.id, who.row.clone())
+                    .in_file(&variant.template)
+                    .at(*line, None)
+                    .help("write a file name such as 'Human rights in Mexico - {{last_name}}'")
+            })?,
+            None => None,
+        };
+        let attachment_name = attachment_name.unwrap_or_else(|| {
+            attachment::default(
+                self.campaign,
+                letter,
+                headers.subject.as_deref(),
+                self.shared_templates.contains(&variant.template),
+            )
+        });
         let attachments: Vec<String> = rendered_fields
             .get("attachments")
             .into_iter()
@@ -348,6 +375,7 @@ impl<'c> Renderer<'c> {
             headers,
             attachments,
             attach_pdf: front.attach_pdf,
+            attachment_name,
             file_stem,
             lang: variant.lang.clone(),
             date: variant.today,
@@ -437,6 +465,30 @@ fn mentions_tables(campaign: &Campaign) -> bool {
             .contains("tables")
 }
 
+/// Templates that two or more variants with recipients send (public copies are never sent). From the manifest, not
+/// the plan, so that a letter's attachment name does not depend on which variants a run selects.
+fn shared_templates(campaign: &Campaign) -> BTreeSet<String> {
+    use crate::load::manifest::RecipientsOverride;
+    let m = &campaign.manifest.manifest;
+    let mut seen = BTreeSet::new();
+    let mut shared = BTreeSet::new();
+    for spec in m.variants.values() {
+        if matches!(spec.recipients, Some(RecipientsOverride::Enabled(false))) {
+            continue;
+        }
+        let template = spec
+            .template
+            .as_ref()
+            .unwrap_or(&m.letter.template)
+            .as_str()
+            .to_string();
+        if !seen.insert(template.clone()) {
+            shared.insert(template);
+        }
+    }
+    shared
+}
+
 /// The registered template that renders a cover-note partial on its own.
 fn cover_name(partial: &str) -> String {
     format!("cover:{partial}")
@@ -455,7 +507,11 @@ fn front_fields(front: &FrontMatter) -> Vec<(&'static str, &crate::load::templat
     ] {
         out.extend(list.iter().map(|f| (key, f)));
     }
-    for (key, field) in [("subject", &front.subject), ("filename", &front.filename)] {
+    for (key, field) in [
+        ("subject", &front.subject),
+        ("filename", &front.filename),
+        ("attachment_name", &front.attachment_name),
+    ] {
         if let Some(f) = field {
             out.push((key, f));
         }

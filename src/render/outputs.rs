@@ -193,7 +193,7 @@ impl<'c> Outputs<'c> {
         }
         if r.attach_pdf {
             attachments.push(Attachment {
-                name: format!("{}.pdf", r.file_stem),
+                name: r.attachment_name.clone(),
                 bytes: self.pdf(r)?,
                 content_type: "application/pdf".into(),
             });

@@ -124,3 +124,71 @@ fn preview_prints_one_letter_to_stdout() {
     );
     assert!(!c.path().join("out").exists(), "preview wrote files");
 }
+
+/// `lettermerge init NAME` run by `sh` under `umask MASK`, in `parent`.
+#[cfg(unix)]
+fn init_under_umask(parent: &Campaign, mask: &str, name: &str) -> Run {
+    let bin = env!("CARGO_BIN_EXE_lettermerge");
+    Run::from(
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {mask} && exec \"$0\" init \"$1\""))
+            .arg(bin)
+            .arg(name)
+            .current_dir(parent.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run sh"),
+    )
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn init_under_umask_022_writes_files_0644_and_folders_0755() {
+    let parent = Campaign::empty();
+    init_under_umask(&parent, "022", "c").success();
+    let dir = parent.path().join("c");
+    for f in [
+        "lettermerge.toml",
+        "templates/letter.hbs",
+        "templates/layout.typ",
+        "recipients/officials.csv",
+        ".gitignore",
+    ] {
+        assert_eq!(mode(&dir.join(f)), 0o644, "{f}");
+    }
+    for d in ["templates", "templates/partials", "recipients"] {
+        assert_eq!(mode(&dir.join(d)), 0o755, "{d}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn init_under_umask_077_keeps_the_files_private() {
+    let parent = Campaign::empty();
+    init_under_umask(&parent, "077", "c").success();
+    assert_eq!(mode(&parent.path().join("c/lettermerge.toml")), 0o600);
+}
+
+#[test]
+fn init_writes_the_bundled_pdf_layout_to_start_from() {
+    let parent = Campaign::empty();
+    let run = init(&parent, "c").success();
+    let layout = std::fs::read_to_string(parent.path().join("c/templates/layout.typ"))
+        .unwrap_or_else(|e| panic!("templates/layout.typ: {e}\n{run}"));
+    assert_eq!(
+        layout,
+        std::fs::read_to_string(crate::harness::repo().join("templates/layout.typ")).unwrap()
+    );
+    assert!(layout.contains("#let letter(inputs, body)"), "{layout}");
+}

@@ -11,8 +11,10 @@ mod smtp_server;
 
 // Loading, checking and rendering.
 mod address;
+mod attachments;
 mod bad_input;
 mod columns;
+mod commands;
 mod eml;
 mod escaping;
 mod example;
@@ -24,6 +26,8 @@ mod pdf;
 mod pdf_cli;
 #[cfg(feature = "pdf")]
 mod pdf_trust;
+mod per_signatory;
+mod public_copy;
 mod roster;
 mod signons;
 mod snapshots;

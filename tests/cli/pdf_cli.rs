@@ -119,7 +119,10 @@ fn the_email_is_the_cover_note_with_the_letter_as_an_attached_pdf() {
                 .is_some_and(|t| t.ctype() == "application" && t.subtype() == Some("pdf"))
         })
         .expect("an application/pdf part");
-    assert_eq!(pdf.attachment_name(), Some("sos.pdf"));
+    assert_eq!(
+        pdf.attachment_name(),
+        Some("Human rights in Mexico on the occasion of the U.S.… - Secretary Pompeo (coalition).pdf")
+    );
     let letter = folded(&pdf_text(pdf.contents()));
     assert!(letter.contains("Dear Secretary Pompeo,"), "{letter}");
     assert!(letter.contains("Abuses by Mexico"), "{letter}");

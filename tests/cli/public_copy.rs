@@ -1,0 +1,121 @@
+//! A public copy (`recipients = false`) is never an email: `render` writes its other formats and says once why it
+//! wrote no `.eml`, `preview --format eml` refuses it, and `send` never considers it (issue 11).
+
+use crate::coalition::*;
+
+#[test]
+fn render_eml_writes_every_letter_but_the_public_copy_and_says_why_once() {
+    let c = Campaign::coalition();
+    let run = c.ok(&["render", "--format", "eml,txt", "--date", DATE]);
+    assert_eq!(
+        c.out_files("public"),
+        ["human-rights-in-mexico.txt"],
+        "{run}"
+    );
+    assert!(
+        c.out_files("coalition").contains(&"sos.eml".to_string()),
+        "{run}"
+    );
+    assert!(
+        c.out_files("each").contains(&"sos-wola.eml".to_string()),
+        "{run}"
+    );
+    let notes: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("public"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{run}");
+    assert!(
+        notes[0].contains("no .eml") && notes[0].contains("never an email"),
+        "{run}"
+    );
+    assert!(!run.stderr.contains("error"), "{run}");
+}
+
+#[test]
+fn render_eml_of_the_public_copy_alone_writes_nothing_and_succeeds() {
+    let c = Campaign::coalition();
+    let run = c.ok(&[
+        "render",
+        "--format",
+        "eml",
+        "--variant",
+        "public",
+        "--date",
+        DATE,
+    ]);
+    assert!(c.out_files("public").is_empty(), "{run}");
+    assert!(run.stderr.contains("never an email"), "{run}");
+}
+
+#[test]
+fn quiet_render_leaves_the_note_out() {
+    let c = Campaign::coalition();
+    let run = c.ok(&["render", "-q", "--format", "eml", "--date", DATE]);
+    assert_eq!(run.stderr, "", "{run}");
+    assert_eq!(run.stdout, "", "{run}");
+}
+
+#[test]
+fn preview_eml_of_a_public_copy_is_a_usage_error() {
+    let c = Campaign::coalition();
+    let run = c.run(&["preview", "--format", "eml", "--variant", "public"]);
+    let err = run.fails_with(2);
+    assert!(
+        err.contains("public copy") && err.contains("never an email"),
+        "{run}"
+    );
+    assert!(err.contains("txt, md, html or pdf"), "{run}");
+}
+
+#[test]
+fn send_never_considers_the_public_copy() {
+    let c = Campaign::coalition();
+    let run = c.ok(&["send", "--yes", "--outbox", "outbox", "--date", DATE]);
+    let mut files = Vec::new();
+    let mut dirs = vec![c.file("outbox")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).expect("the outbox").flatten() {
+            if e.path().is_dir() {
+                dirs.push(e.path());
+            } else {
+                files.push(
+                    e.path()
+                        .strip_prefix(c.file("outbox"))
+                        .unwrap()
+                        .display()
+                        .to_string(),
+                );
+            }
+        }
+    }
+    assert!(!files.is_empty(), "{run}");
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.contains("public") && !f.contains("human-rights")),
+        "{files:?}"
+    );
+    assert!(!run.stdout.contains("public/"), "{run}");
+}
+
+/// The bundled example attaches each letter as a PDF, so its emails need the PDF engine.
+#[cfg(feature = "pdf")]
+#[test]
+fn render_eml_on_the_bundled_example_exits_0_and_writes_no_eml_for_the_public_copy() {
+    let c = Campaign::example();
+    let run = c.render(&["--format", "eml"]).success();
+    let files = c.all_out_files();
+    assert!(files.iter().all(|f| !f.starts_with("public/")), "{files:?}");
+    assert_eq!(
+        files.len(),
+        17,
+        "every letter but the public copy: {files:?}"
+    );
+    assert!(
+        files.contains(&"coalition/sos.eml".to_string()),
+        "{files:?}"
+    );
+    assert!(run.stderr.contains("no .eml for public"), "{run}");
+}
