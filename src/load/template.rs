@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_norway::Value as Yaml;
 
+use super::nesting;
 use crate::diag::{Problem, Problems};
 
 /// One front-matter value: a Handlebars template rendered per letter, and the line it sits on.
@@ -76,6 +77,7 @@ impl LetterTemplate {
     pub fn parse(rel: &str, text: &str) -> Result<LetterTemplate, Problems> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let Some((yaml, body, body_offset)) = split_front_matter(text) else {
+            nesting::check(text, rel, 0)?;
             return Ok(LetterTemplate {
                 path: rel.to_string(),
                 source: text.to_string(),
@@ -85,6 +87,10 @@ impl LetterTemplate {
             });
         };
         let front = parse_front_matter(rel, yaml)?;
+        nesting::check(body, rel, body_offset)?;
+        for field in front_fields(&front) {
+            nesting::check(&field.source, rel, field.line - 1)?;
+        }
         Ok(LetterTemplate {
             path: rel.to_string(),
             source: text.to_string(),
@@ -206,6 +212,20 @@ fn parse_front_matter(rel: &str, yaml: &str) -> Result<FrontMatter, Problems> {
     }
 }
 
+/// Every front-matter value that is a template of its own (`body` names a partial; `attach_pdf` is a flag).
+pub fn front_fields(front: &FrontMatter) -> impl Iterator<Item = &Field> {
+    front
+        .from
+        .iter()
+        .chain(&front.to)
+        .chain(&front.cc)
+        .chain(&front.bcc)
+        .chain(&front.reply_to)
+        .chain(&front.attachments)
+        .chain(&front.subject)
+        .chain(&front.filename)
+}
+
 /// Strings, numbers and lists of them; a mapping is what an unquoted `{{x}}` parses as.
 fn scalars(v: &Yaml) -> Result<Vec<String>, ()> {
     match v {
@@ -257,11 +277,14 @@ pub fn load_partials(campaign_dir: &Path) -> Result<Vec<Partial>, Problems> {
             let name = rel_to_root.to_string_lossy().replace('\\', "/");
             let rel = format!("{PARTIALS_DIR}/{name}.hbs");
             match std::fs::read_to_string(&path) {
-                Ok(source) => out.push(Partial {
-                    name,
-                    path: rel,
-                    source,
-                }),
+                Ok(source) => match nesting::check(&source, &rel, 0) {
+                    Ok(()) => out.push(Partial {
+                        name,
+                        path: rel,
+                        source,
+                    }),
+                    Err(p) => problems.push(p),
+                },
                 Err(e) => problems
                     .push(Problem::error(format!("cannot read the partial: {e}")).in_file(&rel)),
             }

@@ -237,7 +237,8 @@ impl<'c> Renderer<'c> {
             raw,
             origins,
             parts,
-            tables: if mentions_tables(campaign) {
+            // Most letters read tables through `rows`; the context carries them only for letters that read `tables`.
+            tables: if plan.variants.iter().any(|v| v.reads.context_tables) {
                 context::tables_value(campaign)
             } else {
                 Value::Object(Default::default())
@@ -392,25 +393,6 @@ impl<'c> Renderer<'c> {
         }
         p
     }
-}
-
-/// Whether any template or partial reads `tables.NAME`: otherwise the context leaves the tables out, which saves
-/// copying them for every letter.
-fn mentions_tables(campaign: &Campaign) -> bool {
-    campaign
-        .templates
-        .values()
-        .any(|t| t.source.contains("tables"))
-        || campaign
-            .partials
-            .iter()
-            .any(|p| p.source.contains("tables"))
-        || campaign
-            .manifest
-            .manifest
-            .output
-            .filename
-            .contains("tables")
 }
 
 /// The registered template that renders a cover-note partial on its own.
