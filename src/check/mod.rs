@@ -45,12 +45,10 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         problems.extend(rows::translations(v));
         problems.extend(rows::signatory_gaps(
             v,
-            &crate::signoff::shown_columns(campaign, v),
+            &crate::signoff::fingerprint::shown_columns(v),
         ));
     }
-    for p in crate::signoff::problems(campaign, &plan.variants) {
-        problems.push(p);
-    }
+    problems.extend(crate::signoff::report::problems(campaign, &sel.variants));
 
     let mut stems: HashMap<(String, String), String> = HashMap::new();
     for letter in plan

@@ -27,6 +27,8 @@ pub struct Manifest {
     pub output: OutputSection,
     #[serde(default)]
     pub pdf: PdfSection,
+    #[serde(default)]
+    pub signoff: SignoffSection,
     /// Parsed by the delivery layer, which owns its shape.
     pub smtp: Option<toml::Table>,
 }
@@ -225,6 +227,13 @@ impl Default for PdfSection {
             fonts: "fonts".into(),
         }
     }
+}
+
+/// `[signoff]`: whether `send` needs an approval even before the first `approve`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignoffSection {
+    pub required: bool,
 }
 
 /// The parsed manifest and its text, kept to point at lines later.

@@ -341,6 +341,23 @@ impl<'c> Renderer<'c> {
         })
     }
 
+    /// The files the letter attaches (front matter `attachments`), rendered alone: sign-off fingerprints every file a
+    /// variant's letters attach.
+    pub fn attachment_paths(&self, letter: &Letter) -> Result<Vec<String>, Problem> {
+        let template = &self.campaign.templates[&letter.variant.template];
+        let ctx = handlebars::Context::from(self.context(letter));
+        let mut out = Vec::new();
+        for field in &template.front.attachments {
+            let name = format!("{}#attachments@{}", letter.variant.template, field.line);
+            let value = self
+                .raw
+                .render_with_context(&name, &ctx)
+                .map_err(|e| self.problem(&format!("letter {}", letter.id()), &e))?;
+            out.extend(helpers::split_cell(&value));
+        }
+        Ok(out)
+    }
+
     /// The letter's file name without extension: the template's `filename`, else `[output] filename`, sanitized,
     /// with `-SIGNATORY` for per-signatory letters.
     pub fn file_stem(&self, letter: &Letter) -> Result<String, Problem> {
