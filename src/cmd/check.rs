@@ -82,7 +82,7 @@ fn report(problems: &Problems, verdicts: &[(String, Verdict)], json: bool, v: Ve
         );
     } else {
         println!(
-            "No errors, {}; `send` would refuse {}: {}.",
+            "Checked: no errors, {}; `send` would refuse {}: {}.",
             count(problems.warnings(), "warning"),
             count(refused.len(), "variant"),
             refused.join(", ")

@@ -27,6 +27,7 @@ mod variants;
 // Sign-off.
 mod proof;
 mod signoff;
+mod trust_signoff;
 
 // Sending.
 mod journal;
