@@ -27,6 +27,7 @@ mod variants;
 // Sign-off.
 mod proof;
 mod signoff;
+mod signoff_props;
 mod trust_signoff;
 
 // Sending.
