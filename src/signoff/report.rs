@@ -54,7 +54,7 @@ fn problem(campaign: &Campaign, v: &str, r: &Refusal) -> Option<Problem> {
             "variant `{v}` is not approved: `send` will refuse it ({why})"
         ))
         .in_file(approvals::FILE)
-        .help(format!("lettermerge approve --variant {v}")),
+        .help(approve_help(campaign, v)),
         Refusal::TextChanged(changes) => Problem::error(format!(
             "variant `{v}` changed since its approval: {}",
             describe(changes)
@@ -92,6 +92,14 @@ fn problem(campaign: &Campaign, v: &str, r: &Refusal) -> Option<Problem> {
         Refusal::Embargoed(_) | Refusal::BadEmbargo(_) => return None,
     };
     Some(p)
+}
+
+fn approve_help(campaign: &Campaign, v: &str) -> String {
+    if campaign.approvals.is_none() {
+        format!("lettermerge approve --variant {v} (if approvals.toml existed, restore it from git instead: git checkout -- approvals.toml)")
+    } else {
+        format!("lettermerge approve --variant {v}")
+    }
 }
 
 fn journal_help() -> &'static str {
@@ -143,7 +151,7 @@ pub fn gate(campaign: &Campaign, variants: &[String], how: Sending) -> Result<()
                                               were sent; restore it from git (git checkout -- approvals.toml)"
                     .to_string(),
                 Refusal::NotApproved(why) => {
-                    format!("`{n}` is not approved ({why}): lettermerge approve --variant {n}")
+                    format!("`{n}` is not approved ({why}): {}", approve_help(campaign, n))
                 }
                 Refusal::SourceChanged { .. } => format!(
                     "`{n}` {r}; update the translation, then `lettermerge approve --variant {n}`"
