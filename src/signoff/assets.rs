@@ -167,6 +167,10 @@ impl Files {
     /// `name` relative to the campaign and to `dir`: a file counts (a `.typ` one with what it names), a folder counts
     /// with every file in it.
     fn name(&self, name: &str, dir: &Path, found: &mut BTreeSet<String>) {
+        // `.`, `/`, `..` name the layout's own folder or its parents, not something it reads.
+        if !name.chars().any(char::is_alphanumeric) {
+            return;
+        }
         let mut bases = vec![name.to_string()];
         if !dir.as_os_str().is_empty() && !name.starts_with('/') {
             bases.push(dir.join(name).to_string_lossy().replace('\\', "/"));
@@ -182,7 +186,7 @@ impl Files {
                 } else {
                     found.insert(rel);
                 }
-            } else if full.is_dir() {
+            } else if full.is_dir() && !dir.starts_with(&rel) {
                 self.folder(&rel, found);
             }
         }

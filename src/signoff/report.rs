@@ -26,11 +26,13 @@ pub fn verdicts(campaign: &Campaign, variants: &[String]) -> Vec<(String, Verdic
 pub fn problems(campaign: &Campaign, variants: &[String]) -> Problems {
     let mut out = Problems::new();
     for (name, verdict) in verdicts(campaign, variants) {
-        let (Verdict::Refused(refusals) | Verdict::Public(refusals)) = verdict else {
-            continue;
+        let (refusals, public) = match verdict {
+            Verdict::Refused(rs) => (rs, false),
+            Verdict::Public(rs) => (rs, true),
+            Verdict::Ready(_) => continue,
         };
         for r in &refusals {
-            if let Some(p) = problem(campaign, &name, r) {
+            if let Some(p) = problem(campaign, &name, r, public) {
                 if !out.iter().any(|q| *q == p) {
                     out.push(p);
                 }
@@ -40,7 +42,8 @@ pub fn problems(campaign: &Campaign, variants: &[String]) -> Problems {
     out
 }
 
-fn problem(campaign: &Campaign, v: &str, r: &Refusal) -> Option<Problem> {
+/// `public`: a public copy, which is published, never sent.
+fn problem(campaign: &Campaign, v: &str, r: &Refusal, public: bool) -> Option<Problem> {
     let again = format!(
         "review with `lettermerge proof --variant {v}`, then `lettermerge approve --variant {v}`"
     );
@@ -50,11 +53,13 @@ fn problem(campaign: &Campaign, v: &str, r: &Refusal) -> Option<Problem> {
         )
         .in_file(approvals::FILE)
         .help("restore it from git (git checkout -- approvals.toml) or from your backup"),
-        Refusal::NotApproved(why) => Problem::warning(format!(
-            "variant `{v}` is not approved: `send` will refuse it ({why})"
-        ))
+        Refusal::NotApproved(why) => Problem::warning(if public {
+            format!("variant `{v}` is not approved ({why})")
+        } else {
+            format!("variant `{v}` is not approved: `send` will refuse it ({why})")
+        })
         .in_file(approvals::FILE)
-        .help(approve_help(campaign, v)),
+        .help(format!("lettermerge approve --variant {v}")),
         Refusal::TextChanged(changes) => Problem::error(format!(
             "variant `{v}` changed since its approval: {}",
             describe(changes)
@@ -92,14 +97,6 @@ fn problem(campaign: &Campaign, v: &str, r: &Refusal) -> Option<Problem> {
         Refusal::Embargoed(_) | Refusal::BadEmbargo(_) => return None,
     };
     Some(p)
-}
-
-fn approve_help(campaign: &Campaign, v: &str) -> String {
-    if campaign.approvals.is_none() {
-        format!("lettermerge approve --variant {v} (if approvals.toml existed, restore it from git instead: git checkout -- approvals.toml)")
-    } else {
-        format!("lettermerge approve --variant {v}")
-    }
 }
 
 fn journal_help() -> &'static str {
@@ -151,7 +148,7 @@ pub fn gate(campaign: &Campaign, variants: &[String], how: Sending) -> Result<()
                                               were sent; restore it from git (git checkout -- approvals.toml)"
                     .to_string(),
                 Refusal::NotApproved(why) => {
-                    format!("`{n}` is not approved ({why}): {}", approve_help(campaign, n))
+                    format!("`{n}` is not approved ({why}): lettermerge approve --variant {n}")
                 }
                 Refusal::SourceChanged { .. } => format!(
                     "`{n}` {r}; update the translation, then `lettermerge approve --variant {n}`"

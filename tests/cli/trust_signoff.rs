@@ -173,6 +173,7 @@ fn with_pdf() -> Signed {
     assert!(layout.contains("assets/logo.png\", height"));
     s.c.write("templates/layout.typ", layout);
     s.c.write("assets/logo.png", BLUE_PNG);
+    s.c.write("templates/partials/unused.hbs", "Not in this letter.\n");
     s.approve();
     s
 }
@@ -203,6 +204,11 @@ fn settings_the_office_never_sees_keep_the_approval() {
     let s = with_pdf();
     // The layout's comments name lettermerge.toml; an SMTP timeout is not in any letter.
     s.c.edit("lettermerge.toml", "timeout = 5", "timeout = 6");
+    // The layout's folder holds templates the letter does not use.
+    s.c.write(
+        "templates/partials/unused.hbs",
+        "Still not in this letter.\n",
+    );
     s.run(&["check"]).success();
 }
 
