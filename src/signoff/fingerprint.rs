@@ -118,14 +118,14 @@ fn row_prints(table: &Table) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The signatory columns the letter shows.
+/// The signatory columns the letter names (for `check`'s warnings about empty ones).
 pub fn shown_columns(variant: &Variant) -> Vec<String> {
     let Some(t) = variant.signatory_table else {
         return Vec::new();
     };
     t.headers
         .iter()
-        .filter(|h| variant.reads.signatory_columns.contains(h))
+        .filter(|h| variant.reads.signatory_columns.named.contains(*h))
         .cloned()
         .collect()
 }

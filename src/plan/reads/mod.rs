@@ -201,30 +201,21 @@ impl Tables {
 }
 
 /// Which signatory columns a letter shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Columns {
-    Every,
-    Some(BTreeSet<String>),
-}
-
-impl Default for Columns {
-    fn default() -> Self {
-        Columns::Some(BTreeSet::new())
-    }
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// A row or the list is used whole somewhere (printed, given to a helper): every column may show.
+    pub every: bool,
+    /// The columns the templates name.
+    pub named: BTreeSet<String>,
 }
 
 impl Columns {
     pub fn contains(&self, column: &str) -> bool {
-        match self {
-            Columns::Every => true,
-            Columns::Some(s) => s.contains(column),
-        }
+        self.every || self.named.contains(column)
     }
 
     fn add(&mut self, column: &str) {
-        if let Columns::Some(s) = self {
-            s.insert(column.to_string());
-        }
+        self.named.insert(column.to_string());
     }
 }
 
@@ -256,7 +247,7 @@ impl Visit for Reads {
                 (Some("signatory"), Some(c)) => self.signatory_columns.add(c),
                 (Some("signatories"), Some(_)) => match seg(2) {
                     Some(c) => self.signatory_columns.add(c),
-                    None => self.signatory_columns = Columns::Every,
+                    None => self.signatory_columns.every = true,
                 },
                 _ => {}
             },
@@ -285,7 +276,7 @@ impl Visit for Reads {
             Shape::Root => {
                 self.context_tables = true;
                 self.tables = Tables::Every;
-                self.signatory_columns = Columns::Every;
+                self.signatory_columns.every = true;
             }
             Shape::Tables => {
                 self.context_tables = true;
@@ -320,7 +311,7 @@ impl Visit for Reads {
 impl Reads {
     fn whole_source(&mut self, s: &Source) {
         match s {
-            Source::Signatory => self.signatory_columns = Columns::Every,
+            Source::Signatory => self.signatory_columns.every = true,
             Source::Table(t) => self.tables.add(t, Order::Shown),
             Source::Recipient => {}
         }
