@@ -24,9 +24,8 @@ use super::Verbosity;
 pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     let campaign = super::load(dir)?;
     let plan = super::plan(&campaign, &args.selection)?;
-    // Sign-off, embargo and a lost journal: the rules live in crate::signoff.
-    let records = !args.dry_run
-        && args.outbox.is_none()
+    // Sign-off, embargo and a lost journal: the rules live in crate::signoff. A dry run is judged as the real run.
+    let records = args.outbox.is_none()
         && args.redirect.is_none()
         && campaign.manifest.manifest.smtp.is_some();
     let how = signoff::Sending {

@@ -42,7 +42,7 @@ pub struct Sending {
     pub ignore_embargo: bool,
     /// `--journal-lost`: the user knows the journal is gone and accepts sending what it does not list.
     pub journal_lost: bool,
-    /// The run records letters as sent (a real send: not a dry run, an outbox or a redirect).
+    /// The run records letters as sent, or its dry run would: through `[smtp]`, not to an outbox or a redirect.
     pub records: bool,
 }
 

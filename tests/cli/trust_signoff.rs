@@ -445,6 +445,8 @@ fn a_deleted_or_emptied_journal_does_not_send_again() {
         assert!(err.contains("restore .lettermerge/journal.jsonl"), "{run}");
         assert!(err.contains("--journal-lost"), "{run}");
         assert_eq!(s.server.received().len(), 3, "{lose}: sent again");
+        let dry = send(&s.c, &["--dry-run"]);
+        assert!(dry.fails_with(1).contains("--journal-lost"), "{dry}");
         let check = s.run(&["check"]);
         assert!(check.fails_with(1).contains("journal"), "{check}");
     }
