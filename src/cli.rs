@@ -56,8 +56,9 @@ pub enum Command {
     Preview(PreviewArgs),
     /// Record that the signers approved each variant's exact text (and signatory list) in approvals.toml.
     ///
-    /// Once approvals.toml exists, a change to a variant's text makes it stale: `check` says what changed and
-    /// `send` refuses it until it is approved again. A late sign-on changes only the list: `approve --list`.
+    /// Once a campaign uses sign-off, a change to a variant's text makes it stale: `check` says what changed and
+    /// `send` refuses it until it is approved again. A late sign-on changes only the list: `approve --list`. A
+    /// translation whose source changed is approved only by name: `approve --variant es`.
     #[command(
         after_help = "Examples:\n  lettermerge approve --by \"Maureen Meyer, WOLA\"\n  lettermerge approve --list --variant coalition"
     )]
@@ -194,8 +195,9 @@ pub struct ApproveArgs {
     /// Accept the current signatory list (late sign-ons, withdrawals) without re-approving the text.
     #[arg(long)]
     pub list: bool,
-    #[command(flatten)]
-    pub selection: Selection,
+    /// Only this variant (repeatable). A translation whose source changed is approved only when named.
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -231,6 +233,10 @@ pub struct SendArgs {
     /// Send variants whose not_before embargo has not passed.
     #[arg(long)]
     pub ignore_embargo: bool,
+    /// The journal (.lettermerge/journal.jsonl) is lost for good: send every letter it does not list, although
+    /// approvals.toml records earlier sends. Offices may get a second copy.
+    #[arg(long)]
+    pub journal_lost: bool,
     #[command(flatten)]
     pub selection: Selection,
 }

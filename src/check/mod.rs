@@ -12,16 +12,14 @@ pub mod rows;
 
 use std::collections::{BTreeSet, HashMap};
 
-use handlebars::template::Template;
-
 use crate::cli::Selection;
 use crate::diag::{Problem, Problems};
-use crate::load::template::LetterTemplate;
 use crate::load::Campaign;
+use crate::plan::reads::walk::Walker;
 use crate::plan::{Plan, PlanOptions, Recipients};
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Renderer};
-use names::{Scope, Shape, Walker};
+use names::{Names, Scope};
 
 pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     let mut problems = Problems::new();
@@ -76,12 +74,10 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         problems.extend(rows::translations(v));
         problems.extend(rows::signatory_gaps(
             v,
-            &crate::signoff::shown_columns(campaign, v),
+            &crate::signoff::fingerprint::shown_columns(v),
         ));
     }
-    for p in crate::signoff::problems(campaign, &plan.variants) {
-        problems.push(p);
-    }
+    problems.extend(crate::signoff::report::problems(campaign, &sel.variants));
     problems.extend(raw::raw_outputs(campaign, &plan));
 
     // The PDF engine starts (and compiles the layout once) when `render` or `send` would typeset PDFs.
@@ -138,12 +134,6 @@ fn columns_of(headers: &[String]) -> BTreeSet<String> {
 /// Walks each variant's templates with the columns it will see.
 pub fn template_names(campaign: &Campaign, plan: &Plan) -> Problems {
     let mut problems = Problems::new();
-    let mut partials = HashMap::new();
-    for p in &campaign.partials {
-        if let Ok(t) = Template::compile(&p.source) {
-            partials.insert(p.name.clone(), (p.path.clone(), t));
-        }
-    }
     let tables: HashMap<String, (String, BTreeSet<String>)> = campaign
         .tables
         .iter()
@@ -169,69 +159,14 @@ pub fn template_names(campaign: &Campaign, plan: &Plan) -> Problems {
             signatory: signatory.as_ref().map(|(f, c)| (f.as_str(), c)),
             tables: &tables,
             vars: &vars,
-            partials: &partials,
         };
-        let template = &campaign.templates[&variant.template];
-        walk_letter(template, &scope, &mut problems);
-        let filename = &campaign.manifest.manifest.output.filename;
-        if template.front.filename.is_none() {
-            if let Ok(t) = Template::compile(filename) {
-                let mut stack = vec![Shape::Root];
-                let mut ps = Problems::new();
-                Walker::new(&scope, &mut ps).template(
-                    &t,
-                    crate::load::manifest::FILE,
-                    0,
-                    &mut stack,
-                );
-                for p in ps {
-                    problems.push(Problem {
-                        line: campaign.manifest.line_of("output", Some("filename")),
-                        column: None,
-                        ..p
-                    });
-                }
-            }
-        }
+        let mut names = Names {
+            scope: &scope,
+            problems: Problems::new(),
+        };
+        // The walk's own errors (recursion, nesting) stopped the plan already.
+        Walker::new(&plan.parsed, &variant.vars, &mut names).letter(&variant.template);
+        problems.extend(names.problems);
     }
     problems
-}
-
-fn walk_letter(template: &LetterTemplate, scope: &Scope, problems: &mut Problems) {
-    let mut stack = vec![Shape::Root];
-    if let Ok(t) = Template::compile(&template.body) {
-        Walker::new(scope, problems).template(&t, &template.path, template.body_offset, &mut stack);
-    }
-    let f = &template.front;
-    let fields = f
-        .from
-        .iter()
-        .chain(&f.to)
-        .chain(&f.cc)
-        .chain(&f.bcc)
-        .chain(&f.reply_to)
-        .chain(&f.attachments);
-    for field in fields
-        .chain(&f.subject)
-        .chain(&f.filename)
-        .chain(&f.attachment_name)
-    {
-        if let Ok(t) = Template::compile(&field.source) {
-            let mut ps = Problems::new();
-            Walker::new(scope, &mut ps).template(&t, &template.path, 0, &mut stack);
-            // A front-matter value is one line: its problems belong to that line.
-            for p in ps {
-                problems.push(Problem {
-                    line: Some(field.line),
-                    column: None,
-                    ..p
-                });
-            }
-        }
-    }
-    if let Some(cover) = &f.body {
-        if let Ok(t) = Template::compile(&format!("{{{{> {}}}}}", cover.source)) {
-            Walker::new(scope, problems).template(&t, &template.path, cover.line - 1, &mut stack);
-        }
-    }
 }

@@ -1,20 +1,26 @@
-//! `lettermerge approve`: record what the signers agreed to in approvals.toml.
+//! `lettermerge approve`: record what the signers agreed to in approvals.toml, by the rules of
+//! [`crate::signoff`].
 
 use std::path::Path;
 
-use crate::cli::ApproveArgs;
+use crate::cli::{ApproveArgs, Selection};
 use crate::deliver::files::write_durable;
-use crate::error::{Error, Result};
-use crate::load::approvals::{self, Approval, Approvals};
-use crate::render::{txt, Renderer};
-use crate::signoff::{self, TextState};
+use crate::error::{count, Error, Result};
+use crate::load::approvals::{self, Approvals};
+use crate::render::txt;
+use crate::signoff::{describe, Signoff};
 
 use super::Verbosity;
 
 pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
     let campaign = super::load(dir)?;
-    let plan = super::plan(&campaign, &args.selection)?;
-    let renderer = Renderer::new(&plan)?;
+    // An unknown --variant is a usage error, said as every command says it.
+    let selection = Selection {
+        variants: args.variants.clone(),
+        ..Selection::default()
+    };
+    super::plan(&campaign, &selection)?;
+    let signoff = Signoff::new(&campaign, &args.variants)?;
     let mut file = campaign.approvals.clone().unwrap_or_default();
     let today = chrono::Local::now()
         .date_naive()
@@ -24,96 +30,82 @@ pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
         .by
         .clone()
         .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+    let named = !args.variants.is_empty();
     let mut said = Vec::new();
-    for variant in &plan.variants {
-        let now = signoff::fingerprint(&campaign, variant);
-        let old = file.variants.get(&variant.name).cloned();
+    let mut left = Vec::new();
+    for variant in signoff.selected() {
+        let name = &variant.name;
         if args.list {
-            let Some(mut a) = old else {
+            if let Some(why) = signoff.list_approval_blocked(name) {
                 return Err(Error::Refused(format!(
-                    "variant `{}` has no approved text yet: run `lettermerge approve --variant {}` first",
-                    variant.name, variant.name
-                )));
-            };
-            if let TextState::Stale(changes) =
-                signoff::status(&campaign, &plan.variants, variant).text
-            {
-                return Err(Error::Refused(format!(
-                    "variant `{}` changed since its approval ({}): approve the text, not only the list",
-                    variant.name,
-                    changes.join("; ")
+                    "variant `{name}`: {why}: approve the text first (`lettermerge approve --variant {name}`), not only the list"
                 )));
             }
-            a.list = now.list;
-            a.signatories = now.signatories;
-            a.list_date = today.clone();
-            said.push(format!(
-                "{}: list of {} signatories approved (text of {} unchanged)",
-                variant.name,
-                a.signatories.len(),
-                a.date
+            let now = signoff.fingerprint(name);
+            if let Some(a) = file.variants.get_mut(name) {
+                a.list.clone_from(&now.list);
+                a.signatories.clone_from(&now.signatories);
+                a.list_date.clone_from(&today);
+                a.list_by.clone_from(&by);
+                said.push(format!(
+                    "{name}: list of {} signatories approved by {by} (text of {} unchanged)",
+                    a.signatories.len(),
+                    a.date
+                ));
+            }
+            continue;
+        }
+        if let Some(why) = signoff.text_approval_blocked(name, named) {
+            left.push(format!(
+                "{name}: not approved: it {why}; bring the translation up to date, then approve it by name: \
+                 `lettermerge approve --variant {name}`"
             ));
-            file.variants.insert(variant.name.clone(), a);
             continue;
         }
         let letter = variant
             .letters()
             .next()
-            .map(|l| renderer.render(&l).map(|r| txt::render(&r.markdown)))
+            .map(|l| {
+                signoff
+                    .renderer
+                    .render(&l)
+                    .map(|r| txt::render(&r.markdown))
+            })
             .transpose()
             .map_err(|p| Error::Campaign(p.into()))?
             .unwrap_or_default();
-        let source_text = variant
-            .translation_of
-            .as_ref()
-            .and_then(|s| {
-                plan.variants
-                    .iter()
-                    .find(|x| &x.name == s)
-                    .map(|x| signoff::fingerprint(&campaign, x).text)
-            })
-            .or_else(|| {
-                // The source may not be among the selected variants: fingerprint it from the whole campaign.
-                let source = variant.translation_of.as_ref()?;
-                let all =
-                    crate::plan::Plan::new(&campaign, &crate::plan::PlanOptions::default()).ok()?;
-                all.variant(source)
-                    .map(|x| signoff::fingerprint(&campaign, x).text)
-            });
-        // Re-approving an unchanged text keeps its date, so the letters keep their date and hash.
-        let (date, by) = match &old {
-            Some(a) if a.text == now.text => (a.date.clone(), a.by.clone()),
-            _ => (today.clone(), by.clone()),
-        };
+        let approval = signoff.text_approval(name, &by, &today, letter);
         said.push(format!(
-            "{}: text approved ({date}, {by}), {} signatories",
-            variant.name,
-            now.signatories.len()
+            "{name}: text approved ({}, {}), {} signatories",
+            approval.date,
+            approval.by,
+            approval.signatories.len()
         ));
-        file.variants.insert(
-            variant.name.clone(),
-            Approval {
-                date,
-                by,
-                text: now.text,
-                list: now.list,
-                list_date: today.clone(),
-                signatories: now.signatories,
-                source_text,
-                parts: now.parts,
-                rows: now.rows,
-                letter,
-            },
-        );
+        if let Some((source, changes)) = signoff.source_changes(name) {
+            said.push(format!(
+                "  {name} translates `{source}`, which changed since this translation was last approved: {} — \
+                 the translation is now approved as matching it",
+                describe(&changes)
+            ));
+        }
+        file.variants.insert(name.clone(), approval);
     }
     save(dir, &file)?;
     if !v.quiet {
-        for s in said {
+        for s in &said {
             println!("{s}");
         }
         println!("Wrote {}.", approvals::FILE);
     }
-    Ok(())
+    if left.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Refused(format!(
+            "{} not approved:\n  - {}",
+            count(left.len(), "variant"),
+            left.join("\n  - ")
+        )))
+    }
 }
 
 fn save(dir: &Path, file: &Approvals) -> Result<()> {

@@ -6,22 +6,25 @@ use crate::check;
 use crate::cli::CheckArgs;
 use crate::diag::Problems;
 use crate::error::{count, Error, Result};
+use crate::signoff::report::{summary_line, verdicts};
+use crate::signoff::Verdict;
 
 use super::Verbosity;
 
 pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
-    let problems = match super::load(dir) {
+    let (problems, verdicts) = match super::load(dir) {
         Ok(campaign) => {
             // An unknown `--variant` is a usage error (exit 2), as in every other command, not a campaign problem.
             if let Err(e @ Error::Usage(_)) = super::plan(&campaign, &args.selection) {
                 return Err(e);
             }
-            check::campaign(&campaign, &args.selection)
+            let problems = check::campaign(&campaign, &args.selection);
+            (problems, verdicts(&campaign, &args.selection.variants))
         }
-        Err(Error::Campaign(p)) => p,
+        Err(Error::Campaign(p)) => (p, Vec::new()),
         Err(e) => return Err(e),
     };
-    report(&problems, args.json, v);
+    report(&problems, &verdicts, args.json, v);
     if problems.has_errors() {
         Err(Error::Refused(format!(
             "check found {}",
@@ -32,22 +35,57 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
     }
 }
 
-fn report(problems: &Problems, json: bool, v: Verbosity) {
+fn report(problems: &Problems, verdicts: &[(String, Verdict)], json: bool, v: Verbosity) {
     if json {
+        let variants: Vec<serde_json::Value> = verdicts
+            .iter()
+            .map(|(name, verdict)| {
+                let (send, reasons) = match verdict {
+                    Verdict::Ready(_) => ("ready", Vec::new()),
+                    Verdict::Public(rs) => ("never", rs.iter().map(ToString::to_string).collect()),
+                    Verdict::Refused(rs) => {
+                        ("refused", rs.iter().map(ToString::to_string).collect())
+                    }
+                };
+                serde_json::json!({ "variant": name, "send": send, "reasons": reasons })
+            })
+            .collect();
         let doc = serde_json::json!({
             "ok": !problems.has_errors(),
             "errors": problems.errors(),
             "warnings": problems.warnings(),
             "problems": problems,
+            "variants": variants,
         });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return;
     }
     super::print_problems(problems, v);
-    if !problems.has_errors() && !v.quiet {
+    if v.quiet {
+        return;
+    }
+    for (name, verdict) in verdicts {
+        println!("{}", summary_line(name, verdict));
+    }
+    if problems.has_errors() {
+        return;
+    }
+    let refused: Vec<&str> = verdicts
+        .iter()
+        .filter(|(_, verdict)| matches!(verdict, Verdict::Refused(_)))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if refused.is_empty() {
         println!(
-            "The campaign is ready: no errors, {}.",
+            "The campaign is ready to send: no errors, {}.",
             count(problems.warnings(), "warning")
+        );
+    } else {
+        println!(
+            "Checked: no errors, {}; `send` would refuse {}: {}.",
+            count(problems.warnings(), "warning"),
+            count(refused.len(), "variant"),
+            refused.join(", ")
         );
     }
 }

@@ -5,16 +5,16 @@ use std::path::Path;
 use crate::cli::ProofArgs;
 use crate::deliver::files::write_atomic;
 use crate::error::{Error, Result};
-use crate::render::Renderer;
-use crate::signoff::proof;
+use crate::signoff::{proof, Signoff};
 
 use super::Verbosity;
 
 pub fn run(dir: &Path, args: &ProofArgs, v: Verbosity) -> Result<()> {
     let campaign = super::load(dir)?;
-    let plan = super::plan(&campaign, &args.selection)?;
-    let renderer = Renderer::new(&plan)?;
-    let html = proof::page(&campaign, &plan.variants, &renderer);
+    // An unknown --variant is a usage error, said as every command says it.
+    super::plan(&campaign, &args.selection)?;
+    let signoff = Signoff::new(&campaign, &args.selection.variants)?;
+    let html = proof::page(&signoff);
     let path = match &args.out {
         Some(p) => p.clone(),
         None => crate::check::preflight::output_dir(&campaign)

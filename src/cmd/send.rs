@@ -15,18 +15,26 @@ use crate::deliver::send::{self, Decision, Delivered, Item, Route, Run};
 use crate::deliver::smtp::{self, Mailer, SmtpConfig};
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
-use crate::plan::{Plan, Recipients};
+use crate::plan::Recipients;
 use crate::render::outputs::Outputs;
 use crate::render::Renderer;
-use crate::signoff::{self, TextState};
+use crate::signoff;
 
 use super::Verbosity;
 
 pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     let campaign = super::load(dir)?;
     let plan = super::plan(&campaign, &args.selection)?;
-    refuse_unapproved(&campaign, &plan)?;
-    refuse_embargoed(&plan, args.ignore_embargo)?;
+    // Sign-off, embargo and a lost journal: the rules live in crate::signoff. A dry run is judged as the real run.
+    let records = args.outbox.is_none()
+        && args.redirect.is_none()
+        && campaign.manifest.manifest.smtp.is_some();
+    let how = signoff::Sending {
+        ignore_embargo: args.ignore_embargo,
+        journal_lost: args.journal_lost,
+        records,
+    };
+    signoff::report::gate(&campaign, &args.selection.variants, how)?;
     let renderer = Renderer::new(&plan)?;
     let attach_pdf = plan
         .variants
@@ -186,82 +194,24 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             "Wrote to the outbox (nothing recorded as sent)"
         }
     };
+    let recorded = run.route.records();
     let delivered = run.deliver();
+    drop(run);
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if recorded {
+        // approvals.toml keeps the count of letters sent, so a lost journal cannot make a later run send them again.
+        if let Ok(j) = journal.lock() {
+            if let Err(p) = signoff::sent::record(dir, &j, args.journal_lost) {
+                eprintln!("warning: {p}");
+            }
+        }
     }
     if !outbox.is_empty() && !v.quiet {
         println!("Messages are in {outbox}/VARIANT/.");
     }
     finish(problems, &delivered, items.len(), verb)
-}
-
-fn refuse_unapproved(campaign: &crate::load::Campaign, plan: &Plan) -> Result<()> {
-    if campaign.approvals.is_none() {
-        return Ok(());
-    }
-    let mut reasons = Vec::new();
-    for v in &plan.variants {
-        if matches!(v.recipients, Recipients::Public) {
-            continue;
-        }
-        let s = signoff::status(campaign, &plan.variants, v);
-        match &s.text {
-            TextState::Unapproved => reasons.push(format!("`{}` is not approved", v.name)),
-            TextState::Stale(c) => reasons.push(format!(
-                "`{}` changed since its approval: {}",
-                v.name,
-                c.join("; ")
-            )),
-            TextState::Fresh => {}
-        }
-        if let Some(src) = &s.stale_source {
-            reasons.push(format!(
-                "`{}` translates `{src}`, which changed since",
-                v.name
-            ));
-        }
-        if let Some(l) = &s.list {
-            reasons.push(format!(
-                "`{}` signatories: {} (accept with `lettermerge approve --list --variant {}`)",
-                v.name,
-                l.describe(),
-                v.name
-            ));
-        }
-    }
-    if reasons.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Refused(format!(
-            "nothing was sent: {}",
-            reasons.join("; ")
-        )))
-    }
-}
-
-fn refuse_embargoed(plan: &Plan, ignore: bool) -> Result<()> {
-    let now = chrono::Utc::now();
-    for v in &plan.variants {
-        let Some(nb) = &v.not_before else { continue };
-        let at = chrono::DateTime::parse_from_rfc3339(nb).map_err(|e| {
-            Error::Campaign(
-                Problem::error(format!(
-                    "variant `{}`: not_before `{nb}` is not an RFC 3339 time ({e})",
-                    v.name
-                ))
-                .in_file("lettermerge.toml")
-                .into(),
-            )
-        })?;
-        if now < at && !ignore {
-            return Err(Error::Refused(format!(
-                "variant `{}` is embargoed until {nb}: nothing was sent (--ignore-embargo sends anyway)",
-                v.name
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn summarize(items: &[Item]) -> String {

@@ -29,6 +29,8 @@ pub struct Manifest {
     pub output: OutputSection,
     #[serde(default)]
     pub pdf: PdfSection,
+    #[serde(default)]
+    pub signoff: SignoffSection,
     pub smtp: Option<SmtpConfig>,
     #[serde(default)]
     pub roster: RosterSection,
@@ -321,6 +323,13 @@ impl Paper {
             Paper::A4 => "a4",
         }
     }
+}
+
+/// `[signoff]`: whether `send` needs an approval even before the first `approve`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignoffSection {
+    pub required: bool,
 }
 
 /// The parsed manifest and its text, kept to point at lines later.

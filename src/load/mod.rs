@@ -5,6 +5,7 @@
 
 pub mod approvals;
 pub mod manifest;
+pub mod nesting;
 pub mod paths;
 pub mod roster;
 pub mod smtp;
@@ -114,6 +115,14 @@ impl Campaign {
                 }
                 Err(p) => problems.extend(p),
             }
+        }
+
+        if let Err(p) = nesting::check(&m.output.filename, manifest::FILE, 0) {
+            problems.push(Problem {
+                line: manifest.line_of("output", Some("filename")),
+                column: None,
+                ..p
+            });
         }
 
         let partials = template::load_partials(dir).unwrap_or_else(|p| {

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_norway::Value as Yaml;
 
+use super::nesting;
 use crate::diag::{Problem, Problems};
 
 /// One front-matter value: a Handlebars template rendered per letter, and the line it sits on.
@@ -93,6 +94,7 @@ impl LetterTemplate {
             .into());
         }
         let Some((yaml, body, body_offset)) = split_front_matter(text) else {
+            nesting::check(text, rel, 0)?;
             return Ok(LetterTemplate {
                 path: rel.to_string(),
                 source: text.to_string(),
@@ -102,6 +104,10 @@ impl LetterTemplate {
             });
         };
         let front = parse_front_matter(rel, yaml)?;
+        nesting::check(body, rel, body_offset)?;
+        for field in front_fields(&front) {
+            nesting::check(&field.source, rel, field.line - 1)?;
+        }
         Ok(LetterTemplate {
             path: rel.to_string(),
             source: text.to_string(),
@@ -253,6 +259,21 @@ fn parse_front_matter(rel: &str, yaml: &str) -> Result<FrontMatter, Problems> {
     }
 }
 
+/// Every front-matter value that is a template of its own (`body` names a partial; `attach_pdf` is a flag).
+pub fn front_fields(front: &FrontMatter) -> impl Iterator<Item = &Field> {
+    front
+        .from
+        .iter()
+        .chain(&front.to)
+        .chain(&front.cc)
+        .chain(&front.bcc)
+        .chain(&front.reply_to)
+        .chain(&front.attachments)
+        .chain(&front.subject)
+        .chain(&front.filename)
+        .chain(&front.attachment_name)
+}
+
 /// Strings, numbers and lists of them; a mapping is what an unquoted `{{x}}` parses as.
 fn scalars(v: &Yaml) -> Result<Vec<String>, ()> {
     match v {
@@ -314,11 +335,14 @@ pub fn load_partials(campaign_dir: &Path) -> Result<Vec<Partial>, Problems> {
                 continue;
             }
             match read_text(&path, &rel) {
-                Ok(source) => out.push(Partial {
-                    name,
-                    path: rel,
-                    source,
-                }),
+                Ok(source) => match nesting::check(&source, &rel, 0) {
+                    Ok(()) => out.push(Partial {
+                        name,
+                        path: rel,
+                        source,
+                    }),
+                    Err(p) => problems.push(p),
+                },
                 Err(p) => problems.push(p),
             }
         }

@@ -3,6 +3,7 @@
 //! A [`Letter`] borrows its rows from the loaded campaign and is cheap to make, so rendering can stream over
 //! letters without holding their text.
 
+pub mod reads;
 pub mod select;
 
 use std::collections::{BTreeSet, HashMap};
@@ -14,6 +15,7 @@ use crate::diag::{Problem, Problems};
 use crate::load::manifest::{OneOrMany, RecipientsOverride, Where};
 use crate::load::table::{Row, Table};
 use crate::load::Campaign;
+use reads::{Parsed, Reads};
 
 pub const DEFAULT_VARIANT: &str = "default";
 
@@ -42,6 +44,8 @@ pub struct Variant<'c> {
     pub today: NaiveDate,
     /// One entry per letter before the per-signatory split: its key and its addressee rows.
     pub units: Vec<Unit<'c>>,
+    /// What its letter reads (partials, tables, signatory columns).
+    pub reads: Reads,
 }
 
 #[derive(Debug)]
@@ -145,6 +149,8 @@ pub struct PlanOptions {
 pub struct Plan<'c> {
     pub campaign: &'c Campaign,
     pub variants: Vec<Variant<'c>>,
+    /// Every template, parsed once.
+    pub parsed: Parsed,
 }
 
 impl<'c> Plan<'c> {
@@ -165,6 +171,7 @@ impl<'c> Plan<'c> {
             }
         }
         let run_date = chrono::Local::now().date_naive();
+        let parsed = Parsed::new(campaign);
         let mut variants = Vec::new();
         for name in &names {
             if !opts.variants.is_empty() && !opts.variants.contains(name) {
@@ -178,14 +185,31 @@ impl<'c> Plan<'c> {
                 .and_then(|a| NaiveDate::parse_from_str(&a.date, "%Y-%m-%d").ok());
             let today = opts.date.or(approved).unwrap_or(run_date);
             match resolve_variant(campaign, name, today) {
-                Ok(v) => variants.push(v),
+                Ok(mut v) => match Reads::of(&parsed, &v.template, &v.vars) {
+                    Ok(r) => {
+                        v.reads = r;
+                        variants.push(v);
+                    }
+                    Err(p) => {
+                        // Variants sharing a template find the same fault: say it once.
+                        for p in p {
+                            if !problems.iter().any(|q| *q == p) {
+                                problems.push(p);
+                            }
+                        }
+                    }
+                },
                 Err(p) => problems.extend(p),
             }
         }
         if problems.has_errors() {
             Err(problems)
         } else {
-            Ok(Plan { campaign, variants })
+            Ok(Plan {
+                campaign,
+                variants,
+                parsed,
+            })
         }
     }
 
@@ -353,6 +377,7 @@ fn resolve_variant<'c>(
         translation_of: spec.translation_of.clone(),
         today,
         units,
+        reads: Reads::default(),
     })
 }
 

@@ -252,7 +252,8 @@ impl<'c> Renderer<'c> {
             origins,
             parts,
             shared_templates: shared_templates(campaign),
-            tables: if mentions_tables(campaign) {
+            // Most letters read tables through `rows`; the context carries them only for letters that read `tables`.
+            tables: if plan.variants.iter().any(|v| v.reads.context_tables) {
                 context::tables_value(campaign)
             } else {
                 Value::Object(Default::default())
@@ -384,6 +385,26 @@ impl<'c> Renderer<'c> {
         })
     }
 
+    /// The files the letter attaches (front matter `attachments`), rendered alone: sign-off fingerprints every file a
+    /// variant's letters attach.
+    pub fn attachment_paths(&self, letter: &Letter) -> Result<Vec<String>, Problem> {
+        let template = &self.campaign.templates[&letter.variant.template];
+        let ctx = handlebars::Context::from(self.context(letter));
+        let mut out = Vec::new();
+        for field in &template.front.attachments {
+            let name = format!("{}#attachments@{}", letter.variant.template, field.line);
+            let value = self.raw.render_with_context(&name, &ctx).map_err(|e| {
+                let who = LetterRef {
+                    id: letter.id(),
+                    row: row_place(self.campaign, letter.row().map(|r| r.line)),
+                };
+                self.problem(&who, &e)
+            })?;
+            out.extend(helpers::split_cell(&value));
+        }
+        Ok(out)
+    }
+
     /// The letter's file name without extension: the template's `filename`, else `[output] filename`, sanitized,
     /// with `-SIGNATORY` for per-signatory letters.
     pub fn file_stem(&self, letter: &Letter) -> Result<String, Problem> {
@@ -444,25 +465,6 @@ impl<'c> Renderer<'c> {
 /// `recipients/officials.csv:3`: where a letter's row is, for messages.
 fn row_place(campaign: &Campaign, line: Option<usize>) -> Option<String> {
     line.map(|l| campaign.recipients.place(l))
-}
-
-/// Whether any template or partial reads `tables.NAME`: otherwise the context leaves the tables out, which saves
-/// copying them for every letter.
-fn mentions_tables(campaign: &Campaign) -> bool {
-    campaign
-        .templates
-        .values()
-        .any(|t| t.source.contains("tables"))
-        || campaign
-            .partials
-            .iter()
-            .any(|p| p.source.contains("tables"))
-        || campaign
-            .manifest
-            .manifest
-            .output
-            .filename
-            .contains("tables")
 }
 
 /// Templates that two or more variants with recipients send (public copies are never sent). From the manifest, not

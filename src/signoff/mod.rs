@@ -1,53 +1,97 @@
-//! Sign-off tied to the exact text (SPEC §5): fingerprints of what signers agreed to, and what changed since.
+//! Sign-off tied to the exact text (SPEC §5): fingerprints of what signers agreed to, what changed since, and the one
+//! rule book that says whether a variant may be sent ([`Signoff::verdict`]), used by `check`, `send`, `proof` and
+//! `approve` alike.
 //!
-//! The text fingerprint covers the variant's template, the partials it uses, its vars and the rows of the tables
-//! its templates read — not the recipients (they may be added and edited freely) nor the signatory table (a late
-//! sign-on changes the list, not the text). Everything is hashed normalized (NFC, LF) and keyed by row key, so the
-//! fingerprint is the same on every machine and when rows are reordered.
+//! The **text** fingerprint covers everything the office receives except the recipients (added and edited freely)
+//! and the signatory list (its own fingerprint): the letter template with its front matter, every partial the letter
+//! reaches, the variant's vars, every row of every table the letter reads (however it names the table — the signatory
+//! table too, when the letter reads it as a table), the rows' order where the letter prints them in file order, the
+//! PDF layout and the files it uses (when the letter has a PDF), and the bytes of every attached file. What the
+//! letter reads comes from [`crate::plan::reads`]: what cannot be decided counts as read. Everything is hashed
+//! normalized (NFC, LF) and keyed by row key, so the fingerprint is the same on every machine and when rows are
+//! reordered where order does not show.
+//!
+//! The **list** fingerprint covers the selected signatories' keys in order and the signatory columns the letter shows.
 
+mod assets;
+pub mod fingerprint;
 pub mod proof;
+pub mod report;
+pub mod sent;
+pub mod verdict;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::diag::Problem;
-use crate::load::approvals::{self, Approval};
-use crate::load::table::Table;
-use crate::load::Campaign;
-use crate::plan::Variant;
+use crate::load::approvals::Approval;
 use crate::render::eml::hex;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fingerprint {
-    pub text: String,
-    pub list: String,
-    pub signatories: Vec<String>,
-    pub parts: BTreeMap<String, String>,
-    pub rows: BTreeMap<String, BTreeMap<String, String>>,
+pub use fingerprint::Fingerprint;
+pub use verdict::{Approved, Refusal, Requirement, Sending, Signoff, Verdict};
+
+/// One thing that changed in a variant's text since its approval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A file (template, partial, layout, font, attachment) or a setting (`[vars]`) changed.
+    Changed(String),
+    New(String),
+    Gone(String),
+    Rows {
+        file: String,
+        changed: Vec<String>,
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
+    /// The fingerprint differs but no part says where (an approval written by an older lettermerge).
+    Text,
 }
 
-/// What changed in a variant since its approval.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TextState {
-    /// `approvals.toml` has no entry for it.
-    Unapproved,
-    Fresh,
-    /// What changed, one phrase each: "templates/letter.hbs changed", "recipients/issues.csv: row impunity changed".
-    Stale(Vec<String>),
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Changed(p) => write!(f, "{p} changed"),
+            Change::New(p) => write!(f, "{p} is new in the text"),
+            Change::Gone(p) => write!(f, "{p} is no longer used"),
+            Change::Rows {
+                file,
+                changed,
+                added,
+                removed,
+            } => {
+                let mut what = Vec::new();
+                for (keys, how) in [(changed, "changed"), (added, "added"), (removed, "removed")] {
+                    if !keys.is_empty() {
+                        what.push(format!("rows {} {how}", keys.join(", ")));
+                    }
+                }
+                write!(f, "{file}: {}", what.join("; "))
+            }
+            Change::Text => f.write_str("the text changed"),
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+/// The changes, as one phrase: "templates/letter.hbs changed; recipients/issues.csv: rows impunity changed".
+pub fn describe(changes: &[Change]) -> String {
+    changes
+        .iter()
+        .map(Change::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A change to the signatory list since approval.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListChange {
     pub added: Vec<String>,
     pub removed: Vec<String>,
-    /// Same organizations, but a shown column (a name, a title) was edited or the order changed.
-    pub edited: bool,
 }
 
-impl ListChange {
-    pub fn describe(&self) -> String {
+impl fmt::Display for ListChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
         if !self.added.is_empty() {
             parts.push(format!("added {}", self.added.join(", ")));
@@ -55,27 +99,62 @@ impl ListChange {
         if !self.removed.is_empty() {
             parts.push(format!("removed {}", self.removed.join(", ")));
         }
-        if parts.is_empty() && self.edited {
+        if parts.is_empty() {
+            // Same organizations, but a shown column (a name, a title) or the order changed.
             parts.push("edited a signatory's name, title or order".into());
         }
-        format!("{} since approval", parts.join("; "))
+        write!(f, "{} since approval", parts.join("; "))
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Status {
-    pub text: TextState,
-    /// `None` when the list is as approved (or there is no approval to compare with).
-    pub list: Option<ListChange>,
-    /// For a translation whose source's text changed since the translation was approved: the source's name.
-    pub stale_source: Option<String>,
+/// What changed between the parts and rows recorded at approval and now.
+pub fn diff(
+    old_parts: &BTreeMap<String, String>,
+    old_rows: &BTreeMap<String, BTreeMap<String, String>>,
+    now: &Fingerprint,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    let names: BTreeSet<&String> = old_parts.keys().chain(now.parts.keys()).collect();
+    for name in names {
+        match (old_parts.get(name), now.parts.get(name)) {
+            (Some(a), Some(b)) if a != b => out.push(Change::Changed(name.clone())),
+            (None, Some(_)) => out.push(Change::New(name.clone())),
+            (Some(_), None) => out.push(Change::Gone(name.clone())),
+            _ => {}
+        }
+    }
+    let files: BTreeSet<&String> = old_rows.keys().chain(now.rows.keys()).collect();
+    let empty = BTreeMap::new();
+    for file in files {
+        let a = old_rows.get(file).unwrap_or(&empty);
+        let b = now.rows.get(file).unwrap_or(&empty);
+        let keys = |from: &BTreeMap<String, String>, pick: &dyn Fn(&String, &String) -> bool| {
+            from.iter()
+                .filter(|(k, v)| pick(k, v))
+                .map(|(k, _)| k.clone())
+                .collect::<Vec<_>>()
+        };
+        let changed = keys(a, &|k, v| b.get(k).is_some_and(|w| w != v));
+        let added = keys(b, &|k, _| !a.contains_key(k));
+        let removed = keys(a, &|k, _| !b.contains_key(k));
+        if !(changed.is_empty() && added.is_empty() && removed.is_empty()) {
+            out.push(Change::Rows {
+                file: file.clone(),
+                changed,
+                added,
+                removed,
+            });
+        }
+    }
+    if out.is_empty() {
+        out.push(Change::Text);
+    }
+    out
 }
 
-impl Status {
-    /// Whether `send` may go ahead.
-    pub fn sendable(&self) -> bool {
-        self.text == TextState::Fresh && self.list.is_none() && self.stale_source.is_none()
-    }
+/// What changed in a variant's text since `approval`.
+pub fn changes_since(approval: &Approval, now: &Fingerprint) -> Vec<Change> {
+    diff(&approval.parts, &approval.rows, now)
 }
 
 /// NFC and LF: the same text hashes the same on every machine and editor.
@@ -96,325 +175,16 @@ fn short(parts: &[&str]) -> String {
     sha(parts)[..16].to_string()
 }
 
-/// The partials a source includes (`{{> name}}`), by name.
-fn partial_refs(source: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = source;
-    while let Some(i) = rest.find("{{") {
-        rest = &rest[i + 2..];
-        let t = rest.trim_start_matches(['~', '#']).trim_start();
-        if let Some(after) = t.strip_prefix('>') {
-            let name: String = after
-                .trim_start()
-                .chars()
-                .take_while(|c| !c.is_whitespace() && *c != '}' && *c != '~')
-                .collect();
-            if !name.is_empty() {
-                out.push(name.trim_matches('"').to_string());
-            }
+/// A file's short fingerprint: text normalized as above, anything else by its bytes.
+fn short_bytes(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => short(&[&normalize(text)]),
+        Err(_) => {
+            let mut d = Sha256::new();
+            d.update(bytes);
+            hex(&d.finalize())[..16].to_string()
         }
     }
-    out
-}
-
-/// The insides of a template's `{{…}}` tags, comments left out: where names are, as opposed to prose.
-fn tags(source: &str) -> String {
-    let mut out = String::new();
-    let mut rest = source;
-    while let Some(i) = rest.find("{{") {
-        rest = &rest[i + 2..];
-        let end = rest.find("}}").unwrap_or(rest.len());
-        let tag = &rest[..end];
-        if !tag.trim_start_matches('~').starts_with('!') {
-            out.push_str(tag);
-            out.push(' ');
-        }
-        rest = &rest[end..];
-    }
-    out
-}
-
-/// Whether `word` appears in a tag of `source` as a whole name (not inside a longer one, not in prose).
-fn mentions(source: &str, word: &str) -> bool {
-    let source = tags(source);
-    let is_name = |c: char| c.is_alphanumeric() || c == '_';
-    source.match_indices(word).any(|(i, _)| {
-        let before = source[..i].chars().next_back();
-        let after = source[i + word.len()..].chars().next();
-        !before.is_some_and(is_name) && !after.is_some_and(is_name)
-    })
-}
-
-/// The signatory columns the variant's templates name.
-pub fn shown_columns(campaign: &Campaign, variant: &Variant) -> Vec<String> {
-    let Some(t) = variant.signatory_table else {
-        return Vec::new();
-    };
-    let srcs = sources(campaign, variant);
-    t.headers
-        .iter()
-        .filter(|h| srcs.iter().any(|(_, s)| mentions(s, h)))
-        .cloned()
-        .collect()
-}
-
-/// The template and every partial it reaches, as (path, source).
-fn sources<'c>(campaign: &'c Campaign, variant: &Variant) -> Vec<(&'c str, &'c str)> {
-    let t = &campaign.templates[&variant.template];
-    let mut out = vec![(t.path.as_str(), t.source.as_str())];
-    let mut todo: Vec<String> = partial_refs(&t.source);
-    todo.extend(t.front.body.iter().map(|f| f.source.clone()));
-    let mut seen = BTreeSet::new();
-    while let Some(name) = todo.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        if let Some(p) = campaign.partials.iter().find(|p| p.name == name) {
-            todo.extend(partial_refs(&p.source));
-            out.push((p.path.as_str(), p.source.as_str()));
-        }
-    }
-    out
-}
-
-fn row_prints(table: &Table, columns: Option<&[usize]>) -> BTreeMap<String, String> {
-    table
-        .rows
-        .iter()
-        .map(|r| {
-            let cols: Vec<usize> =
-                columns.map_or_else(|| (0..table.headers.len()).collect(), <[usize]>::to_vec);
-            let fields: Vec<String> = cols
-                .iter()
-                .map(|&c| format!("{}={}", table.headers[c], normalize(r.get(c))))
-                .collect();
-            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-            (table.key(r).to_string(), short(&refs))
-        })
-        .collect()
-}
-
-pub fn fingerprint(campaign: &Campaign, variant: &Variant) -> Fingerprint {
-    let srcs = sources(campaign, variant);
-    let mut parts = BTreeMap::new();
-    for (path, source) in &srcs {
-        parts.insert(path.to_string(), short(&[&normalize(source)]));
-    }
-    let vars: BTreeMap<_, _> = variant.vars.iter().collect();
-    parts.insert(
-        "[vars]".into(),
-        short(&[&normalize(
-            &serde_json::to_string(&vars).unwrap_or_default(),
-        )]),
-    );
-
-    let signatory_name = variant.signatory_table.map(|t| t.name.as_str());
-    let mut rows = BTreeMap::new();
-    for (name, table) in &campaign.tables {
-        if Some(name.as_str()) == signatory_name {
-            continue;
-        }
-        let used = srcs.iter().any(|(_, s)| {
-            s.contains(&format!("\"{name}\"")) || s.contains(&format!("tables.{name}"))
-        });
-        if used {
-            let file = table.path.display().to_string().replace('\\', "/");
-            // `{{#each tables.NAME}}` prints rows in file order, so there the order is part of the text; `rows`
-            // looks rows up by key, where it is not.
-            if srcs
-                .iter()
-                .any(|(_, s)| s.contains(&format!("tables.{name}")))
-            {
-                let keys: Vec<&str> = table.rows.iter().map(|r| table.key(r)).collect();
-                parts.insert(format!("{file} (row order)"), short(&keys));
-            }
-            rows.insert(file, row_prints(table, None));
-        }
-    }
-    let mut text_parts: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    for (file, prints) in &rows {
-        text_parts.extend(prints.iter().map(|(k, v)| format!("{file}#{k}={v}")));
-    }
-    let refs: Vec<&str> = text_parts.iter().map(String::as_str).collect();
-    let text = sha(&refs);
-
-    let (signatories, list) = match variant.signatory_table {
-        None => (Vec::new(), sha(&[])),
-        Some(t) => {
-            let shown: Vec<usize> = (0..t.headers.len())
-                .filter(|&c| srcs.iter().any(|(_, s)| mentions(s, &t.headers[c])))
-                .collect();
-            let keys: Vec<String> = variant
-                .signatories
-                .iter()
-                .map(|r| t.key(r).to_string())
-                .collect();
-            let mut items = Vec::new();
-            for r in &variant.signatories {
-                items.push(t.key(r).to_string());
-                items.extend(shown.iter().map(|&c| normalize(r.get(c))));
-            }
-            let refs: Vec<&str> = items.iter().map(String::as_str).collect();
-            (keys, sha(&refs))
-        }
-    };
-    Fingerprint {
-        text,
-        list,
-        signatories,
-        parts,
-        rows,
-    }
-}
-
-fn diff_parts(old: &Approval, now: &Fingerprint) -> Vec<String> {
-    let mut out = Vec::new();
-    let names: BTreeSet<&String> = old.parts.keys().chain(now.parts.keys()).collect();
-    for name in names {
-        match (old.parts.get(name), now.parts.get(name)) {
-            (Some(a), Some(b)) if a != b => out.push(format!("{name} changed")),
-            (None, Some(_)) => out.push(format!("{name} is new in the text")),
-            (Some(_), None) => out.push(format!("{name} is no longer used")),
-            _ => {}
-        }
-    }
-    let files: BTreeSet<&String> = old.rows.keys().chain(now.rows.keys()).collect();
-    let empty = BTreeMap::new();
-    for file in files {
-        let a = old.rows.get(file).unwrap_or(&empty);
-        let b = now.rows.get(file).unwrap_or(&empty);
-        let changed: Vec<&str> = a
-            .iter()
-            .filter(|(k, v)| b.get(*k).is_some_and(|w| w != *v))
-            .map(|(k, _)| k.as_str())
-            .collect();
-        let added: Vec<&str> = b
-            .keys()
-            .filter(|k| !a.contains_key(*k))
-            .map(String::as_str)
-            .collect();
-        let removed: Vec<&str> = a
-            .keys()
-            .filter(|k| !b.contains_key(*k))
-            .map(String::as_str)
-            .collect();
-        let mut what = Vec::new();
-        if !changed.is_empty() {
-            what.push(format!("rows {} changed", changed.join(", ")));
-        }
-        if !added.is_empty() {
-            what.push(format!("rows {} added", added.join(", ")));
-        }
-        if !removed.is_empty() {
-            what.push(format!("rows {} removed", removed.join(", ")));
-        }
-        if !what.is_empty() {
-            out.push(format!("{file}: {}", what.join("; ")));
-        }
-    }
-    if out.is_empty() {
-        out.push("the text changed".into());
-    }
-    out
-}
-
-pub fn status(campaign: &Campaign, variants: &[Variant], variant: &Variant) -> Status {
-    let Some(approval) = campaign
-        .approvals
-        .as_ref()
-        .and_then(|a| a.variants.get(&variant.name))
-    else {
-        return Status {
-            text: TextState::Unapproved,
-            list: None,
-            stale_source: None,
-        };
-    };
-    let now = fingerprint(campaign, variant);
-    let text = if now.text == approval.text {
-        TextState::Fresh
-    } else {
-        TextState::Stale(diff_parts(approval, &now))
-    };
-    let list = (now.list != approval.list).then(|| ListChange {
-        added: now
-            .signatories
-            .iter()
-            .filter(|k| !approval.signatories.contains(k))
-            .cloned()
-            .collect(),
-        removed: approval
-            .signatories
-            .iter()
-            .filter(|k| !now.signatories.contains(k))
-            .cloned()
-            .collect(),
-        edited: true,
-    });
-    let stale_source = variant.translation_of.as_ref().and_then(|source| {
-        let src = variants.iter().find(|v| &v.name == source)?;
-        let current = fingerprint(campaign, src).text;
-        (approval.source_text.as_deref() != Some(current.as_str())).then(|| source.clone())
-    });
-    Status {
-        text,
-        list,
-        stale_source,
-    }
-}
-
-/// The problems `check` reports for sign-off: errors for stale text, warnings for list changes.
-pub fn problems(campaign: &Campaign, variants: &[Variant]) -> Vec<Problem> {
-    let mut out = Vec::new();
-    if campaign.approvals.is_none() {
-        return out;
-    }
-    for v in variants {
-        let s = status(campaign, variants, v);
-        let again = format!("review with `lettermerge proof --variant {0}`, then `lettermerge approve --variant {0}`", v.name);
-        match &s.text {
-            TextState::Unapproved => out.push(
-                Problem::warning(format!(
-                    "variant `{}` is not approved: `send` will refuse it",
-                    v.name
-                ))
-                .in_file(approvals::FILE)
-                .help(format!("lettermerge approve --variant {}", v.name)),
-            ),
-            TextState::Stale(changes) => out.push(
-                Problem::error(format!(
-                    "variant `{}` changed since its approval: {}",
-                    v.name,
-                    changes.join("; ")
-                ))
-                .in_file(approvals::FILE)
-                .help(again.clone()),
-            ),
-            TextState::Fresh => {}
-        }
-        if let Some(source) = &s.stale_source {
-            out.push(
-                Problem::error(format!("variant `{}` translates `{source}`, whose text changed since the translation was approved", v.name))
-                    .in_file(approvals::FILE)
-                    .help(format!("update {} to match, then `lettermerge approve --variant {}`", v.template, v.name)),
-            );
-        }
-        if let Some(change) = &s.list {
-            out.push(
-                Problem::warning(format!(
-                    "variant `{}` signatories: {}",
-                    v.name,
-                    change.describe()
-                ))
-                .in_file(approvals::FILE)
-                .help(format!(
-                    "`send` refuses until `lettermerge approve --list --variant {}`",
-                    v.name
-                )),
-            );
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -422,25 +192,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn partial_references_are_found() {
-        assert_eq!(
-            partial_refs("a {{> signatures}} b {{~> cover_es ~}} {{#> block}}x{{/block}}"),
-            ["signatures", "cover_es", "block"]
-        );
-    }
-
-    #[test]
-    fn mentions_whole_names_only() {
-        assert!(mentions("{{signer_title}}", "signer_title"));
-        assert!(!mentions("{{signer_title_es}}", "signer_title"));
-        assert!(!mentions("in that order {{!-- order --}}", "order"));
-    }
-
-    #[test]
     fn normalization_makes_line_endings_and_composition_equal() {
         assert_eq!(
             short(&[&normalize("Pen\u{0303}a\r\n")]),
             short(&[&normalize("Peña\n")])
+        );
+        assert_eq!(short_bytes("a\r\nb".as_bytes()), short_bytes(b"a\nb"));
+    }
+
+    #[test]
+    fn changes_read_as_phrases() {
+        let rows = Change::Rows {
+            file: "recipients/issues.csv".into(),
+            changed: vec!["impunity".into()],
+            added: vec![],
+            removed: vec!["torture".into()],
+        };
+        assert_eq!(
+            describe(&[Change::Changed("templates/layout.typ".into()), rows]),
+            "templates/layout.typ changed; recipients/issues.csv: rows impunity changed; rows torture removed"
         );
     }
 }

@@ -5,11 +5,10 @@ use std::fmt::Write;
 use pulldown_cmark_escape::escape_html;
 use similar::{ChangeTag, TextDiff};
 
-use crate::load::Campaign;
 use crate::plan::{Recipients, Variant};
 use crate::render::{html, txt, Renderer};
 
-use super::{status, TextState};
+use super::{describe, Approved, Refusal, Sending, Signoff, Verdict};
 
 const CSS: &str = r#"
 body { font: 15px/1.5 system-ui, sans-serif; margin: 2em auto; max-width: 75em; padding: 0 1em; color: #111; }
@@ -31,15 +30,15 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// The page, with the letter of each variant's first recipient.
-pub fn page(campaign: &Campaign, variants: &[Variant], renderer: &Renderer) -> String {
+/// The page, with the letter of each selected variant's first recipient (translations beside their source's).
+pub fn page(signoff: &Signoff) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Proof</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>Proof: what each variant sends</h1>"
     );
-    for v in variants {
-        section(&mut out, campaign, variants, v, renderer);
+    for v in signoff.selected() {
+        section(&mut out, signoff, v);
     }
     out.push_str("</body>\n</html>\n");
     out
@@ -50,18 +49,11 @@ fn first_letter(v: &Variant, renderer: &Renderer) -> Option<String> {
     renderer.render(&letter).ok().map(|r| r.markdown)
 }
 
-fn section(
-    out: &mut String,
-    campaign: &Campaign,
-    variants: &[Variant],
-    v: &Variant,
-    renderer: &Renderer,
-) {
-    let st = status(campaign, variants, v);
-    let approval = campaign
-        .approvals
-        .as_ref()
-        .and_then(|a| a.variants.get(&v.name));
+fn section(out: &mut String, signoff: &Signoff, v: &Variant) {
+    let campaign = signoff.campaign;
+    let renderer = &signoff.renderer;
+    let approval = signoff.approval(&v.name);
+    let verdict = signoff.verdict(&v.name, Sending::default());
     let _ = writeln!(
         out,
         "<section class=\"variant\" id=\"variant-{0}\">\n<h2>{0}</h2>\n<dl>",
@@ -79,23 +71,46 @@ fn section(
         "<dt>Embargo</dt><dd class=\"embargo\">{}</dd>",
         esc(&embargo)
     );
-    let state = match (&st.text, approval) {
-        (TextState::Fresh, Some(a)) => format!(
+    let text_changes = signoff.text_changes(&v.name);
+    let state = match (approval, &text_changes) {
+        (Some(a), None) => format!(
             "<span class=\"fresh\">approved {} by {}</span>",
             esc(&a.date),
             esc(&a.by)
         ),
-        (TextState::Stale(changes), Some(a)) => format!(
+        (Some(a), Some(changes)) => format!(
             "<span class=\"stale\">changed since approval on {}: {}</span>",
             esc(&a.date),
-            esc(&changes.join("; "))
+            esc(&describe(changes))
         ),
-        _ => "<span class=\"stale\">not approved</span>".to_string(),
+        (None, _) => "<span class=\"stale\">not approved</span>".to_string(),
     };
     let _ = writeln!(out, "<dt>Approval</dt><dd class=\"approval\">{state}</dd>");
-    if let Some(source) = &st.stale_source {
-        let _ = writeln!(out, "<dt>Translation</dt><dd class=\"stale\">the source `{}` changed since this translation was approved</dd>", esc(source));
+    if let Some((source, changes)) = signoff.source_changes(&v.name) {
+        let _ = writeln!(
+            out,
+            "<dt>Translation</dt><dd class=\"stale translation\">the source `{}` changed since this translation was approved: {}</dd>",
+            esc(&source),
+            esc(&describe(&changes))
+        );
     }
+    let send = match &verdict {
+        Verdict::Ready(Approved::By { .. }) => "<span class=\"fresh\">ready</span>".to_string(),
+        Verdict::Ready(Approved::NotRequired) => {
+            "<span class=\"fresh\">ready (sign-off not required)</span>".to_string()
+        }
+        Verdict::Public(_) => "never (a public copy)".to_string(),
+        Verdict::Refused(rs) => format!(
+            "<span class=\"stale\">refused: {}</span>",
+            esc(&rs
+                .iter()
+                .filter(|r| !matches!(r, Refusal::Embargoed(_)))
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "))
+        ),
+    };
+    let _ = writeln!(out, "<dt>Send</dt><dd class=\"send\">{send}</dd>");
     out.push_str("</dl>\n");
 
     out.push_str("<h3>Recipients</h3>\n<ul class=\"recipients\">\n");
@@ -120,12 +135,9 @@ fn section(
         }
     }
     out.push_str("</ul>\n<h3>Signatories</h3>\n<ol class=\"signatories\">\n");
+    let list = signoff.list_change(&v.name);
     if let Some(st_table) = v.signatory_table {
-        let added = st
-            .list
-            .as_ref()
-            .map(|l| l.added.clone())
-            .unwrap_or_default();
+        let added = list.as_ref().map(|l| l.added.clone()).unwrap_or_default();
         for r in &v.signatories {
             let key = st_table.key(r);
             let name = st_table.value(r, "organization").unwrap_or(key);
@@ -141,12 +153,7 @@ fn section(
             };
             let _ = writeln!(out, "<li{class}>{}{mark}</li>", esc(name));
         }
-        for k in st
-            .list
-            .as_ref()
-            .map(|l| l.removed.clone())
-            .unwrap_or_default()
-        {
+        for k in list.as_ref().map(|l| l.removed.clone()).unwrap_or_default() {
             let _ = writeln!(
                 out,
                 "<li class=\"removed\">{} (removed since approval)</li>",
@@ -157,10 +164,7 @@ fn section(
     out.push_str("</ol>\n");
 
     let current = first_letter(v, renderer);
-    let source = v
-        .translation_of
-        .as_ref()
-        .and_then(|s| variants.iter().find(|x| &x.name == s));
+    let source = v.translation_of.as_ref().and_then(|s| signoff.variant(s));
     out.push_str("<h3>The letter (first recipient)</h3>\n");
     match (&current, source.and_then(|s| first_letter(s, renderer))) {
         (Some(md), Some(src)) => {

@@ -39,6 +39,8 @@ mod workbooks;
 // Sign-off.
 mod proof;
 mod signoff;
+mod signoff_props;
+mod trust_signoff;
 
 // Sending.
 mod journal;

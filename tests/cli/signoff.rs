@@ -62,7 +62,9 @@ fn reapproving_after_an_edit_makes_check_pass() {
     c.ok(&["approve"]);
     c.edit("recipients/issues.csv", IMPUNITY_OLD, IMPUNITY_NEW);
     assert_eq!(c.run(&["check"]).code, 1);
-    c.ok(&["approve"]);
+    // The edit is in the English source of `es` too: a plain `approve` leaves the translation to be approved by name.
+    assert_eq!(c.run(&["approve"]).code, 1);
+    c.ok(&["approve", "--variant", "es"]);
     assert_approval_valid(&c.run(&["check"]));
     // And the proof now shows no change.
     let doc = proof(&c, &[]);
@@ -325,7 +327,7 @@ fn editing_the_source_template_makes_its_translation_stale() {
 }
 
 #[test]
-fn reapproving_source_and_translation_clears_the_staleness() {
+fn reapproving_source_and_then_translation_by_name_clears_the_staleness() {
     let c = Campaign::coalition();
     c.ok(&["approve"]);
     c.edit(
@@ -333,7 +335,11 @@ fn reapproving_source_and_translation_clears_the_staleness() {
         "follow human rights in Mexico closely.",
         "follow human rights in Mexico and the border closely.",
     );
-    c.ok(&["approve"]);
+    // A plain `approve` approves the source, not the translation of a changed source (issue 10, hole 8).
+    let r = c.run(&["approve"]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("es: not approved"), "{r}");
+    c.ok(&["approve", "--variant", "es"]);
     assert_approval_valid(&c.run(&["check"]));
 }
 
@@ -466,7 +472,7 @@ fn send_refuses_a_stale_variant_and_sends_after_reapproval() {
         "nothing sent: {:?}",
         outbox_files(&c)
     );
-    c.ok(&["approve"]);
+    c.ok(&["approve", "--variant", "coalition"]);
     let r = send_to_outbox(&c, &["--variant", "coalition", "--dry-run"]).success();
     assert!(outbox_files(&c).is_empty(), "a dry run sends nothing");
     assert!(

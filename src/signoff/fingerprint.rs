@@ -1,0 +1,153 @@
+//! A variant's fingerprints: the text (with a short fingerprint per part, to say what changed) and the list.
+
+use std::collections::BTreeMap;
+
+use crate::load::table::Table;
+use crate::load::Campaign;
+use crate::plan::reads::Order;
+use crate::plan::Variant;
+
+use super::{assets, normalize, sha, short};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fingerprint {
+    pub text: String,
+    pub list: String,
+    pub signatories: Vec<String>,
+    /// Per file or setting of the text, a short fingerprint.
+    pub parts: BTreeMap<String, String>,
+    /// Per table file, per row key, a short fingerprint of the row.
+    pub rows: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// Whether the office receives the letter as a PDF too: attached to the email (`attach_pdf`), or printed from the
+/// PDFs `render` writes by default (`pdf` in `[output] formats`).
+pub fn has_pdf(campaign: &Campaign, variant: &Variant) -> bool {
+    campaign.templates[&variant.template].front.attach_pdf
+        || campaign
+            .manifest
+            .manifest
+            .output
+            .formats
+            .iter()
+            .any(|f| f.trim() == "pdf")
+}
+
+/// The fingerprints of `variant`, whose letters attach the files `attachments` (paths inside the campaign).
+pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fingerprint {
+    let reads = &variant.reads;
+    let mut parts = BTreeMap::new();
+    let template = &campaign.templates[&variant.template];
+    parts.insert(
+        template.path.clone(),
+        short(&[&normalize(&template.source)]),
+    );
+    for p in campaign
+        .partials
+        .iter()
+        .filter(|p| reads.partials.contains(&p.name))
+    {
+        parts.insert(p.path.clone(), short(&[&normalize(&p.source)]));
+    }
+    for path in &reads.letters {
+        if let Some(t) = campaign.templates.get(path) {
+            parts.insert(path.clone(), short(&[&normalize(&t.source)]));
+        }
+    }
+    let vars: BTreeMap<_, _> = variant.vars.iter().collect();
+    parts.insert(
+        "[vars]".into(),
+        short(&[&normalize(
+            &serde_json::to_string(&vars).unwrap_or_default(),
+        )]),
+    );
+    let m = &campaign.manifest.manifest;
+    if template.front.filename.is_none() && template.front.attach_pdf {
+        // The attached PDF is named after the letter's file name.
+        parts.insert("[output] filename".into(), short(&[&m.output.filename]));
+    }
+    if has_pdf(campaign, variant) {
+        parts.extend(assets::pdf_parts(campaign, &variant.vars));
+    }
+    for path in attachments {
+        parts
+            .entry(path.clone())
+            .or_insert_with(|| assets::attachment_part(campaign, path));
+    }
+
+    let mut rows = BTreeMap::new();
+    for (name, table) in &campaign.tables {
+        let Some(order) = reads.tables.get(name) else {
+            continue;
+        };
+        let file = table.path.display().to_string().replace('\\', "/");
+        if order == Order::Shown {
+            let keys: Vec<&str> = table.rows.iter().map(|r| table.key(r)).collect();
+            parts.insert(format!("{file} (row order)"), short(&keys));
+        }
+        rows.insert(file, row_prints(table));
+    }
+    let mut text_parts: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    for (file, prints) in &rows {
+        text_parts.extend(prints.iter().map(|(k, v)| format!("{file}#{k}={v}")));
+    }
+    let refs: Vec<&str> = text_parts.iter().map(String::as_str).collect();
+    let text = sha(&refs);
+    let (signatories, list) = list(variant);
+    Fingerprint {
+        text,
+        list,
+        signatories,
+        parts,
+        rows,
+    }
+}
+
+/// Every column of every row, by key.
+fn row_prints(table: &Table) -> BTreeMap<String, String> {
+    table
+        .rows
+        .iter()
+        .map(|r| {
+            let fields: Vec<String> = (0..table.headers.len())
+                .map(|c| format!("{}={}", table.headers[c], normalize(r.get(c))))
+                .collect();
+            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            (table.key(r).to_string(), short(&refs))
+        })
+        .collect()
+}
+
+/// The signatory columns the letter names (for `check`'s warnings about empty ones).
+pub fn shown_columns(variant: &Variant) -> Vec<String> {
+    let Some(t) = variant.signatory_table else {
+        return Vec::new();
+    };
+    t.headers
+        .iter()
+        .filter(|h| variant.reads.signatory_columns.named.contains(*h))
+        .cloned()
+        .collect()
+}
+
+/// The selected signatories' keys, and the list fingerprint: keys in order with the columns the letter shows.
+fn list(variant: &Variant) -> (Vec<String>, String) {
+    let Some(t) = variant.signatory_table else {
+        return (Vec::new(), sha(&[]));
+    };
+    let shown: Vec<usize> = (0..t.headers.len())
+        .filter(|&c| variant.reads.signatory_columns.contains(&t.headers[c]))
+        .collect();
+    let keys: Vec<String> = variant
+        .signatories
+        .iter()
+        .map(|r| t.key(r).to_string())
+        .collect();
+    let mut items = Vec::new();
+    for r in &variant.signatories {
+        items.push(t.key(r).to_string());
+        items.extend(shown.iter().map(|&c| normalize(r.get(c))));
+    }
+    let refs: Vec<&str> = items.iter().map(String::as_str).collect();
+    (keys, sha(&refs))
+}
