@@ -181,7 +181,7 @@ pub struct SendArgs {
     /// Send without asking.
     #[arg(long)]
     pub yes: bool,
-    /// Send again letters already sent, changed since, or left uncertain by a crash.
+    /// Send again letters already sent, changed since, or uncertain (if one did arrive, the office gets two).
     #[arg(long)]
     pub resend: bool,
     /// Write .eml files to DIR instead of sending; records nothing as sent (a relative DIR is from the current folder).

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::SendArgs;
 use crate::deliver::journal::Journal;
-use crate::deliver::send::{self, Decision, Delivered, Item, Route, Run};
+use crate::deliver::send::{self, Decision, Delivered, Item, Outcome, Route, Run};
 use crate::deliver::smtp::{self, Mailer, SmtpConfig};
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
@@ -90,13 +90,13 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     // A letter left uncertain may never have arrived: the run must say so in its exit status too, or
     // `send --yes && echo done` would take it as complete. (A letter changed since it was sent did arrive, in its
     // earlier version; it is reported above and re-sent only with --resend.)
-    for i in &items {
-        let why = match i.decision {
-            Decision::Uncertain => "uncertain: a run stopped while sending it, and it may have arrived; check, then --resend",
-            _ => continue,
-        };
-        if !args.dry_run {
-            problems.push(Problem::error(format!("letter {}: {why}", i.id)));
+    let mut uncertain = Problems::new();
+    if !args.dry_run {
+        for i in items.iter().filter(|i| i.decision == Decision::Uncertain) {
+            uncertain.push(uncertain_problem(
+                &i.id,
+                "an earlier run handed it to the server and never heard back",
+            ));
         }
     }
     if args.dry_run {
@@ -106,14 +106,14 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             println!("\nThe first message ({}), as it would be sent:\n", first.id);
             std::io::stdout().write_all(&email.bytes).ok();
         }
-        return finish(problems, &[], items.len(), "Sent");
+        return finish(problems, uncertain, &[], items.len(), Sentence::Sent);
     }
     let to_send = items
         .iter()
         .filter(|i| i.decision == Decision::Send)
         .count();
     if to_send == 0 {
-        return finish(problems, &[], items.len(), "Sent");
+        return finish(problems, uncertain, &[], items.len(), Sentence::Sent);
     }
 
     let route_name = match (&args.redirect, &args.outbox, &smtp_cfg) {
@@ -147,7 +147,6 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         }
     };
     let workers = smtp_cfg.as_ref().map_or(1, SmtpConfig::connections);
-    let mut outbox = String::new();
     let journal = Mutex::new(journal);
     let bar = progress(to_send, v);
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -163,8 +162,10 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         match &bar {
             Some(b) => {
                 b.inc(1);
-                if let Err(e) = &d.result {
-                    b.println(format!("failed: {}: {e}", d.id));
+                match &d.outcome {
+                    Outcome::Failed(e) => b.println(format!("failed: {}: {e}", d.id)),
+                    Outcome::Uncertain(e) => b.println(format!("uncertain: {}: {e}", d.id)),
+                    Outcome::Done(_) => {}
                 }
             }
             None if !v.quiet && (n.is_multiple_of(100) || n == to_send) => {
@@ -185,22 +186,25 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         progress: &on_progress,
         items: &items,
     };
-    let verb = match &run.route {
-        Route::Smtp(_) => "Sent",
-        Route::Redirect(..) => "Sent test copies of (nothing recorded as sent)",
-        Route::Outbox(d) => {
-            outbox = d.display().to_string();
-            "Wrote to the outbox (nothing recorded as sent)"
-        }
+    let sentence = match &run.route {
+        Route::Smtp(_) => Sentence::Sent,
+        Route::Redirect(_, to) => Sentence::TestCopies(to.clone()),
+        Route::Outbox(d) => Sentence::Outbox(d.display().to_string()),
     };
     let delivered = run.deliver();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    if !outbox.is_empty() && !v.quiet {
-        println!("Messages are in {outbox}/VARIANT/.");
+    if v.quiet {
+        return finish(
+            problems,
+            uncertain,
+            &delivered,
+            items.len(),
+            Sentence::Quiet,
+        );
     }
-    finish(problems, &delivered, items.len(), verb)
+    finish(problems, uncertain, &delivered, items.len(), sentence)
 }
 
 fn refuse_unapproved(campaign: &crate::load::Campaign, plan: &Plan) -> Result<()> {
@@ -288,7 +292,10 @@ fn summarize(items: &[Item]) -> String {
         ));
     }
     for i in items.iter().filter(|i| i.decision == Decision::Uncertain) {
-        s.push_str(&format!("Uncertain (a run stopped while sending it; it may have arrived): {} — check, then --resend\n", i.id));
+        s.push_str(&format!(
+            "Uncertain, not sent again without --resend (it may have arrived): {}\n",
+            i.id
+        ));
     }
     let by_hand: Vec<String> = items
         .iter()
@@ -333,27 +340,81 @@ fn progress(total: usize, v: Verbosity) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// `total` counts the letters that rendered; `problems` holds one error per letter that did not, so those count too.
-fn finish(problems: Problems, delivered: &[Delivered], total: usize, verb: &str) -> Result<()> {
-    let total = total + problems.errors();
+/// How the run's last line reads.
+enum Sentence {
+    Sent,
+    TestCopies(String),
+    Outbox(String),
+    Quiet,
+}
+
+fn uncertain_problem(id: &str, why: &str) -> Problem {
+    Problem::error(format!(
+        "letter {id} is uncertain: {why}; it may have arrived, so it is not sent again"
+    ))
+    .help(format!(
+        "ask the office (or your mail server's log); if it never arrived: lettermerge send --only {id} --resend"
+    ))
+}
+
+/// Counts each letter once: sent (or written), failed (`problems` already holds those that did not render), or
+/// uncertain (`uncertain` holds those left so by earlier runs). `rendered` counts the letters that rendered.
+fn finish(
+    problems: Problems,
+    mut uncertain: Problems,
+    delivered: &[Delivered],
+    rendered: usize,
+    sentence: Sentence,
+) -> Result<()> {
+    let total = rendered + problems.errors();
     let mut failed = problems;
-    let mut sent = 0;
+    let mut done = 0;
     for d in delivered {
-        match &d.result {
-            Ok(_) => sent += 1,
-            Err(e) => failed.push(Problem::error(format!("letter {}: {e}", d.id))),
+        match &d.outcome {
+            Outcome::Done(_) => done += 1,
+            Outcome::Failed(e) => failed.push(Problem::error(format!("letter {}: {e}", d.id))),
+            Outcome::Uncertain(e) => uncertain.push(uncertain_problem(&d.id, e)),
         }
     }
-    if !delivered.is_empty() {
-        println!(
-            "{verb} {}; failed {}.",
-            count(sent, "letter"),
-            failed.errors()
-        );
+    let (n_failed, n_uncertain) = (failed.errors(), uncertain.errors());
+    let mut tail = Vec::new();
+    if n_failed > 0 {
+        tail.push(format!("{n_failed} failed"));
     }
-    if failed.has_errors() {
-        return Err(Error::Letters {
-            failed: failed.errors(),
+    if n_uncertain > 0 {
+        tail.push(format!(
+            "{n_uncertain} {} uncertain",
+            if n_uncertain == 1 { "is" } else { "are" }
+        ));
+    }
+    let line = match &sentence {
+        _ if delivered.is_empty() => None,
+        Sentence::Quiet => None,
+        Sentence::Sent => Some(format!("Sent {}", count(done, "letter"))),
+        Sentence::TestCopies(to) => Some(format!(
+            "Sent {done} test {} to {to}",
+            if done == 1 { "copy" } else { "copies" }
+        )),
+        Sentence::Outbox(dir) => Some(format!(
+            "Wrote {} to the outbox, {dir}/VARIANT/",
+            count(done, "letter")
+        )),
+    };
+    if let Some(mut line) = line {
+        for t in &tail {
+            line.push_str("; ");
+            line.push_str(t);
+        }
+        if !matches!(sentence, Sentence::Sent) {
+            line.push_str("; nothing is recorded as sent");
+        }
+        println!("{line}.");
+    }
+    if n_failed + n_uncertain > 0 {
+        failed.extend(uncertain);
+        return Err(Error::Undelivered {
+            failed: n_failed,
+            uncertain: n_uncertain,
             total,
             problems: failed,
         });

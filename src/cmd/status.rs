@@ -83,7 +83,7 @@ pub fn status(dir: &Path, args: &StatusArgs, v: Verbosity) -> Result<()> {
             .collect(),
         uncertain: letters
             .iter()
-            .filter(|l| l.state == journal::SENDING)
+            .filter(|l| l.state == journal::UNCERTAIN)
             .map(|l| l.id)
             .collect(),
         letters,
@@ -110,9 +110,15 @@ fn letter<'a>(latest: &'a Record, records: &'a [Record]) -> Letter<'a> {
             note: r.note.as_deref(),
         })
         .collect();
+    // Left at `sending` by a crash or recorded `uncertain`: to the coordinator, both may have arrived.
+    let state = if latest.state == journal::SENDING {
+        journal::UNCERTAIN
+    } else {
+        &latest.state
+    };
     Letter {
         id: &latest.id,
-        state: &latest.state,
+        state,
         at: &latest.at,
         to: &latest.to,
         reply: latest.reply.as_deref(),
@@ -134,23 +140,10 @@ fn print_report(r: &Report) {
     if let Some(s) = r.signatory {
         println!("Letters that carried {s}:");
     }
-    let counts: Vec<String> = r
-        .counts
-        .iter()
-        .map(|(s, n)| {
-            format!(
-                "{n} {}",
-                if *s == journal::SENDING {
-                    "uncertain"
-                } else {
-                    s
-                }
-            )
-        })
-        .collect();
+    let counts: Vec<String> = r.counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
     println!("{}", counts.join(", "));
     for l in &r.letters {
-        let state = if l.state == journal::SENDING {
+        let state = if l.state == journal::UNCERTAIN {
             "UNCERTAIN"
         } else {
             l.state
@@ -162,10 +155,10 @@ fn print_report(r: &Report) {
             l.at,
             l.to.join(", ")
         );
-        if l.state == journal::FAILED {
-            if let Some(reply) = l.reply {
-                println!("           server said: {reply}");
-            }
+        match (l.state, l.reply) {
+            (journal::FAILED, Some(reply)) => println!("           server said: {reply}"),
+            (journal::UNCERTAIN, Some(why)) => println!("           {why}"),
+            _ => {}
         }
         for m in &l.marks {
             println!(

@@ -17,11 +17,13 @@ pub const LOCK: &str = "lock";
 pub const SENDING: &str = "sending";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
+/// The message was handed over but the server's reply never came: it may have been delivered.
+pub const UNCERTAIN: &str = "uncertain";
 
 /// The states that say where a letter's sending stands; any other state is a follow-up mark
 /// ("delivered", "replied", "meeting") that does not change it.
 pub fn is_send_state(state: &str) -> bool {
-    matches!(state, SENDING | SENT | FAILED)
+    matches!(state, SENDING | SENT | FAILED | UNCERTAIN)
 }
 
 /// The time now, as RFC 3339 UTC with milliseconds (`2026-11-03T14:05:09.123Z`).

@@ -25,7 +25,8 @@ pub enum Decision {
     AlreadySent,
     /// Sent before, but its content changed since: only `--resend` sends it again.
     Changed,
-    /// Left at `sending` by a crash: it may have gone out. Only `--resend` sends it again.
+    /// Left at `sending` by a crash, or `uncertain` (handed over, never confirmed): it may have gone out. Only
+    /// `--resend` sends it again.
     Uncertain,
     /// `channel` is `print` or `manual`.
     ByHand(String),
@@ -59,7 +60,17 @@ impl Route<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivered {
     pub id: String,
-    pub result: Result<String, String>,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Sent (the server's reply) or written (where).
+    Done(String),
+    /// Not delivered: why.
+    Failed(String),
+    /// Handed over without a confirmation: it may have arrived, so it is never sent again without `--resend`.
+    Uncertain(String),
 }
 
 /// Renders a letter's message as `send` sends it (Bcc only in the envelope).
@@ -81,7 +92,7 @@ pub fn decide(journal: &Journal, id: &str, hash: &str, channel: &str, resend: bo
     match journal.latest(id) {
         None => Decision::Send,
         Some(r) if r.state == journal::FAILED => Decision::Send,
-        Some(r) if r.state == journal::SENDING => {
+        Some(r) if r.state == journal::SENDING || r.state == journal::UNCERTAIN => {
             if resend {
                 Decision::Send
             } else {
@@ -172,7 +183,7 @@ impl Run<'_, '_, '_> {
             let fail = |msg: String| {
                 Some(Delivered {
                     id: item.id.clone(),
-                    result: Err(msg),
+                    outcome: Outcome::Failed(msg),
                 })
             };
             match message(self.renderer, self.outputs, &item.letter) {
@@ -200,10 +211,11 @@ impl Run<'_, '_, '_> {
                     let path = dir
                         .join(&p.rendered.variant)
                         .join(format!("{}.eml", p.rendered.file_stem));
-                    let result = write_atomic(&path, &p.email.bytes)
-                        .map(|()| format!("written to {}", path.display()))
-                        .map_err(|e| format!("cannot write {}: {e}", path.display()));
-                    results[k] = Some(Delivered { id: p.id, result });
+                    let outcome = match write_atomic(&path, &p.email.bytes) {
+                        Ok(()) => Outcome::Done(format!("written to {}", path.display())),
+                        Err(e) => Outcome::Failed(format!("cannot write {}: {e}", path.display())),
+                    };
+                    results[k] = Some(Delivered { id: p.id, outcome });
                 }
                 return results.into_iter().flatten().collect();
             }
@@ -219,7 +231,7 @@ impl Run<'_, '_, '_> {
                 for (k, p) in ready {
                     results[k] = Some(Delivered {
                         id: p.id,
-                        result: Err(format!(
+                        outcome: Outcome::Failed(format!(
                             "cannot write the journal, so nothing was sent: {e}"
                         )),
                     });
@@ -236,44 +248,38 @@ impl Run<'_, '_, '_> {
                 from: p.email.from.clone(),
                 to,
             };
-            let (record, result) = match send_with_retry(
+            let (record, outcome) = match send_with_retry(
                 mailer,
                 &envelope,
                 &p.email.bytes,
                 self.attempts,
                 self.backoff,
             ) {
-                Ok(o) => {
-                    let mut reply = o.reply;
-                    if o.possible_duplicate {
-                        reply.push_str(" (an earlier attempt was cut off after the message was sent: the office may have two copies)");
-                    }
-                    (
-                        Some(self.record(&p, journal::SENT, Some(reply.clone()))),
-                        Ok(reply),
-                    )
-                }
-                // It may have gone out: the letter stays at `sending`, which reports it as uncertain.
+                Ok(o) => (
+                    self.record(&p, journal::SENT, Some(o.reply.clone())),
+                    Outcome::Done(o.reply),
+                ),
+                // It may have gone out: recorded as such, and never retried, in this run or later, without --resend.
                 Err(SendError::Uncertain(e)) => (
-                    None,
-                    Err(format!(
-                        "uncertain: {e}; check with the office before `send --only {} --resend`",
-                        p.id
-                    )),
+                    self.record(&p, journal::UNCERTAIN, Some(e.clone())),
+                    Outcome::Uncertain(e),
                 ),
                 Err(e) => (
-                    Some(self.record(&p, journal::FAILED, Some(e.text().to_string()))),
-                    Err(e.to_string()),
+                    self.record(&p, journal::FAILED, Some(e.text().to_string())),
+                    Outcome::Failed(e.to_string()),
                 ),
             };
-            outcomes.extend(record);
-            results[k] = Some(Delivered { id: p.id, result });
+            outcomes.push(record);
+            results[k] = Some(Delivered { id: p.id, outcome });
         }
         if self.route.records() {
             if let Err(e) = self.append(&outcomes) {
+                // The `sending` lines are on disk, so these letters read as uncertain: which they are, to us.
                 for d in results.iter_mut().flatten() {
-                    if d.result.is_ok() {
-                        d.result = Err(format!("sent, but the journal could not record it ({e}): it shows as uncertain"));
+                    if let Outcome::Done(reply) = &d.outcome {
+                        d.outcome = Outcome::Uncertain(format!(
+                            "the server accepted it ({reply}), but the journal could not record it ({e})"
+                        ));
                     }
                 }
             }

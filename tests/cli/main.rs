@@ -30,6 +30,7 @@ mod signoff;
 
 // Sending.
 mod journal;
+mod never_twice;
 mod send;
 mod send_faults;
 mod send_interop;

@@ -147,7 +147,7 @@ pub fn status_json(c: &Campaign, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("status --json: {e}\n{run}"))
 }
 
-/// Each letter id in `status --json` with its state (`sending` is uncertain).
+/// Each letter id in `status --json` with its state.
 pub fn states(c: &Campaign) -> BTreeMap<String, String> {
     let s = status_json(c, &[]);
     s["letters"]
