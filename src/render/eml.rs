@@ -46,6 +46,10 @@ pub fn build(r: &Rendered, attachments: &[Attachment], keep_bcc: bool) -> Result
     let text = super::txt::render(markdown);
     let html = super::html::page(&r.title(), &r.lang, &super::html::fragment(markdown));
     let subject = r.title();
+    // The subject falls back to the letter's id, which holds a key from a cell.
+    if let Some(what) = super::headers::control_character(&subject) {
+        return Err(format!("the subject holds {what}: {subject:?}"));
+    }
 
     let hash = content_hash(r, &subject, &text, &html, attachments);
     let domain = from.email.domain().to_string();
