@@ -211,9 +211,9 @@ pub struct StatusArgs {
 pub struct MarkArgs {
     /// The letter's id, VARIANT/KEY[/SIGNATORY].
     pub id: String,
-    /// delivered, replied or meeting.
-    #[arg(value_parser = ["delivered", "replied", "meeting"])]
-    pub state: String,
+    /// What happened: delivered, replied, meeting, no-response or bounced.
+    #[arg(value_enum)]
+    pub state: crate::deliver::state::Mark,
     /// A note kept with the mark.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,

@@ -34,6 +34,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The send journal cannot be read, written or locked.
+    #[error(transparent)]
+    Journal(#[from] crate::deliver::journal::JournalError),
     /// A safety rail said no (no terminal to confirm, stale approval, embargo…); nothing was sent.
     #[error("{0}")]
     Refused(String),

@@ -69,7 +69,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
                             .help("make [output] filename (or the template's `filename`) unique, e.g. \"{{letter.key}}\""),
                     );
                 }
-                if r.channel == "email"
+                if r.channel.is_email()
                     && r.headers.to.is_empty()
                     && r.headers.cc.is_empty()
                     && !matches!(letter.variant.recipients, Recipients::Public)

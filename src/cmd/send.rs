@@ -52,8 +52,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             Journal::read(dir)
         } else {
             Journal::open(dir)
-        }
-        .map_err(Error::Refused)?;
+        }?;
     for w in &warnings {
         eprintln!("warning: {w}");
     }
@@ -65,7 +64,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         }
         match send::message(&renderer, &outputs, &letter) {
             Ok((r, email)) => {
-                let decision = send::decide(&journal, &r.id, &email.hash, &r.channel, args.resend);
+                let decision = send::decide(&journal, &r.id, &email.hash, r.channel, args.resend);
                 items.push(Item {
                     id: r.id,
                     hash: email.hash,

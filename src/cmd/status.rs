@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::cli::{MarkArgs, StatusArgs};
 use crate::deliver::journal::{self, Journal, Record};
+use crate::deliver::state::{SendState, State};
 use crate::error::{Error, Result};
 
 use super::Verbosity;
@@ -14,8 +16,9 @@ use super::Verbosity;
 #[derive(Serialize)]
 struct Letter<'a> {
     id: &'a str,
-    state: &'a str,
-    at: &'a str,
+    state: State,
+    #[serde(serialize_with = "rfc3339")]
+    at: DateTime<Utc>,
     to: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     reply: Option<&'a str>,
@@ -27,16 +30,21 @@ struct Letter<'a> {
 
 #[derive(Serialize)]
 struct Mark<'a> {
-    state: &'a str,
-    at: &'a str,
+    state: State,
+    #[serde(serialize_with = "rfc3339")]
+    at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
 }
 
+fn rfc3339<S: serde::Serializer>(at: &DateTime<Utc>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
 #[derive(Serialize)]
 struct Report<'a> {
-    /// Letters by their send state: sending (uncertain), sent, failed.
-    counts: BTreeMap<&'a str, usize>,
+    /// Letters by their send state: sent, failed, uncertain.
+    counts: BTreeMap<String, usize>,
     letters: Vec<Letter<'a>>,
     failed: Vec<&'a str>,
     uncertain: Vec<&'a str>,
@@ -44,22 +52,18 @@ struct Report<'a> {
     signatory: Option<&'a str>,
 }
 
+const UNCERTAIN: State = State::Send(SendState::Uncertain);
+const FAILED: State = State::Send(SendState::Failed);
+
 pub fn status(dir: &Path, args: &StatusArgs, v: Verbosity) -> Result<()> {
-    let (journal, warnings) = Journal::read(dir).map_err(Error::Refused)?;
+    let (journal, warnings) = Journal::read(dir)?;
     if !v.quiet {
         for w in &warnings {
             eprintln!("warning: {w}");
         }
     }
-    let records = journal.records();
-    let mut ids: Vec<&str> = Vec::new();
-    for r in records {
-        if !ids.contains(&r.id.as_str()) {
-            ids.push(&r.id);
-        }
-    }
     let mut letters = Vec::new();
-    for id in ids {
+    for id in journal.ids() {
         let Some(latest) = journal.latest(id) else {
             continue;
         };
@@ -68,22 +72,22 @@ pub fn status(dir: &Path, args: &StatusArgs, v: Verbosity) -> Result<()> {
                 continue;
             }
         }
-        letters.push(letter(latest, records));
+        letters.push(letter(latest, &journal));
     }
     let mut counts = BTreeMap::new();
     for l in &letters {
-        *counts.entry(l.state).or_insert(0) += 1;
+        *counts.entry(l.state.to_string()).or_insert(0) += 1;
     }
     let report = Report {
         counts,
         failed: letters
             .iter()
-            .filter(|l| l.state == journal::FAILED)
+            .filter(|l| l.state == FAILED)
             .map(|l| l.id)
             .collect(),
         uncertain: letters
             .iter()
-            .filter(|l| l.state == journal::UNCERTAIN)
+            .filter(|l| l.state == UNCERTAIN)
             .map(|l| l.id)
             .collect(),
         letters,
@@ -100,26 +104,25 @@ pub fn status(dir: &Path, args: &StatusArgs, v: Verbosity) -> Result<()> {
     Ok(())
 }
 
-fn letter<'a>(latest: &'a Record, records: &'a [Record]) -> Letter<'a> {
-    let marks = records
-        .iter()
-        .filter(|r| r.id == latest.id && !journal::is_send_state(&r.state) && r.at >= latest.at)
+fn letter<'a>(latest: &'a Record, journal: &'a Journal) -> Letter<'a> {
+    let marks = journal
+        .marks(&latest.id)
+        .into_iter()
         .map(|r| Mark {
-            state: &r.state,
-            at: &r.at,
+            state: r.state,
+            at: r.at,
             note: r.note.as_deref(),
         })
         .collect();
     // Left at `sending` by a crash or recorded `uncertain`: to the coordinator, both may have arrived.
-    let state = if latest.state == journal::SENDING {
-        journal::UNCERTAIN
-    } else {
-        &latest.state
+    let state = match latest.state {
+        State::Send(SendState::Sending) => UNCERTAIN,
+        other => other,
     };
     Letter {
         id: &latest.id,
         state,
-        at: &latest.at,
+        at: latest.at,
         to: &latest.to,
         reply: latest.reply.as_deref(),
         message_id: latest.message_id.as_deref(),
@@ -143,28 +146,28 @@ fn print_report(r: &Report) {
     let counts: Vec<String> = r.counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
     println!("{}", counts.join(", "));
     for l in &r.letters {
-        let state = if l.state == journal::UNCERTAIN {
-            "UNCERTAIN"
+        let state = if l.state == UNCERTAIN {
+            "UNCERTAIN".to_string()
         } else {
-            l.state
+            l.state.to_string()
         };
         println!(
             "{:<10} {:<28} {}  to {}",
             state,
             l.id,
-            l.at,
+            l.at.to_rfc3339_opts(SecondsFormat::Millis, true),
             l.to.join(", ")
         );
         match (l.state, l.reply) {
-            (journal::FAILED, Some(reply)) => println!("           server said: {reply}"),
-            (journal::UNCERTAIN, Some(why)) => println!("           {why}"),
+            (FAILED, Some(reply)) => println!("           server said: {reply}"),
+            (UNCERTAIN, Some(why)) => println!("           {why}"),
             _ => {}
         }
         for m in &l.marks {
             println!(
                 "           {} {}{}",
                 m.state,
-                m.at,
+                m.at.to_rfc3339_opts(SecondsFormat::Millis, true),
                 m.note.map(|n| format!(": {n}")).unwrap_or_default()
             );
         }
@@ -175,7 +178,7 @@ fn print_report(r: &Report) {
 }
 
 pub fn mark(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
-    let (mut journal, _) = Journal::open(dir).map_err(Error::Refused)?;
+    let (mut journal, _) = Journal::open(dir)?;
     let latest = journal.latest(&args.id).cloned().ok_or_else(|| {
         Error::Usage(format!(
             "no letter `{}` in the journal: ids look like VARIANT/KEY (see `lettermerge status`)",
@@ -184,7 +187,7 @@ pub fn mark(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
     })?;
     let record = Record {
         at: journal::now(),
-        state: args.state.clone(),
+        state: args.state.into(),
         reply: None,
         note: args.note.clone(),
         ..latest
@@ -194,7 +197,7 @@ pub fn mark(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
         source: e,
     })?;
     if !v.quiet {
-        println!("{}: {}", args.id, args.state);
+        println!("{}: {}", args.id, args.state.as_str());
     }
     Ok(())
 }

@@ -5,3 +5,4 @@ pub mod files;
 pub mod journal;
 pub mod send;
 pub mod smtp;
+pub mod state;

@@ -16,6 +16,8 @@ use crate::render::{Rendered, Renderer};
 use super::files::write_atomic;
 use super::journal::{self, Journal, Record};
 use super::smtp::{send_with_retry, Envelope, Mailer, SendError};
+use super::state::{SendState, State};
+use crate::plan::channel::Channel;
 
 /// What a letter needs, judged from the journal before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +30,11 @@ pub enum Decision {
     /// Left at `sending` by a crash, or `uncertain` (handed over, never confirmed): it may have gone out. Only
     /// `--resend` sends it again.
     Uncertain,
-    /// `channel` is `print` or `manual`.
-    ByHand(String),
+    /// Marked `delivered` (or `replied`, `meeting`…) since it was last sent, or never sent and marked: the office has
+    /// it. Only `--resend` sends it again.
+    Delivered,
+    /// Not an email: the coordinator delivers it and marks it.
+    ByHand(Channel),
 }
 
 #[derive(Debug)]
@@ -85,28 +90,41 @@ pub fn message(
 }
 
 /// Judges each letter against the journal.
-pub fn decide(journal: &Journal, id: &str, hash: &str, channel: &str, resend: bool) -> Decision {
-    if channel != "email" {
-        return Decision::ByHand(channel.to_string());
+pub fn decide(journal: &Journal, id: &str, hash: &str, channel: Channel, resend: bool) -> Decision {
+    let office_has_it = journal
+        .marks(id)
+        .iter()
+        .any(|r| matches!(r.state, State::Mark(m) if m.office_has_it()));
+    if !channel.is_email() {
+        return if office_has_it {
+            Decision::Delivered
+        } else {
+            Decision::ByHand(channel)
+        };
     }
-    match journal.latest(id) {
-        None => Decision::Send,
-        Some(r) if r.state == journal::FAILED => Decision::Send,
-        Some(r) if r.state == journal::SENDING || r.state == journal::UNCERTAIN => {
+    if office_has_it && !resend {
+        return Decision::Delivered;
+    }
+    let Some(latest) = journal.latest(id) else {
+        return Decision::Send;
+    };
+    match latest.state {
+        State::Send(SendState::Failed) => Decision::Send,
+        State::Send(SendState::Sending | SendState::Uncertain) => {
             if resend {
                 Decision::Send
             } else {
                 Decision::Uncertain
             }
         }
-        Some(r) if r.hash == hash => {
+        _ if latest.hash == hash => {
             if resend {
                 Decision::Send
             } else {
                 Decision::AlreadySent
             }
         }
-        Some(_) => {
+        _ => {
             if resend {
                 Decision::Send
             } else {
@@ -225,7 +243,7 @@ impl Run<'_, '_, '_> {
         if self.route.records() {
             let sending: Vec<Record> = ready
                 .iter()
-                .map(|(_, p)| self.record(p, journal::SENDING, None))
+                .map(|(_, p)| self.record(p, SendState::Sending, None))
                 .collect();
             if let Err(e) = self.append(&sending) {
                 for (k, p) in ready {
@@ -256,16 +274,16 @@ impl Run<'_, '_, '_> {
                 self.backoff,
             ) {
                 Ok(o) => (
-                    self.record(&p, journal::SENT, Some(o.reply.clone())),
+                    self.record(&p, SendState::Sent, Some(o.reply.clone())),
                     Outcome::Done(o.reply),
                 ),
                 // It may have gone out: recorded as such, and never retried, in this run or later, without --resend.
                 Err(SendError::Uncertain(e)) => (
-                    self.record(&p, journal::UNCERTAIN, Some(e.clone())),
+                    self.record(&p, SendState::Uncertain, Some(e.clone())),
                     Outcome::Uncertain(e),
                 ),
                 Err(e) => (
-                    self.record(&p, journal::FAILED, Some(e.text().to_string())),
+                    self.record(&p, SendState::Failed, Some(e.text().to_string())),
                     Outcome::Failed(e.to_string()),
                 ),
             };
@@ -287,7 +305,7 @@ impl Run<'_, '_, '_> {
         results.into_iter().flatten().collect()
     }
 
-    fn record(&self, p: &Prepared, state: &str, reply: Option<String>) -> Record {
+    fn record(&self, p: &Prepared, state: SendState, reply: Option<String>) -> Record {
         let r = &p.rendered;
         Record {
             at: journal::now(),
@@ -299,7 +317,7 @@ impl Run<'_, '_, '_> {
             approval: (self.approval)(&r.variant),
             hash: p.email.hash.clone(),
             to: p.email.to.clone(),
-            state: state.to_string(),
+            state: state.into(),
             reply,
             message_id: Some(p.email.message_id.clone()),
             note: None,

@@ -30,6 +30,7 @@ use crate::deliver::files::sanitize_file_name;
 use crate::diag::{Problem, Problems};
 use crate::load::template::FrontMatter;
 use crate::load::Campaign;
+use crate::plan::channel::Channel;
 use crate::plan::{Letter, Plan};
 use context::VariantParts;
 use headers::Headers;
@@ -90,8 +91,8 @@ pub struct Rendered {
     pub file_stem: String,
     pub lang: String,
     pub date: NaiveDate,
-    /// `email` unless the row's `channel` column says `print` or `manual`.
-    pub channel: String,
+    /// How the letter reaches its office (the row's `channel` column; email when empty).
+    pub channel: Channel,
     /// The recipient row's line in the primary table (for messages), if there is a row.
     pub row_line: Option<usize>,
 }
@@ -304,12 +305,11 @@ impl<'c> Renderer<'c> {
             .flatten()
             .flat_map(|(v, _)| helpers::split_cell(v))
             .collect();
-        let channel = letter
-            .row()
-            .and_then(|r| self.campaign.recipients.value(r, "channel"))
-            .map(|c| c.trim().to_lowercase())
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| "email".into());
+        let channel = letter.channel(&self.campaign.recipients).map_err(|e| {
+            Problem::error(format!("{who}: {e}"))
+                .in_file(&self.campaign.recipients.path)
+                .at(row_line.unwrap_or(1), None)
+        })?;
         let signatories = match variant.signatory_table {
             Some(t) => match letter.signatory {
                 Some(r) => vec![t.key(r).to_string()],
