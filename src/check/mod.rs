@@ -2,6 +2,7 @@
 //! alone cannot see: names inside `#if`, columns that shadow context names, unknown titles, duplicate recipients,
 //! near-duplicate organizations, file names two letters share.
 
+pub mod channels;
 pub mod names;
 pub mod rows;
 
@@ -39,6 +40,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     let render_letters = !names.has_errors();
     problems.extend(names);
     problems.extend(rows::titles(campaign));
+    problems.extend(channels::rows(&campaign.recipients));
     problems.extend(rows::duplicate_recipients(campaign));
     if let Some(t) = plan.variants.iter().find_map(|v| v.signatory_table) {
         problems.extend(rows::near_duplicates(t));
@@ -55,10 +57,10 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     }
 
     let mut stems: HashMap<(String, String), String> = HashMap::new();
-    for letter in plan
-        .letters()
-        .filter(|l| render_letters && l.selected_by(&sel.only))
-    {
+    // A letter whose `channel` names no channel is reported once, by its row.
+    for letter in plan.letters().filter(|l| {
+        render_letters && l.selected_by(&sel.only) && l.channel(&campaign.recipients).is_ok()
+    }) {
         match renderer.render(&letter) {
             Ok(r) => {
                 if let Some(other) =

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use crate::cli::RenderArgs;
 use crate::deliver::files::write_atomic;
+use crate::deliver::track::hand_format;
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
 use crate::render::outputs::Outputs;
@@ -31,10 +32,23 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         return Err(Error::Campaign(names));
     }
     let letters = super::selected(&plan, &args.selection)?;
+    // Without --format, each letter delivered by hand also gets the file its coordinator pastes or prints.
+    let hand_formats: Vec<Option<Format>> = letters
+        .iter()
+        .map(|l| match args.formats.is_empty() {
+            true => l
+                .channel(&campaign.recipients)
+                .ok()
+                .and_then(hand_format)
+                .filter(|f| !formats.contains(f)),
+            false => None,
+        })
+        .collect();
     let attach_pdf = campaign.templates.values().any(|t| t.front.attach_pdf);
     let needs_pdf = formats.contains(&Format::Pdf)
         || args.combine
-        || (formats.contains(&Format::Eml) && attach_pdf);
+        || (formats.contains(&Format::Eml) && attach_pdf)
+        || hand_formats.contains(&Some(Format::Pdf));
     let outputs = Outputs::new(&campaign, needs_pdf)?;
     let out_dir = match &args.out {
         Some(d) => d.clone(),
@@ -76,11 +90,12 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let results: Vec<(String, std::result::Result<Done, Problem>)> = pool.install(|| {
         letters
             .par_iter()
-            .map(|letter| {
+            .zip(&hand_formats)
+            .map(|(letter, hand)| {
                 let id = letter.id();
                 let result = renderer.render(letter).and_then(|r| {
                     let mut written = Vec::new();
-                    for &f in &formats {
+                    for &f in formats.iter().chain(hand) {
                         let path = out_dir.join(&r.variant).join(format!(
                             "{}.{}",
                             r.file_stem,

@@ -12,8 +12,10 @@ use crate::cli::SendArgs;
 use crate::deliver::journal::Journal;
 use crate::deliver::send::{self, Decision, Delivered, Item, Outcome, Route, Run};
 use crate::deliver::smtp::{self, Mailer, SmtpConfig};
+use crate::deliver::track::{hand_file, OutDir};
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
+use crate::plan::channel::{Channel, CONTACT_FORM};
 use crate::plan::{Plan, Recipients};
 use crate::render::outputs::Outputs;
 use crate::render::Renderer;
@@ -58,12 +60,50 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     }
     let mut problems = Problems::new();
     let mut items = Vec::new();
+    // Letters of the other channels are the coordinator's to deliver: `render` writes their files.
+    let out = OutDir::new(
+        &campaign.dir,
+        &campaign.manifest.manifest.output.dir,
+        Vec::new(),
+    );
+    let mut by_hand = Vec::new();
     for letter in super::selected(&plan, &args.selection)? {
         if matches!(letter.variant.recipients, Recipients::Public) {
             continue;
         }
-        match send::message(&renderer, &outputs, &letter) {
-            Ok((r, email)) => {
+        let r = match renderer.render(&letter) {
+            Ok(r) => r,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        if !r.channel.is_email() {
+            let decision = send::decide(&journal, &r.id, "", r.channel, args.resend);
+            if decision == Decision::ByHand(r.channel) {
+                let url = letter
+                    .row()
+                    .and_then(|row| campaign.recipients.value(row, CONTACT_FORM))
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty());
+                by_hand.push(HandLetter {
+                    id: r.id.clone(),
+                    channel: r.channel,
+                    url: url.map(str::to_string),
+                    file: hand_file(&out, &r.variant, &r.file_stem, r.channel),
+                });
+            }
+            items.push(Item {
+                id: r.id,
+                hash: String::new(),
+                decision,
+                to: Vec::new(),
+                letter,
+            });
+            continue;
+        }
+        match outputs.email(&r, false) {
+            Ok(email) => {
                 let decision = send::decide(&journal, &r.id, &email.hash, r.channel, args.resend);
                 items.push(Item {
                     id: r.id,
@@ -76,7 +116,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             Err(p) => problems.push(p),
         }
     }
-    let mut summary = summarize(&items);
+    let mut summary = summarize(&items, &by_hand);
     if problems.has_errors() {
         summary.push_str(&format!(
             "Cannot be sent: {} (the errors are listed at the end)\n",
@@ -274,7 +314,16 @@ fn refuse_embargoed(plan: &Plan, ignore: bool) -> Result<()> {
     Ok(())
 }
 
-fn summarize(items: &[Item]) -> String {
+/// A letter of another channel, and what its coordinator does with it.
+struct HandLetter {
+    id: String,
+    channel: Channel,
+    url: Option<String>,
+    /// The file to paste or print, and whether `render` wrote it.
+    file: Option<(String, bool)>,
+}
+
+fn summarize(items: &[Item], by_hand: &[HandLetter]) -> String {
     let n = |d: &dyn Fn(&Decision) -> bool| items.iter().filter(|i| d(&i.decision)).count();
     let mut s = format!(
         "To send: {}\n",
@@ -296,15 +345,43 @@ fn summarize(items: &[Item]) -> String {
             i.id
         ));
     }
-    let by_hand: Vec<String> = items
-        .iter()
-        .filter_map(|i| match &i.decision {
-            Decision::ByHand(c) => Some(format!("{} ({c})", i.id)),
-            _ => None,
-        })
-        .collect();
+    let delivered = n(&|d| *d == Decision::Delivered);
+    if delivered > 0 {
+        s.push_str(&format!("Marked as delivered, skipped: {delivered}\n"));
+    }
     if !by_hand.is_empty() {
-        s.push_str(&format!("To deliver by hand: {}\n", by_hand.join(", ")));
+        s.push_str(&format!(
+            "To deliver yourself, then `lettermerge mark ID delivered` ({}):\n",
+            count(by_hand.len(), "letter")
+        ));
+        let width = by_hand.iter().map(|h| h.id.len()).max().unwrap_or(0);
+        for h in by_hand {
+            let mut how = Vec::new();
+            match (&h.url, h.channel) {
+                (Some(url), Channel::Webform) => how.push(url.clone()),
+                (None, Channel::Webform) => how.push("(no contact_form URL in the row)".into()),
+                _ => {}
+            }
+            if let Some((file, exists)) = &h.file {
+                let verb = if h.channel == Channel::Webform {
+                    "paste"
+                } else {
+                    "print"
+                };
+                let missing = if *exists {
+                    ""
+                } else {
+                    " (not rendered yet: run `lettermerge render`)"
+                };
+                how.push(format!("{verb} {file}{missing}"));
+            }
+            s.push_str(&format!(
+                "  {:<width$}  {:<8}  {}\n",
+                h.id,
+                h.channel.words(),
+                how.join(" — ")
+            ));
+        }
     }
     s
 }

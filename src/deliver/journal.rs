@@ -70,6 +70,9 @@ pub struct Record {
     pub message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// How the letter reaches its office, on marks (a record without one is an email's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<crate::plan::channel::Channel>,
 }
 
 /// The journal of one campaign. Appending needs `&mut self`: share it between sending threads

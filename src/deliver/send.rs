@@ -321,6 +321,7 @@ impl Run<'_, '_, '_> {
             reply,
             message_id: Some(p.email.message_id.clone()),
             note: None,
+            channel: None,
         }
     }
 

@@ -23,6 +23,7 @@ fn record(id: &str, state: impl Into<State>, hash: &str) -> Record {
         reply: (state == Sent.into()).then(|| "250 2.0.0 Ok: queued as X".into()),
         message_id: Some(format!("<{id}@lettermerge.test>")),
         note: None,
+        channel: None,
     }
 }
 

@@ -29,6 +29,7 @@ mod proof;
 mod signoff;
 
 // Sending.
+mod channels;
 mod header_values;
 mod journal;
 mod never_twice;

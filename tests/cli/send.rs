@@ -320,9 +320,26 @@ fn print_and_manual_rows_are_listed_to_deliver_by_hand() {
     let c = campaign("", &smtp_plain(&server, ""), &rows);
     let run = send(&c, &["--yes"]).success();
     let out = run.stdout();
-    assert!(out.contains("To deliver by hand:"), "{run}");
-    assert!(out.contains("default/mayor (print)"), "{run}");
-    assert!(out.contains("default/judge (manual)"), "{run}");
+    assert!(
+        out.contains("To deliver yourself, then `lettermerge mark ID delivered` (2 letters):"),
+        "{run}"
+    );
+    let line = |id: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(id))
+            .unwrap_or_else(|| panic!("{id} listed\n{run}"))
+            .to_string()
+    };
+    let ext = if cfg!(feature = "pdf") { "pdf" } else { "html" };
+    assert!(
+        line("default/mayor").contains(&format!("print out/default/mayor.{ext}")),
+        "{run}"
+    );
+    assert!(line("default/judge").contains("by hand"), "{run}");
+    assert!(
+        line("default/judge").contains(&format!("out/default/judge.{ext}")),
+        "{run}"
+    );
     let per = per_recipient(&server);
     assert_eq!(per.get("secretary@state.example"), Some(&1));
     assert_eq!(per.get("mayor@city.example"), None);
@@ -544,7 +561,11 @@ fn status_signatory_lists_exactly_the_letters_that_carried_it_and_marks_show() {
         .find(|l| l["id"] == "coalition/sos")
         .unwrap();
     assert_eq!(
-        sos["state"], "sent",
+        sos["state"], "meeting",
+        "the latest mark is where it stands"
+    );
+    assert_eq!(
+        sos["send_state"], "sent",
         "a mark does not change the send state"
     );
     let marks = sos["marks"].as_array().unwrap();
@@ -557,7 +578,8 @@ fn status_signatory_lists_exactly_the_letters_that_carried_it_and_marks_show() {
             assert!(l["marks"].as_array().unwrap().is_empty(), "{l}");
         }
     }
-    assert_eq!(all["counts"]["sent"], 5);
+    assert_eq!(all["counts"]["sent"], 4);
+    assert_eq!(all["counts"]["meeting"], 1);
     let text = lm(&c, &["status"]).success().stdout();
     assert!(text.contains("replied") && text.contains(note), "{text}");
     // Marks are not sends: a re-run still sends nothing.
