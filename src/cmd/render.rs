@@ -87,6 +87,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         .map_err(|e| Error::Refused(format!("cannot start worker threads: {e}")))?;
     // With --combine, each letter's render is kept for the variant's PDF instead of being made twice.
     type Done = (Vec<PathBuf>, Option<Rendered>);
+    let no_eml = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<(String, std::result::Result<Done, Problem>)> = pool.install(|| {
         letters
             .par_iter()
@@ -96,6 +97,11 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                 let result = renderer.render(letter).and_then(|r| {
                     let mut written = Vec::new();
                     for &f in formats.iter().chain(hand) {
+                        // An .eml is the message `send` sends, and it sends none for these.
+                        if f == Format::Eml && !r.channel.is_email() {
+                            no_eml.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            continue;
+                        }
                         let path = out_dir.join(&r.variant).join(format!(
                             "{}.{}",
                             r.file_stem,
@@ -187,6 +193,13 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
             display_dir(&out_dir),
             breakdown
         );
+        let no_eml = no_eml.into_inner();
+        if no_eml > 0 {
+            println!(
+                "No .eml for {}: they go by web form or on paper, never by email.",
+                count(no_eml, "letter")
+            );
+        }
     }
     if failed.has_errors() {
         return Err(Error::Letters {

@@ -315,3 +315,21 @@ fn the_delivery_sheet_escapes_every_value() {
     );
     assert!(text.contains("<script>alert(4)</script>"), "shown as text");
 }
+
+#[test]
+fn a_letter_not_sent_by_email_needs_no_address_and_gets_no_eml() {
+    let server = TestServer::start(Options::default());
+    let c = channel_campaign(&server, "", &[SOS_ROW, JUDGE]);
+    let check = c.check(&[]).success();
+    assert!(
+        !check.all().contains("judge"),
+        "nothing to say about judge\n{check}"
+    );
+    let run = c.render(&["--format", "txt,eml"]).success();
+    assert!(run.stdout().contains("No .eml for 1 letter"), "{run}");
+    assert_eq!(
+        c.out_files("default"),
+        ["judge.txt", "sos.eml", "sos.txt"],
+        "{run}"
+    );
+}
