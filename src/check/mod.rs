@@ -3,6 +3,7 @@
 //! near-duplicate organizations, file names two letters share.
 
 pub mod channels;
+pub mod limits;
 pub mod names;
 pub mod rows;
 
@@ -56,6 +57,8 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         problems.push(p);
     }
 
+    let (limits, found) = limits::Limits::new(campaign);
+    problems.extend(found);
     let mut stems: HashMap<(String, String), String> = HashMap::new();
     // A letter whose `channel` names no channel is reported once, by its row.
     for letter in plan.letters().filter(|l| {
@@ -63,6 +66,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     }) {
         match renderer.render(&letter) {
             Ok(r) => {
+                problems.extend(limits.letter(&r));
                 if let Some(other) =
                     stems.insert((r.variant.clone(), r.file_stem.clone()), r.id.clone())
                 {

@@ -63,6 +63,25 @@ impl<'c> Outputs<'c> {
         engine.render(&r.markdown, &pdf_inputs(self.campaign, r))
     }
 
+    /// How many pages the letter's PDF has (for `check`'s page limits).
+    #[cfg(feature = "pdf")]
+    pub fn pages(&self, r: &Rendered) -> Result<usize, Problem> {
+        let engine = self
+            .pdf
+            .as_ref()
+            .ok_or_else(|| Problem::error("internal: PDF engine not started"))?;
+        engine
+            .render_with_pages(&r.markdown, &pdf_inputs(self.campaign, r))
+            .map(|(_, pages)| pages)
+    }
+
+    #[cfg(not(feature = "pdf"))]
+    pub fn pages(&self, _r: &Rendered) -> Result<usize, Problem> {
+        Err(Problem::error(
+            "this lettermerge was built without PDF support",
+        ))
+    }
+
     /// Every given letter in one PDF, page numbers restarting per letter.
     #[cfg(feature = "pdf")]
     pub fn combine(&self, letters: &[Rendered]) -> Result<Vec<u8>, Problem> {

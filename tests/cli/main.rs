@@ -32,6 +32,7 @@ mod signoff;
 mod channels;
 mod header_values;
 mod journal;
+mod limits;
 mod never_twice;
 mod send;
 mod send_faults;
