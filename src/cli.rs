@@ -190,9 +190,10 @@ pub struct SendArgs {
     /// Write .eml files to DIR instead of sending; records nothing as sent (a relative DIR is from the current folder).
     #[arg(long, value_name = "DIR")]
     pub outbox: Option<PathBuf>,
-    /// Send every selected letter to ADDR instead (a test copy to yourself; records nothing as sent).
-    #[arg(long, value_name = "ADDR")]
-    pub redirect: Option<String>,
+    /// Send a test copy of every selected letter to ADDR alone: subject "[TEST] …", the real recipients named in
+    /// its first lines, never in a header. Records nothing as sent.
+    #[arg(long, value_name = "ADDR", conflicts_with = "outbox")]
+    pub redirect: Option<lettre::message::Mailbox>,
     /// Send variants whose not_before embargo has not passed.
     #[arg(long)]
     pub ignore_embargo: bool,

@@ -1,7 +1,7 @@
 //! `lettermerge send`: the safety rails around delivery — sign-off, embargo, summary, confirmation — then
 //! [`deliver::send`](crate::deliver::send).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -140,12 +140,22 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     }
     if args.dry_run {
         if let Some(first) = items.iter().find(|i| i.decision == Decision::Send) {
-            let (_, email) = send::message(&renderer, &outputs, &first.letter)
+            let r = renderer
+                .render(&first.letter)
                 .map_err(|p| Error::Campaign(p.into()))?;
-            println!("\nThe first message ({}), as it would be sent:\n", first.id);
-            std::io::stdout().write_all(&email.bytes).ok();
+            let email = match &args.redirect {
+                Some(to) => outputs.test_copy(&r, to),
+                None => outputs.email(&r, false),
+            }
+            .map_err(|p| Error::Campaign(p.into()))?;
+            print!("{}", dry_run_view(&first.id, &email));
         }
         return finish(problems, uncertain, &[], items.len(), Sentence::Sent);
+    }
+    if args.redirect.is_some() && smtp_cfg.is_none() {
+        return Err(Error::Refused(
+            "--redirect sends test copies through [smtp], and lettermerge.toml has none; nothing was sent".into(),
+        ));
     }
     let to_send = items
         .iter()
@@ -227,7 +237,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     };
     let sentence = match &run.route {
         Route::Smtp(_) => Sentence::Sent,
-        Route::Redirect(_, to) => Sentence::TestCopies(to.clone()),
+        Route::Redirect(_, to) => Sentence::TestCopies(to.email.to_string()),
         Route::Outbox(d) => Sentence::Outbox(d.display().to_string()),
     };
     let delivered = run.deliver();
@@ -414,6 +424,35 @@ fn progress(total: usize, v: Verbosity) -> Option<ProgressBar> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     Some(bar)
+}
+
+/// The message as a person reads it before sending: its headers, its text, and its attachments by name, type and
+/// size — never their encoded bytes, which would fill the terminal with base64.
+fn dry_run_view(id: &str, email: &crate::render::eml::Email) -> String {
+    let mut s = format!("\nThe first message ({id}), as it would be sent:\n\n");
+    for (name, value) in &email.shown {
+        let note = if *name == "Bcc" {
+            "  (in the envelope only)"
+        } else {
+            ""
+        };
+        s.push_str(&format!("{name}: {value}{note}\n"));
+    }
+    s.push_str("Date: the moment it is handed to the server\n");
+    s.push_str(&format!(
+        "Envelope: from {} to {}\n\n",
+        email.from,
+        email.to.join(", ")
+    ));
+    s.push_str(email.text.trim_end());
+    s.push('\n');
+    if !email.parts.is_empty() {
+        s.push_str("\nAttachments:\n");
+        for (name, kind, size) in &email.parts {
+            s.push_str(&format!("  {name}  ({kind}, {})\n", count(*size, "byte")));
+        }
+    }
+    s
 }
 
 /// How the run's last line reads.

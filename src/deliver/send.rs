@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use crate::diag::Problem;
 use crate::plan::Letter;
+use crate::render::eml::with_date;
 use crate::render::outputs::Outputs;
 use crate::render::{Rendered, Renderer};
+use lettre::message::Mailbox;
 
 use super::files::write_atomic;
 use super::journal::{self, Journal, Record};
@@ -49,8 +51,8 @@ pub struct Item<'p, 'c> {
 /// Where messages go.
 pub enum Route<'m> {
     Smtp(&'m Mailer),
-    /// Every message to this one address; nothing recorded as sent.
-    Redirect(&'m Mailer, String),
+    /// A test copy of every message to this one address (see [`Outputs::test_copy`]); nothing recorded as sent.
+    Redirect(&'m Mailer, Mailbox),
     /// `.eml` files into this folder; nothing recorded as sent.
     Outbox(PathBuf),
 }
@@ -259,34 +261,50 @@ impl Run<'_, '_, '_> {
         }
         let mut outcomes = Vec::new();
         for (k, p) in ready {
-            let to = redirect
-                .clone()
-                .map_or_else(|| p.email.to.clone(), |a| vec![a]);
-            let envelope = Envelope {
-                from: p.email.from.clone(),
-                to,
-            };
-            let (record, outcome) = match send_with_retry(
-                mailer,
-                &envelope,
-                &p.email.bytes,
-                self.attempts,
-                self.backoff,
-            ) {
-                Ok(o) => (
-                    self.record(&p, SendState::Sent, Some(o.reply.clone())),
-                    Outcome::Done(o.reply),
-                ),
-                // It may have gone out: recorded as such, and never retried, in this run or later, without --resend.
-                Err(SendError::Uncertain(e)) => (
-                    self.record(&p, SendState::Uncertain, Some(e.clone())),
-                    Outcome::Uncertain(e),
-                ),
-                Err(e) => (
-                    self.record(&p, SendState::Failed, Some(e.text().to_string())),
-                    Outcome::Failed(e.to_string()),
+            // A test copy is its own message, to the one address, and nothing else.
+            let (envelope, bytes) = match &redirect {
+                Some(to) => match self.outputs.test_copy(&p.rendered, to) {
+                    Ok(copy) => (
+                        Envelope {
+                            from: copy.from,
+                            to: vec![to.email.to_string()],
+                        },
+                        copy.bytes,
+                    ),
+                    Err(e) => {
+                        results[k] = Some(Delivered {
+                            id: p.id,
+                            outcome: Outcome::Failed(e.to_string()),
+                        });
+                        continue;
+                    }
+                },
+                None => (
+                    Envelope {
+                        from: p.email.from.clone(),
+                        to: p.email.to.clone(),
+                    },
+                    p.email.bytes.clone(),
                 ),
             };
+            // Dated when it is handed over; the journal's hash leaves `Date` out.
+            let bytes = with_date(&bytes, chrono::Utc::now());
+            let (record, outcome) =
+                match send_with_retry(mailer, &envelope, &bytes, self.attempts, self.backoff) {
+                    Ok(o) => (
+                        self.record(&p, SendState::Sent, Some(o.reply.clone())),
+                        Outcome::Done(o.reply),
+                    ),
+                    // It may have gone out: recorded as such, and never retried, in this run or later, without --resend.
+                    Err(SendError::Uncertain(e)) => (
+                        self.record(&p, SendState::Uncertain, Some(e.clone())),
+                        Outcome::Uncertain(e),
+                    ),
+                    Err(e) => (
+                        self.record(&p, SendState::Failed, Some(e.text().to_string())),
+                        Outcome::Failed(e.to_string()),
+                    ),
+                };
             outcomes.push(record);
             results[k] = Some(Delivered { id: p.id, outcome });
         }

@@ -112,6 +112,20 @@ impl<'c> Outputs<'c> {
 
     /// The message as `send` sends it (`keep_bcc` false) or as `render` files it (true).
     pub fn email(&self, r: &Rendered, keep_bcc: bool) -> Result<Email, Problem> {
+        let attachments = self.attachments(r)?;
+        eml::build(r, &attachments, keep_bcc)
+            .map_err(|e| Problem::error(format!("letter {}: {e}", r.id)))
+    }
+
+    /// A test copy of the message for `send --redirect ADDR`, to `to` alone (see [`eml::test_copy`]).
+    pub fn test_copy(&self, r: &Rendered, to: &lettre::message::Mailbox) -> Result<Email, Problem> {
+        let attachments = self.attachments(r)?;
+        eml::test_copy(r, &attachments, to)
+            .map_err(|e| Problem::error(format!("letter {}: {e}", r.id)))
+    }
+
+    /// The files that travel with the letter: its `attachments` and, with `attach_pdf`, the letter as a PDF.
+    fn attachments(&self, r: &Rendered) -> Result<Vec<Attachment>, Problem> {
         let who = format!("letter {}", r.id);
         let mut attachments = Vec::new();
         for path in &r.attachments {
@@ -135,7 +149,7 @@ impl<'c> Outputs<'c> {
                 content_type: "application/pdf".into(),
             });
         }
-        eml::build(r, &attachments, keep_bcc).map_err(|e| Problem::error(format!("{who}: {e}")))
+        Ok(attachments)
     }
 
     /// An attachment's bytes, read once per run; refused if the path leaves the campaign folder, also through a

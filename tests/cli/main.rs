@@ -31,6 +31,7 @@ mod signoff;
 // Sending.
 mod channels;
 mod header_values;
+mod honest_email;
 mod journal;
 mod limits;
 mod never_twice;
