@@ -66,7 +66,10 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     }) {
         match renderer.render(&letter) {
             Ok(r) => {
-                problems.extend(limits.letter(&r));
+                // A public copy goes to no office, by no channel.
+                if !matches!(letter.variant.recipients, Recipients::Public) {
+                    problems.extend(limits.letter(&r));
+                }
                 if let Some(other) =
                     stems.insert((r.variant.clone(), r.file_stem.clone()), r.id.clone())
                 {
