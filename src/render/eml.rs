@@ -38,16 +38,35 @@ pub struct Email {
     pub parts: Vec<(String, String, usize)>,
 }
 
+/// Why a letter cannot become a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmlError {
+    #[error("no sender: set `from` in the template's front matter or `from` in [smtp]")]
+    NoSender,
+    #[error("no recipient: the front matter's `to` rendered empty for this letter")]
+    NoRecipient,
+    #[error("the subject holds {0}")]
+    Subject(String),
+    #[error("attachment {name}: {reason}")]
+    ContentType { name: String, reason: String },
+    #[error("cannot build the message: {0}")]
+    Build(String),
+}
+
 /// Builds the message. `bcc` stays in the file only when `keep_bcc` (an `.eml` for the record); when sending it is
 /// only in the envelope.
-pub fn build(r: &Rendered, attachments: &[Attachment], keep_bcc: bool) -> Result<Email, String> {
+pub fn build(r: &Rendered, attachments: &[Attachment], keep_bcc: bool) -> Result<Email, EmlError> {
     compose(r, attachments, keep_bcc, None)
 }
 
 /// A test copy of the message for `send --redirect`: to `to` alone (no Cc, Bcc or Reply-To, so no official's
 /// address in any header), the subject prefixed `[TEST]`, and the text and HTML opening with the real recipients.
 /// Its Message-ID differs from the real message's, so the two are never taken for one.
-pub fn test_copy(r: &Rendered, attachments: &[Attachment], to: &Mailbox) -> Result<Email, String> {
+pub fn test_copy(
+    r: &Rendered,
+    attachments: &[Attachment],
+    to: &Mailbox,
+) -> Result<Email, EmlError> {
     let preface = test_copy_preface(r, to);
     let mut copy = r.clone();
     copy.headers.to = vec![to.clone()];
@@ -63,14 +82,11 @@ fn compose(
     attachments: &[Attachment],
     keep_bcc: bool,
     preface: Option<&str>,
-) -> Result<Email, String> {
+) -> Result<Email, EmlError> {
     let h = &r.headers;
-    let from = h
-        .from
-        .clone()
-        .ok_or("no sender: set `from` in the template's front matter or `from` in [smtp]")?;
+    let from = h.from.clone().ok_or(EmlError::NoSender)?;
     if h.to.is_empty() && h.cc.is_empty() && h.bcc.is_empty() {
-        return Err("no recipient: the front matter's `to` rendered empty for this letter".into());
+        return Err(EmlError::NoRecipient);
     }
     let markdown = r.cover.as_deref().unwrap_or(&r.markdown);
     let mut text = super::txt::render(markdown);
@@ -92,7 +108,7 @@ fn compose(
     let subject = r.title();
     // The subject falls back to the letter's id, which holds a key from a cell.
     if let Some(what) = super::headers::control_character(&subject) {
-        return Err(format!("the subject holds {what}: {subject:?}"));
+        return Err(EmlError::Subject(format!("{what}: {subject:?}")));
     }
 
     let hash = content_hash(r, &subject, &text, &html, attachments);
@@ -134,15 +150,17 @@ fn compose(
             .boundary(format!("mix-{}", &hash[..32]))
             .multipart(alternative);
         for a in attachments {
-            let ct = ContentType::parse(&a.content_type)
-                .map_err(|e| format!("attachment {}: {e}", a.name))?;
+            let ct = ContentType::parse(&a.content_type).map_err(|e| EmlError::ContentType {
+                name: a.name.clone(),
+                reason: e.to_string(),
+            })?;
             mixed = mixed.singlepart(Part::new(a.name.clone()).body(a.bytes.clone(), ct));
         }
         mixed
     };
     let message = b
         .multipart(body)
-        .map_err(|e| format!("cannot build the message: {e}"))?;
+        .map_err(|e| EmlError::Build(e.to_string()))?;
     let to = h.recipients().map(|m| m.email.to_string()).collect();
     let mut shown = vec![("From", from.to_string())];
     for (name, list) in [

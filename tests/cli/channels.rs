@@ -333,3 +333,32 @@ fn a_letter_not_sent_by_email_needs_no_address_and_gets_no_eml() {
         "{run}"
     );
 }
+
+/// A template broken after the letters went out must not hide what was sent.
+#[test]
+fn status_still_shows_the_journal_when_the_campaign_cannot_be_planned() {
+    let server = TestServer::start(Options::default());
+    let c = channel_campaign(&server, "", &[SOS_ROW, CASTRO]);
+    send(&c, &["--yes"]).success();
+    c.edit(
+        "templates/letter.hbs",
+        "{{/each}}\nSincerely,",
+        "Sincerely,",
+    );
+    let run = lm(&c, &["status"]).success();
+    assert!(
+        run.stderr()
+            .contains("warning: the templates cannot be read"),
+        "{run}"
+    );
+    assert!(run.stderr().contains("lettermerge check"), "{run}");
+    assert!(run.stdout().contains("1 letter: 1 sent"), "{run}");
+    assert!(run.stdout().contains("default/sos"), "{run}");
+    let sheet = lm(&c, &["status", "--sheet"]);
+    assert!(
+        sheet
+            .fails_with(1)
+            .contains("the delivery sheet needs the campaign planned"),
+        "{sheet}"
+    );
+}
