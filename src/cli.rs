@@ -76,14 +76,17 @@ pub enum Command {
         after_help = "Examples:\n  lettermerge send --dry-run\n  lettermerge send --redirect me@coalition.example --yes\n  LETTERMERGE_SMTP_PASSWORD=… lettermerge send --variant coalition --yes"
     )]
     Send(SendArgs),
-    /// Show what was sent: counts by state, failures with the server's replies, uncertain letters, follow-ups.
+    /// Show where every letter stands, on every channel: to deliver, sent, uncertain, failed, delivered, replied…
+    ///
+    /// With --sheet, also writes the delivery sheet out/deliveries.html (with .csv and .json beside it): per letter
+    /// its office, channel, address or web form, files, state and marks.
     #[command(
-        after_help = "Examples:\n  lettermerge status\n  lettermerge status --signatory wola --json"
+        after_help = "Examples:\n  lettermerge status\n  lettermerge status --sheet && xdg-open out/deliveries.html\n  lettermerge status --channel webform\n  lettermerge status --signatory wola --json"
     )]
     Status(StatusArgs),
-    /// Record a follow-up for a sent letter: delivered, replied or meeting.
+    /// Record what happened to a letter of any channel: delivered, replied, meeting, no-response or bounced.
     #[command(
-        after_help = "Example:\n  lettermerge mark coalition/sos meeting --note \"Met the Deputy Assistant Secretary on July 20\""
+        after_help = "Examples:\n  lettermerge mark coalition/castro delivered --note \"Web form, confirmation 4411\"\n  lettermerge mark sos meeting --note \"Met the Deputy Assistant Secretary on July 20\""
     )]
     Mark(MarkArgs),
     /// Fill recipients' office address, phone, contact form and bioguide id from the U.S. Congress roster.
@@ -221,15 +224,16 @@ pub struct SendArgs {
     /// Send without asking.
     #[arg(long)]
     pub yes: bool,
-    /// Send again letters already sent, changed since, or left uncertain by a crash.
+    /// Send again letters already sent, changed since, or uncertain (if one did arrive, the office gets two).
     #[arg(long)]
     pub resend: bool,
     /// Write .eml files to DIR instead of sending; records nothing as sent (a relative DIR is from the current folder).
     #[arg(long, value_name = "DIR")]
     pub outbox: Option<PathBuf>,
-    /// Send every selected letter to ADDR instead (a test copy to yourself; records nothing as sent).
-    #[arg(long, value_name = "ADDR")]
-    pub redirect: Option<String>,
+    /// Send a test copy of every selected letter to ADDR alone: subject "[TEST] …", the real recipients named in
+    /// its first lines, never in a header. Records nothing as sent.
+    #[arg(long, value_name = "ADDR", conflicts_with = "outbox")]
+    pub redirect: Option<lettre::message::Mailbox>,
     /// Send variants whose not_before embargo has not passed.
     #[arg(long)]
     pub ignore_embargo: bool,
@@ -251,17 +255,26 @@ pub struct StatusArgs {
     /// Only letters that carried this signatory (by key), e.g. after a withdrawal.
     #[arg(long, value_name = "KEY")]
     pub signatory: Option<String>,
+    /// Only letters of this channel (repeatable).
+    #[arg(long, value_enum, value_name = "CHANNEL")]
+    pub channel: Vec<crate::plan::channel::Channel>,
+    /// Only this variant (repeatable).
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
+    /// Also write the delivery sheet: out/deliveries.html (to work through), .csv and .json.
+    #[arg(long)]
+    pub sheet: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct MarkArgs {
     #[command(flatten)]
     pub output: Quiet,
-    /// The letter's id, VARIANT/KEY[/SIGNATORY].
+    /// The letter's id, VARIANT/KEY[/SIGNATORY], or its KEY alone when only one letter has it.
     pub id: String,
-    /// delivered, replied or meeting.
-    #[arg(value_parser = ["delivered", "replied", "meeting"])]
-    pub state: String,
+    /// What happened: delivered, replied, meeting, no-response or bounced.
+    #[arg(value_enum)]
+    pub state: crate::deliver::state::Mark,
     /// A note kept with the mark.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,

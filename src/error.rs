@@ -17,6 +17,15 @@ pub enum Error {
         total: usize,
         problems: Problems,
     },
+    /// `send` left letters undelivered: failed (not sent) or uncertain (handed over, never confirmed).
+    #[error("{}", undelivered(*.failed, *.uncertain, *.total))]
+    Undelivered {
+        failed: usize,
+        uncertain: usize,
+        /// Every letter the run considered.
+        total: usize,
+        problems: Problems,
+    },
     /// The command line asks for something that cannot be: exit 2.
     #[error("{0}")]
     Usage(String),
@@ -25,6 +34,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The send journal cannot be read, written or locked.
+    #[error(transparent)]
+    Journal(#[from] crate::deliver::journal::JournalError),
     /// A safety rail said no (no terminal to confirm, stale approval, embargo…); nothing was sent.
     #[error("{0}")]
     Refused(String),
@@ -41,7 +53,9 @@ impl Error {
     /// The problems to print before the summary line.
     pub fn problems(&self) -> Option<&Problems> {
         match self {
-            Error::Campaign(p) | Error::Letters { problems: p, .. } => Some(p),
+            Error::Campaign(p)
+            | Error::Letters { problems: p, .. }
+            | Error::Undelivered { problems: p, .. } => Some(p),
             _ => None,
         }
     }
@@ -51,6 +65,22 @@ impl From<Problems> for Error {
     fn from(p: Problems) -> Self {
         Error::Campaign(p)
     }
+}
+
+fn undelivered(failed: usize, uncertain: usize, total: usize) -> String {
+    let mut why = Vec::new();
+    if failed > 0 {
+        why.push(format!("{failed} failed"));
+    }
+    if uncertain > 0 {
+        why.push(format!("{uncertain} uncertain"));
+    }
+    format!(
+        "{} of {} not delivered ({})",
+        failed + uncertain,
+        count(total, "letter"),
+        why.join(", ")
+    )
 }
 
 pub fn count(n: usize, what: &str) -> String {

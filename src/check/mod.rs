@@ -4,6 +4,8 @@
 //! garbles the file. Everything `send` and `render` refuse ([`preflight`]) is an error here too.
 
 pub mod address;
+pub mod channels;
+pub mod limits;
 pub mod names;
 pub mod preflight;
 pub mod raw;
@@ -66,6 +68,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     problems.extend(rows::folded(campaign));
     problems.extend(address::rows(campaign, &plan));
     problems.extend(roster::check(campaign));
+    problems.extend(channels::rows(&campaign.recipients));
     problems.extend(rows::duplicate_recipients(campaign));
     if let Some(t) = plan.variants.iter().find_map(|v| v.signatory_table) {
         problems.extend(rows::near_duplicates(t));
@@ -104,14 +107,20 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         }
     };
 
+    let (limits, found) = limits::Limits::new(campaign);
+    problems.extend(found);
     let mut clashes = preflight::Clashes::default();
-    for letter in plan
-        .letters()
-        .filter(|l| render_letters && l.selected_by(&sel.only))
-    {
+    // A letter whose `channel` names no channel is reported once, by its row.
+    for letter in plan.letters().filter(|l| {
+        render_letters && l.selected_by(&sel.only) && l.channel(&campaign.recipients).is_ok()
+    }) {
         match renderer.render(&letter) {
             Ok(r) => {
                 problems.extend(address::letter(&letter, &r, campaign));
+                // A public copy goes to no office, by no channel.
+                if !matches!(letter.variant.recipients, Recipients::Public) {
+                    problems.extend(limits.letter(&r));
+                }
                 if let Some(p) = clashes.add(&r.variant, &r.file_stem, &r.id) {
                     problems.push(p);
                 }

@@ -3,6 +3,7 @@
 pub mod approve;
 pub mod check;
 pub mod init;
+pub mod mark;
 pub mod preview;
 pub mod proof;
 pub mod render;
@@ -75,8 +76,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Approve(args) => approve::run(&cli.dir, &args, v),
         Command::Proof(args) => proof::run(&cli.dir, &args, v),
         Command::Send(args) => send::run(&cli.dir, &args, v),
-        Command::Status(args) => status::status(&cli.dir, &args, v),
-        Command::Mark(args) => status::mark(&cli.dir, &args, v),
+        Command::Status(args) => status::run(&cli.dir, &args, v),
+        Command::Mark(args) => mark::run(&cli.dir, &args, v),
         Command::Roster(args) => roster::run(&cli.dir, &args, v),
         Command::Init(args) => init::run(&args.dir, v),
         Command::Completions { shell } => {

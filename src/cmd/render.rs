@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::check::preflight;
 use crate::cli::RenderArgs;
 use crate::deliver::files::write_atomic;
+use crate::deliver::track::hand_format;
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
 use crate::plan::Recipients;
@@ -32,10 +33,23 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         return Err(Error::Campaign(names));
     }
     let letters = super::selected(&plan, &args.selection)?;
+    // Without --format, each letter delivered by hand also gets the file its coordinator pastes or prints.
+    let hand_formats: Vec<Option<Format>> = letters
+        .iter()
+        .map(|l| match args.formats.is_empty() {
+            true => l
+                .channel(&campaign.recipients)
+                .ok()
+                .and_then(hand_format)
+                .filter(|f| !formats.contains(f)),
+            false => None,
+        })
+        .collect();
     let attach_pdf = campaign.templates.values().any(|t| t.front.attach_pdf);
     let needs_pdf = formats.contains(&Format::Pdf)
         || args.combine
-        || (formats.contains(&Format::Eml) && attach_pdf);
+        || (formats.contains(&Format::Eml) && attach_pdf)
+        || hand_formats.contains(&Some(Format::Pdf));
     let outputs = Outputs::new(&campaign, needs_pdf)?;
     // `--out` goes where the user said; `[output] dir` stays inside the campaign.
     let out_dir = match &args.out {
@@ -70,14 +84,24 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         .map_err(|e| Error::Refused(format!("cannot start worker threads: {e}")))?;
     // With --combine, each letter's render is kept for the variant's PDF instead of being made twice.
     type Done = (Vec<PathBuf>, Option<Rendered>);
+    let no_eml = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<(String, std::result::Result<Done, Problem>)> = pool.install(|| {
         letters
             .par_iter()
-            .map(|letter| {
+            .zip(&hand_formats)
+            .map(|(letter, hand)| {
                 let id = letter.id();
                 let result = renderer.render(letter).and_then(|r| {
                     let mut written = Vec::new();
-                    for &f in formats_of(letter.variant, &formats) {
+                    for &f in formats_of(letter.variant, &formats)
+                        .into_iter()
+                        .chain(hand.as_ref())
+                    {
+                        // An .eml is the message `send` sends, and it sends none for these.
+                        if f == Format::Eml && !r.channel.is_email() {
+                            no_eml.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            continue;
+                        }
                         let path = out_dir.join(&r.variant).join(format!(
                             "{}.{}",
                             r.file_stem,
@@ -185,6 +209,13 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
             display_dir(&out_dir),
             breakdown
         );
+        let no_eml = no_eml.into_inner();
+        if no_eml > 0 {
+            println!(
+                "No .eml for {}: they go by web form or on paper, never by email.",
+                count(no_eml, "letter")
+            );
+        }
     }
     if failed.has_errors() {
         return Err(Error::Letters {

@@ -1,7 +1,7 @@
 //! `lettermerge send`: the safety rails around delivery — sign-off, embargo, summary, confirmation — then
 //! [`deliver::send`](crate::deliver::send).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -11,10 +11,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::check::preflight;
 use crate::cli::SendArgs;
 use crate::deliver::journal::Journal;
-use crate::deliver::send::{self, Decision, Delivered, Item, Route, Run};
+use crate::deliver::send::{self, Decision, Delivered, Item, Outcome, Route, Run};
 use crate::deliver::smtp::{self, Mailer, SmtpConfig};
+use crate::deliver::track::{hand_file, OutDir};
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
+use crate::plan::channel::{Channel, CONTACT_FORM};
 use crate::plan::Recipients;
 use crate::render::outputs::Outputs;
 use crate::render::Renderer;
@@ -54,20 +56,57 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             Journal::read(dir)
         } else {
             Journal::open(dir)
-        }
-        .map_err(Error::Refused)?;
+        }?;
     for w in &warnings {
         eprintln!("warning: {w}");
     }
     let mut problems = Problems::new();
     let mut items = Vec::new();
+    // Letters of the other channels are the coordinator's to deliver: `render` writes their files.
+    let out = OutDir::new(
+        &campaign.dir,
+        campaign.manifest.manifest.output.dir.as_str(),
+        Vec::new(),
+    );
+    let mut by_hand = Vec::new();
     for letter in super::selected(&plan, &args.selection)? {
         if matches!(letter.variant.recipients, Recipients::Public) {
             continue;
         }
-        match send::message(&renderer, &outputs, &letter) {
-            Ok((r, email)) => {
-                let decision = send::decide(&journal, &r.id, &email.hash, &r.channel, args.resend);
+        let r = match renderer.render(&letter) {
+            Ok(r) => r,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        if !r.channel.is_email() {
+            let decision = send::decide(&journal, &r.id, "", r.channel, args.resend);
+            if decision == Decision::ByHand(r.channel) {
+                let url = letter
+                    .row()
+                    .and_then(|row| campaign.recipients.value(row, CONTACT_FORM))
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty());
+                by_hand.push(HandLetter {
+                    id: r.id.clone(),
+                    channel: r.channel,
+                    url: url.map(str::to_string),
+                    file: hand_file(&out, &r.variant, &r.file_stem, r.channel),
+                });
+            }
+            items.push(Item {
+                id: r.id,
+                hash: String::new(),
+                decision,
+                to: Vec::new(),
+                letter,
+            });
+            continue;
+        }
+        match outputs.email(&r, false) {
+            Ok(email) => {
+                let decision = send::decide(&journal, &r.id, &email.hash, r.channel, args.resend);
                 items.push(Item {
                     id: r.id,
                     hash: email.hash,
@@ -79,7 +118,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             Err(p) => problems.push(p),
         }
     }
-    let mut summary = summarize(&items);
+    let mut summary = summarize(&items, &by_hand);
     if problems.has_errors() {
         summary.push_str(&format!(
             "Cannot be sent: {} (the errors are listed at the end)\n",
@@ -92,30 +131,40 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     // A letter left uncertain may never have arrived: the run must say so in its exit status too, or
     // `send --yes && echo done` would take it as complete. (A letter changed since it was sent did arrive, in its
     // earlier version; it is reported above and re-sent only with --resend.)
-    for i in &items {
-        let why = match i.decision {
-            Decision::Uncertain => "uncertain: a run stopped while sending it, and it may have arrived; check, then --resend",
-            _ => continue,
-        };
-        if !args.dry_run {
-            problems.push(Problem::error(format!("letter {}: {why}", i.id)));
+    let mut uncertain = Problems::new();
+    if !args.dry_run {
+        for i in items.iter().filter(|i| i.decision == Decision::Uncertain) {
+            uncertain.push(uncertain_problem(
+                &i.id,
+                "an earlier run handed it to the server and never heard back",
+            ));
         }
     }
     if args.dry_run {
         if let Some(first) = items.iter().find(|i| i.decision == Decision::Send) {
-            let (_, email) = send::message(&renderer, &outputs, &first.letter)
+            let r = renderer
+                .render(&first.letter)
                 .map_err(|p| Error::Campaign(p.into()))?;
-            println!("\nThe first message ({}), as it would be sent:\n", first.id);
-            std::io::stdout().write_all(&email.bytes).ok();
+            let email = match &args.redirect {
+                Some(to) => outputs.test_copy(&r, to),
+                None => outputs.email(&r, false),
+            }
+            .map_err(|p| Error::Campaign(p.into()))?;
+            print!("{}", dry_run_view(&first.id, &email));
         }
-        return finish(problems, &[], items.len(), "Sent");
+        return finish(problems, uncertain, &[], items.len(), Sentence::Sent);
+    }
+    if args.redirect.is_some() && smtp_cfg.is_none() {
+        return Err(Error::Refused(
+            "--redirect sends test copies through [smtp], and lettermerge.toml has none; nothing was sent".into(),
+        ));
     }
     let to_send = items
         .iter()
         .filter(|i| i.decision == Decision::Send)
         .count();
     if to_send == 0 {
-        return finish(problems, &[], items.len(), "Sent");
+        return finish(problems, uncertain, &[], items.len(), Sentence::Sent);
     }
 
     let route_name = match (&args.redirect, &args.outbox, &smtp_cfg) {
@@ -148,7 +197,6 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         }
     };
     let workers = smtp_cfg.map_or(1, SmtpConfig::connections);
-    let mut outbox = String::new();
     let journal = Mutex::new(journal);
     let bar = progress(to_send, v);
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -164,8 +212,10 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         match &bar {
             Some(b) => {
                 b.inc(1);
-                if let Err(e) = &d.result {
-                    b.println(format!("failed: {}: {e}", d.id));
+                match &d.outcome {
+                    Outcome::Failed(e) => b.println(format!("failed: {}: {e}", d.id)),
+                    Outcome::Uncertain(e) => b.println(format!("uncertain: {}: {e}", d.id)),
+                    Outcome::Done(_) => {}
                 }
             }
             None if !v.quiet && (n.is_multiple_of(100) || n == to_send) => {
@@ -186,13 +236,10 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         progress: &on_progress,
         items: &items,
     };
-    let verb = match &run.route {
-        Route::Smtp(_) => "Sent",
-        Route::Redirect(..) => "Sent test copies of (nothing recorded as sent)",
-        Route::Outbox(d) => {
-            outbox = d.display().to_string();
-            "Wrote to the outbox (nothing recorded as sent)"
-        }
+    let sentence = match &run.route {
+        Route::Smtp(_) => Sentence::Sent,
+        Route::Redirect(_, to) => Sentence::TestCopies(to.email.to_string()),
+        Route::Outbox(d) => Sentence::Outbox(d.display().to_string()),
     };
     let recorded = run.route.records();
     let delivered = run.deliver();
@@ -208,13 +255,28 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             }
         }
     }
-    if !outbox.is_empty() && !v.quiet {
-        println!("Messages are in {outbox}/VARIANT/.");
+    if v.quiet {
+        return finish(
+            problems,
+            uncertain,
+            &delivered,
+            items.len(),
+            Sentence::Quiet,
+        );
     }
-    finish(problems, &delivered, items.len(), verb)
+    finish(problems, uncertain, &delivered, items.len(), sentence)
 }
 
-fn summarize(items: &[Item]) -> String {
+/// A letter of another channel, and what its coordinator does with it.
+struct HandLetter {
+    id: String,
+    channel: Channel,
+    url: Option<String>,
+    /// The file to paste or print, and whether `render` wrote it.
+    file: Option<(String, bool)>,
+}
+
+fn summarize(items: &[Item], by_hand: &[HandLetter]) -> String {
     let n = |d: &dyn Fn(&Decision) -> bool| items.iter().filter(|i| d(&i.decision)).count();
     let mut s = format!(
         "To send: {}\n",
@@ -231,17 +293,48 @@ fn summarize(items: &[Item]) -> String {
         ));
     }
     for i in items.iter().filter(|i| i.decision == Decision::Uncertain) {
-        s.push_str(&format!("Uncertain (a run stopped while sending it; it may have arrived): {} — check, then --resend\n", i.id));
+        s.push_str(&format!(
+            "Uncertain, not sent again without --resend (it may have arrived): {}\n",
+            i.id
+        ));
     }
-    let by_hand: Vec<String> = items
-        .iter()
-        .filter_map(|i| match &i.decision {
-            Decision::ByHand(c) => Some(format!("{} ({c})", i.id)),
-            _ => None,
-        })
-        .collect();
+    let delivered = n(&|d| *d == Decision::Delivered);
+    if delivered > 0 {
+        s.push_str(&format!("Marked as delivered, skipped: {delivered}\n"));
+    }
     if !by_hand.is_empty() {
-        s.push_str(&format!("To deliver by hand: {}\n", by_hand.join(", ")));
+        s.push_str(&format!(
+            "To deliver yourself, then `lettermerge mark ID delivered` ({}):\n",
+            count(by_hand.len(), "letter")
+        ));
+        let width = by_hand.iter().map(|h| h.id.len()).max().unwrap_or(0);
+        for h in by_hand {
+            let mut how = Vec::new();
+            match (&h.url, h.channel) {
+                (Some(url), Channel::Webform) => how.push(url.clone()),
+                (None, Channel::Webform) => how.push("(no contact_form URL in the row)".into()),
+                _ => {}
+            }
+            if let Some((file, exists)) = &h.file {
+                let verb = if h.channel == Channel::Webform {
+                    "paste"
+                } else {
+                    "print"
+                };
+                let missing = if *exists {
+                    ""
+                } else {
+                    " (not rendered yet: run `lettermerge render`)"
+                };
+                how.push(format!("{verb} {file}{missing}"));
+            }
+            s.push_str(&format!(
+                "  {:<width$}  {:<8}  {}\n",
+                h.id,
+                h.channel.words(),
+                how.join(" — ")
+            ));
+        }
     }
     s
 }
@@ -276,27 +369,110 @@ fn progress(total: usize, v: Verbosity) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// `total` counts the letters that rendered; `problems` holds one error per letter that did not, so those count too.
-fn finish(problems: Problems, delivered: &[Delivered], total: usize, verb: &str) -> Result<()> {
-    let total = total + problems.errors();
-    let mut failed = problems;
-    let mut sent = 0;
-    for d in delivered {
-        match &d.result {
-            Ok(_) => sent += 1,
-            Err(e) => failed.push(Problem::error(format!("letter {}: {e}", d.id))),
+/// The message as a person reads it before sending: its headers, its text, and its attachments by name, type and
+/// size — never their encoded bytes, which would fill the terminal with base64.
+fn dry_run_view(id: &str, email: &crate::render::eml::Email) -> String {
+    let mut s = format!("\nThe first message ({id}), as it would be sent:\n\n");
+    for (name, value) in &email.shown {
+        let note = if *name == "Bcc" {
+            "  (in the envelope only)"
+        } else {
+            ""
+        };
+        s.push_str(&format!("{name}: {value}{note}\n"));
+    }
+    s.push_str("Date: the moment it is handed to the server\n");
+    s.push_str(&format!(
+        "Envelope: from {} to {}\n\n",
+        email.from,
+        email.to.join(", ")
+    ));
+    s.push_str(email.text.trim_end());
+    s.push('\n');
+    if !email.parts.is_empty() {
+        s.push_str("\nAttachments:\n");
+        for (name, kind, size) in &email.parts {
+            s.push_str(&format!("  {name}  ({kind}, {})\n", count(*size, "byte")));
         }
     }
-    if !delivered.is_empty() {
-        println!(
-            "{verb} {}; failed {}.",
-            count(sent, "letter"),
-            failed.errors()
-        );
+    s
+}
+
+/// How the run's last line reads.
+enum Sentence {
+    Sent,
+    TestCopies(String),
+    Outbox(String),
+    Quiet,
+}
+
+fn uncertain_problem(id: &str, why: &str) -> Problem {
+    Problem::error(format!(
+        "letter {id} is uncertain: {why}; it may have arrived, so it is not sent again"
+    ))
+    .help(format!(
+        "ask the office (or your mail server's log); if it never arrived: lettermerge send --only {id} --resend"
+    ))
+}
+
+/// Counts each letter once: sent (or written), failed (`problems` already holds those that did not render), or
+/// uncertain (`uncertain` holds those left so by earlier runs). `rendered` counts the letters that rendered.
+fn finish(
+    problems: Problems,
+    mut uncertain: Problems,
+    delivered: &[Delivered],
+    rendered: usize,
+    sentence: Sentence,
+) -> Result<()> {
+    let total = rendered + problems.errors();
+    let mut failed = problems;
+    let mut done = 0;
+    for d in delivered {
+        match &d.outcome {
+            Outcome::Done(_) => done += 1,
+            Outcome::Failed(e) => failed.push(Problem::error(format!("letter {}: {e}", d.id))),
+            Outcome::Uncertain(e) => uncertain.push(uncertain_problem(&d.id, e)),
+        }
     }
-    if failed.has_errors() {
-        return Err(Error::Letters {
-            failed: failed.errors(),
+    let (n_failed, n_uncertain) = (failed.errors(), uncertain.errors());
+    let mut tail = Vec::new();
+    if n_failed > 0 {
+        tail.push(format!("{n_failed} failed"));
+    }
+    if n_uncertain > 0 {
+        tail.push(format!(
+            "{n_uncertain} {} uncertain",
+            if n_uncertain == 1 { "is" } else { "are" }
+        ));
+    }
+    let line = match &sentence {
+        _ if delivered.is_empty() => None,
+        Sentence::Quiet => None,
+        Sentence::Sent => Some(format!("Sent {}", count(done, "letter"))),
+        Sentence::TestCopies(to) => Some(format!(
+            "Sent {done} test {} to {to}",
+            if done == 1 { "copy" } else { "copies" }
+        )),
+        Sentence::Outbox(dir) => Some(format!(
+            "Wrote {} to the outbox, {dir}/VARIANT/",
+            count(done, "letter")
+        )),
+    };
+    if let Some(mut line) = line {
+        for t in &tail {
+            line.push_str("; ");
+            line.push_str(t);
+        }
+        if !matches!(sentence, Sentence::Sent) {
+            line.push_str("; nothing is recorded as sent");
+        }
+        println!("{line}.");
+    }
+    if n_failed + n_uncertain > 0 {
+        failed.extend(uncertain);
+        return Err(Error::Undelivered {
+            failed: n_failed,
+            uncertain: n_uncertain,
             total,
             problems: failed,
         });

@@ -7,31 +7,56 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use super::state::{Mark, SendState, State};
 
 pub const DIR: &str = ".lettermerge";
 pub const FILE: &str = "journal.jsonl";
 pub const LOCK: &str = "lock";
 
-/// Written just before a message is handed to the server: left alone, it means "uncertain".
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
-
-/// The states that say where a letter's sending stands; any other state is a follow-up mark
-/// ("delivered", "replied", "meeting") that does not change it.
-pub fn is_send_state(state: &str) -> bool {
-    matches!(state, SENDING | SENT | FAILED)
+/// The time now, to the millisecond: what a record's `at` holds once written and read back.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
 }
 
-/// The time now, as RFC 3339 UTC with milliseconds (`2026-11-03T14:05:09.123Z`).
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// Why the journal cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot {doing} {}: {source}", .path.display())]
+    Io {
+        doing: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+    #[error(
+        "another lettermerge run{} is using this campaign; wait for it to finish ({} is locked)",
+        .holder.as_ref().map(|h| format!(" (process {h})")).unwrap_or_default(),
+        .path.display()
+    )]
+    Locked {
+        path: PathBuf,
+        holder: Option<String>,
+    },
+}
+
+fn io_error<'a>(
+    doing: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> JournalError + 'a {
+    move |source| JournalError::Io {
+        doing,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
-    pub at: String,
+    /// RFC 3339 in UTC with milliseconds (`2026-11-03T14:05:09.123Z`); any RFC 3339 offset reads.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<Utc>,
     pub id: String,
     pub variant: String,
     pub key: String,
@@ -40,11 +65,14 @@ pub struct Record {
     pub approval: Option<String>,
     pub hash: String,
     pub to: Vec<String>,
-    pub state: String,
+    pub state: State,
     pub reply: Option<String>,
     pub message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// How the letter reaches its office, on marks (a record without one is an email's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<crate::plan::channel::Channel>,
 }
 
 /// The journal of one campaign. Appending needs `&mut self`: share it between sending threads
@@ -57,8 +85,10 @@ pub struct Journal {
     /// Held (locked) for as long as the journal is open for writing.
     _lock: Option<File>,
     records: Vec<Record>,
-    /// Index in `records` of each letter's last send state.
-    latest: HashMap<String, usize>,
+    /// Index in `records` of each letter's records, in order.
+    by_id: HashMap<String, Vec<usize>>,
+    /// Letter ids in the order they first appear.
+    ids: Vec<String>,
     /// The file does not end with a newline (a cut-off last line): the next append starts one.
     needs_newline: bool,
 }
@@ -67,9 +97,9 @@ impl Journal {
     /// Opens the campaign's journal for writing, creating `.lettermerge/` and the file (mode
     /// 0600) if needed, and takes the campaign's lock: a second sender gets a clear error. Bad
     /// lines are skipped and returned as warnings naming the line; they are never fatal.
-    pub fn open(campaign_dir: &Path) -> Result<(Journal, Vec<String>), String> {
+    pub fn open(campaign_dir: &Path) -> Result<(Journal, Vec<String>), JournalError> {
         let dir = campaign_dir.join(DIR);
-        create_private_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        create_private_dir(&dir).map_err(io_error("create", &dir))?;
         let lock = take_lock(&dir.join(LOCK))?;
         let path = dir.join(FILE);
         let existed = path.exists();
@@ -78,17 +108,17 @@ impl Journal {
             .append(true)
             .create(true)
             .open(&path)
-            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            .map_err(io_error("open", &path))?;
         if existed {
-            tighten_mode(&path).map_err(|e| format!("cannot restrict {}: {e}", path.display()))?;
+            tighten_mode(&path).map_err(io_error("restrict", &path))?;
         } else {
             // The new file's name must survive a power loss as well as its lines.
-            sync_dir(&dir).map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
+            sync_dir(&dir).map_err(io_error("sync", &dir))?;
         }
         let mut bytes = Vec::new();
         file.rewind()
             .and_then(|_| file.read_to_end(&mut bytes))
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            .map_err(io_error("read", &path))?;
         let mut journal = Journal::parse(path, &bytes);
         journal.file = Some(file);
         journal._lock = Some(lock);
@@ -98,12 +128,12 @@ impl Journal {
 
     /// Reads the journal without locking or creating anything (for `status` while a run is
     /// sending). A missing journal is an empty one. `append` on it fails.
-    pub fn read(campaign_dir: &Path) -> Result<(Journal, Vec<String>), String> {
+    pub fn read(campaign_dir: &Path) -> Result<(Journal, Vec<String>), JournalError> {
         let path = campaign_dir.join(DIR).join(FILE);
         let bytes = match fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            Err(e) => return Err(io_error("read", &path)(e)),
         };
         let journal = Journal::parse(path, &bytes);
         let warnings = journal.warnings_for(&bytes);
@@ -116,7 +146,8 @@ impl Journal {
             file: None,
             _lock: None,
             records: Vec::new(),
-            latest: HashMap::new(),
+            by_id: HashMap::new(),
+            ids: Vec::new(),
             needs_newline: !bytes.is_empty() && !bytes.ends_with(b"\n"),
         };
         for (_, line) in lines(bytes) {
@@ -151,8 +182,13 @@ impl Journal {
     }
 
     fn remember(&mut self, record: Record) {
-        if is_send_state(&record.state) {
-            self.latest.insert(record.id.clone(), self.records.len());
+        let at = self.records.len();
+        match self.by_id.get_mut(&record.id) {
+            Some(list) => list.push(at),
+            None => {
+                self.ids.push(record.id.clone());
+                self.by_id.insert(record.id.clone(), vec![at]);
+            }
         }
         self.records.push(record);
     }
@@ -200,9 +236,37 @@ impl Journal {
         &self.records
     }
 
-    /// The letter's last `sending`, `sent` or `failed` record; marks are skipped.
+    /// The letter's last send state record (`sending`, `sent`, `failed`, `uncertain`); marks are skipped.
     pub fn latest(&self, id: &str) -> Option<&Record> {
-        self.latest.get(id).map(|&i| &self.records[i])
+        self.history(id)
+            .rev()
+            .find(|r| matches!(r.state, State::Send(_)))
+    }
+
+    /// Every record of the letter, oldest first.
+    pub fn history(&self, id: &str) -> impl DoubleEndedIterator<Item = &Record> {
+        self.by_id
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.records[i])
+    }
+
+    /// The marks recorded since the letter was last handed to a server (all of them for a letter never sent):
+    /// what the office did with the copy it has.
+    pub fn marks(&self, id: &str) -> Vec<&Record> {
+        let mut marks: Vec<&Record> = self
+            .history(id)
+            .rev()
+            .take_while(|r| matches!(r.state, State::Mark(_)))
+            .collect();
+        marks.reverse();
+        marks
+    }
+
+    /// Every letter id the journal names, in the order they first appear.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.ids.iter().map(String::as_str)
     }
 
     pub fn path(&self) -> &Path {
@@ -219,14 +283,14 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
         .filter(|(_, l)| !l.trim_ascii().is_empty())
 }
 
-fn take_lock(path: &Path) -> Result<File, String> {
+fn take_lock(path: &Path) -> Result<File, JournalError> {
     let mut file = private_options()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .open(path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        .map_err(io_error("open", path))?;
     match file.try_lock() {
         Ok(()) => {
             // The holder's pid, only to make the refusal below more helpful.
@@ -239,18 +303,12 @@ fn take_lock(path: &Path) -> Result<File, String> {
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);
             let holder = holder.trim();
-            let who = if holder.is_empty() {
-                String::new()
-            } else {
-                format!(" (process {holder})")
-            };
-            Err(format!(
-                "another lettermerge run{who} is using this campaign; wait for it to finish \
-                 ({} is locked)",
-                path.display()
-            ))
+            Err(JournalError::Locked {
+                path: path.to_path_buf(),
+                holder: (!holder.is_empty()).then(|| holder.to_string()),
+            })
         }
-        Err(fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+        Err(fs::TryLockError::Error(e)) => Err(io_error("lock", path)(e)),
     }
 }
 
@@ -292,4 +350,24 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+/// `at` as RFC 3339 text: UTC with milliseconds when written; any offset when read (a journal edited by hand, or
+/// written by an older version).
+mod rfc3339 {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| {
+                serde::de::Error::custom(format!("`at` {text:?} is not an RFC 3339 time: {e}"))
+            })
+    }
 }

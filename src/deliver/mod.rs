@@ -4,4 +4,7 @@
 pub mod files;
 pub mod journal;
 pub mod send;
+pub mod sheet;
 pub mod smtp;
+pub mod state;
+pub mod track;

@@ -10,12 +10,16 @@ use std::time::Duration;
 
 use crate::diag::Problem;
 use crate::plan::Letter;
+use crate::render::eml::with_date;
 use crate::render::outputs::Outputs;
 use crate::render::{Rendered, Renderer};
+use lettre::message::Mailbox;
 
 use super::files::write_atomic;
 use super::journal::{self, Journal, Record};
 use super::smtp::{send_with_retry, Envelope, Mailer, SendError};
+use super::state::{SendState, State};
+use crate::plan::channel::Channel;
 
 /// What a letter needs, judged from the journal before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,10 +29,14 @@ pub enum Decision {
     AlreadySent,
     /// Sent before, but its content changed since: only `--resend` sends it again.
     Changed,
-    /// Left at `sending` by a crash: it may have gone out. Only `--resend` sends it again.
+    /// Left at `sending` by a crash, or `uncertain` (handed over, never confirmed): it may have gone out. Only
+    /// `--resend` sends it again.
     Uncertain,
-    /// `channel` is `print` or `manual`.
-    ByHand(String),
+    /// Marked `delivered` (or `replied`, `meeting`…) since it was last sent, or never sent and marked: the office has
+    /// it. Only `--resend` sends it again.
+    Delivered,
+    /// Not an email: the coordinator delivers it and marks it.
+    ByHand(Channel),
 }
 
 #[derive(Debug)]
@@ -43,8 +51,8 @@ pub struct Item<'p, 'c> {
 /// Where messages go.
 pub enum Route<'m> {
     Smtp(&'m Mailer),
-    /// Every message to this one address; nothing recorded as sent.
-    Redirect(&'m Mailer, String),
+    /// A test copy of every message to this one address (see [`Outputs::test_copy`]); nothing recorded as sent.
+    Redirect(&'m Mailer, Mailbox),
     /// `.eml` files into this folder; nothing recorded as sent.
     Outbox(PathBuf),
 }
@@ -59,7 +67,17 @@ impl Route<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivered {
     pub id: String,
-    pub result: Result<String, String>,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Sent (the server's reply) or written (where).
+    Done(String),
+    /// Not delivered: why.
+    Failed(String),
+    /// Handed over without a confirmation: it may have arrived, so it is never sent again without `--resend`.
+    Uncertain(String),
 }
 
 /// Renders a letter's message as `send` sends it (Bcc only in the envelope).
@@ -74,28 +92,41 @@ pub fn message(
 }
 
 /// Judges each letter against the journal.
-pub fn decide(journal: &Journal, id: &str, hash: &str, channel: &str, resend: bool) -> Decision {
-    if channel != "email" {
-        return Decision::ByHand(channel.to_string());
+pub fn decide(journal: &Journal, id: &str, hash: &str, channel: Channel, resend: bool) -> Decision {
+    let office_has_it = journal
+        .marks(id)
+        .iter()
+        .any(|r| matches!(r.state, State::Mark(m) if m.office_has_it()));
+    if !channel.is_email() {
+        return if office_has_it {
+            Decision::Delivered
+        } else {
+            Decision::ByHand(channel)
+        };
     }
-    match journal.latest(id) {
-        None => Decision::Send,
-        Some(r) if r.state == journal::FAILED => Decision::Send,
-        Some(r) if r.state == journal::SENDING => {
+    if office_has_it && !resend {
+        return Decision::Delivered;
+    }
+    let Some(latest) = journal.latest(id) else {
+        return Decision::Send;
+    };
+    match latest.state {
+        State::Send(SendState::Failed) => Decision::Send,
+        State::Send(SendState::Sending | SendState::Uncertain) => {
             if resend {
                 Decision::Send
             } else {
                 Decision::Uncertain
             }
         }
-        Some(r) if r.hash == hash => {
+        _ if latest.hash == hash => {
             if resend {
                 Decision::Send
             } else {
                 Decision::AlreadySent
             }
         }
-        Some(_) => {
+        _ => {
             if resend {
                 Decision::Send
             } else {
@@ -172,7 +203,7 @@ impl Run<'_, '_, '_> {
             let fail = |msg: String| {
                 Some(Delivered {
                     id: item.id.clone(),
-                    result: Err(msg),
+                    outcome: Outcome::Failed(msg),
                 })
             };
             match message(self.renderer, self.outputs, &item.letter) {
@@ -200,10 +231,11 @@ impl Run<'_, '_, '_> {
                     let path = dir
                         .join(&p.rendered.variant)
                         .join(format!("{}.eml", p.rendered.file_stem));
-                    let result = write_atomic(&path, &p.email.bytes)
-                        .map(|()| format!("written to {}", path.display()))
-                        .map_err(|e| format!("cannot write {}: {e}", path.display()));
-                    results[k] = Some(Delivered { id: p.id, result });
+                    let outcome = match write_atomic(&path, &p.email.bytes) {
+                        Ok(()) => Outcome::Done(format!("written to {}", path.display())),
+                        Err(e) => Outcome::Failed(format!("cannot write {}: {e}", path.display())),
+                    };
+                    results[k] = Some(Delivered { id: p.id, outcome });
                 }
                 return results.into_iter().flatten().collect();
             }
@@ -213,13 +245,13 @@ impl Run<'_, '_, '_> {
         if self.route.records() {
             let sending: Vec<Record> = ready
                 .iter()
-                .map(|(_, p)| self.record(p, journal::SENDING, None))
+                .map(|(_, p)| self.record(p, SendState::Sending, None))
                 .collect();
             if let Err(e) = self.append(&sending) {
                 for (k, p) in ready {
                     results[k] = Some(Delivered {
                         id: p.id,
-                        result: Err(format!(
+                        outcome: Outcome::Failed(format!(
                             "cannot write the journal, so nothing was sent: {e}"
                         )),
                     });
@@ -229,51 +261,61 @@ impl Run<'_, '_, '_> {
         }
         let mut outcomes = Vec::new();
         for (k, p) in ready {
-            let to = redirect
-                .clone()
-                .map_or_else(|| p.email.to.clone(), |a| vec![a]);
-            let envelope = Envelope {
-                from: p.email.from.clone(),
-                to,
-            };
-            let (record, result) = match send_with_retry(
-                mailer,
-                &envelope,
-                &p.email.bytes,
-                self.attempts,
-                self.backoff,
-            ) {
-                Ok(o) => {
-                    let mut reply = o.reply;
-                    if o.possible_duplicate {
-                        reply.push_str(" (an earlier attempt was cut off after the message was sent: the office may have two copies)");
+            // A test copy is its own message, to the one address, and nothing else.
+            let (envelope, bytes) = match &redirect {
+                Some(to) => match self.outputs.test_copy(&p.rendered, to) {
+                    Ok(copy) => (
+                        Envelope {
+                            from: copy.from,
+                            to: vec![to.email.to_string()],
+                        },
+                        copy.bytes,
+                    ),
+                    Err(e) => {
+                        results[k] = Some(Delivered {
+                            id: p.id,
+                            outcome: Outcome::Failed(e.to_string()),
+                        });
+                        continue;
                     }
-                    (
-                        Some(self.record(&p, journal::SENT, Some(reply.clone()))),
-                        Ok(reply),
-                    )
-                }
-                // It may have gone out: the letter stays at `sending`, which reports it as uncertain.
-                Err(SendError::Uncertain(e)) => (
-                    None,
-                    Err(format!(
-                        "uncertain: {e}; check with the office before `send --only {} --resend`",
-                        p.id
-                    )),
-                ),
-                Err(e) => (
-                    Some(self.record(&p, journal::FAILED, Some(e.text().to_string()))),
-                    Err(e.to_string()),
+                },
+                None => (
+                    Envelope {
+                        from: p.email.from.clone(),
+                        to: p.email.to.clone(),
+                    },
+                    p.email.bytes.clone(),
                 ),
             };
-            outcomes.extend(record);
-            results[k] = Some(Delivered { id: p.id, result });
+            // Dated when it is handed over; the journal's hash leaves `Date` out.
+            let bytes = with_date(&bytes, chrono::Utc::now());
+            let (record, outcome) =
+                match send_with_retry(mailer, &envelope, &bytes, self.attempts, self.backoff) {
+                    Ok(o) => (
+                        self.record(&p, SendState::Sent, Some(o.reply.clone())),
+                        Outcome::Done(o.reply),
+                    ),
+                    // It may have gone out: recorded as such, and never retried, in this run or later, without --resend.
+                    Err(SendError::Uncertain(e)) => (
+                        self.record(&p, SendState::Uncertain, Some(e.clone())),
+                        Outcome::Uncertain(e),
+                    ),
+                    Err(e) => (
+                        self.record(&p, SendState::Failed, Some(e.text().to_string())),
+                        Outcome::Failed(e.to_string()),
+                    ),
+                };
+            outcomes.push(record);
+            results[k] = Some(Delivered { id: p.id, outcome });
         }
         if self.route.records() {
             if let Err(e) = self.append(&outcomes) {
+                // The `sending` lines are on disk, so these letters read as uncertain: which they are, to us.
                 for d in results.iter_mut().flatten() {
-                    if d.result.is_ok() {
-                        d.result = Err(format!("sent, but the journal could not record it ({e}): it shows as uncertain"));
+                    if let Outcome::Done(reply) = &d.outcome {
+                        d.outcome = Outcome::Uncertain(format!(
+                            "the server accepted it ({reply}), but the journal could not record it ({e})"
+                        ));
                     }
                 }
             }
@@ -281,7 +323,7 @@ impl Run<'_, '_, '_> {
         results.into_iter().flatten().collect()
     }
 
-    fn record(&self, p: &Prepared, state: &str, reply: Option<String>) -> Record {
+    fn record(&self, p: &Prepared, state: SendState, reply: Option<String>) -> Record {
         let r = &p.rendered;
         Record {
             at: journal::now(),
@@ -293,10 +335,11 @@ impl Run<'_, '_, '_> {
             approval: (self.approval)(&r.variant),
             hash: p.email.hash.clone(),
             to: p.email.to.clone(),
-            state: state.to_string(),
+            state: state.into(),
             reply,
             message_id: Some(p.email.message_id.clone()),
             note: None,
+            channel: None,
         }
     }
 

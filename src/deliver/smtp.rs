@@ -2,14 +2,16 @@
 //!
 //! lettre speaks SMTP; this module decides how sessions are opened (see `stream`), shared, paced,
 //! timed out, and how each failure is classified for the journal: a 5xx is `Permanent`, a 4xx
-//! `Transient`, a lost session `Connection` before the message was handed over and `Uncertain`
-//! after (the server may have queued it without us hearing its reply).
+//! `Transient`, a lost session `Connection` before the whole message was handed over and
+//! `Uncertain` after (the server may have queued it without us hearing its reply). Only the first
+//! two classes of connection trouble are ever retried: an uncertain message is never sent twice.
 
 mod config;
 mod stream;
 
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -42,9 +44,6 @@ pub struct Outcome {
     pub reply: String,
     /// How many attempts it took (1 unless sent by `send_with_retry`).
     pub attempts: u32,
-    /// An earlier attempt was lost after the whole message had been handed over, so the server
-    /// may have delivered that copy too.
-    pub possible_duplicate: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +55,9 @@ pub enum SendError {
     Transient { reply: String },
     /// Connecting, TLS, or the session broke before the message was handed over: not delivered.
     Connection(String),
-    /// The session broke or timed out after the whole message was sent but before the server's
-    /// reply: it may or may not have been delivered.
+    /// The session broke or timed out after the whole message, its final `.` included, was
+    /// handed over but before the server's reply: it may or may not have been delivered, so it is
+    /// never retried.
     Uncertain(String),
     /// The login was refused or impossible.
     Auth(String),
@@ -66,12 +66,10 @@ pub enum SendError {
 }
 
 impl SendError {
-    /// Worth another attempt later in the same run.
+    /// Worth another attempt later in the same run: only failures that prove the message was not
+    /// delivered. An uncertain one may already be in the office's inbox.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            SendError::Transient { .. } | SendError::Connection(_) | SendError::Uncertain(_)
-        )
+        matches!(self, SendError::Transient { .. } | SendError::Connection(_))
     }
 
     /// The text to record: the server's reply, or what went wrong.
@@ -238,7 +236,6 @@ impl Mailer {
                     return Ok(Outcome {
                         reply: response_text(&reply),
                         attempts: 1,
-                        possible_duplicate: false,
                     });
                 }
                 Err(Fail::Reply(err)) => {
@@ -319,15 +316,36 @@ impl Mailer {
 
         // lettre always appends CRLF.CRLF; the message's own final CRLF is the first half of it.
         let body = message.strip_suffix(b"\r\n").unwrap_or(message);
+        // Until every chunk of the body is written, a broken session proves the message incomplete: a
+        // server must discard a message whose final `.` never came (RFC 5321 §4.1.1.4), so it can be
+        // sent again. Once the last chunk is out, the `.` may reach the server and a lost reply is
+        // uncertain.
+        let handed_over = AtomicBool::new(false);
+        let chunks = Chunks {
+            rest: body,
+            done: &handed_over,
+        };
         let server = self.connector.timeout();
-        match tokio::time::timeout(server, conn.message(body)).await {
+        let result = tokio::time::timeout(server, conn.message_iter(chunks)).await;
+        let complete = handed_over.load(Ordering::SeqCst);
+        match result {
             Ok(Ok(reply)) => Ok(reply),
             Ok(Err(e)) if e.status().is_some() => Err(self.classify(e, "after the message")),
+            Ok(Err(e)) if !complete => Err(Fail::Broken(SendError::Connection(
+                self.connector.scrub(format!(
+                    "the connection broke while the message was being sent, so it was not \
+                     delivered ({e})"
+                )),
+            ))),
             Ok(Err(e)) => Err(Fail::Broken(SendError::Uncertain(self.connector.scrub(
                 format!(
                     "the connection was lost after the message was sent, before the server \
                  confirmed it; it may have been delivered ({e})"
                 ),
+            )))),
+            Err(_) if !complete => Err(Fail::Broken(SendError::Connection(format!(
+                "the server took no more of the message within {:.1} s, so it was not delivered",
+                server.as_secs_f64()
             )))),
             Err(_) => Err(Fail::Broken(SendError::Uncertain(format!(
                 "no reply within {:.1} s after the message was sent; it may have been delivered",
@@ -389,6 +407,29 @@ impl Drop for Mailer {
     }
 }
 
+/// The message body in pieces for `message_iter`, noting when the last piece has been written
+/// (lettre asks for the next piece only after writing the previous one).
+struct Chunks<'a> {
+    rest: &'a [u8],
+    done: &'a AtomicBool,
+}
+
+impl<'a> Iterator for Chunks<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        // lettre dot-stuffs across pieces with one codec, so a piece may end anywhere.
+        const PIECE: usize = 64 * 1024;
+        if self.rest.is_empty() {
+            self.done.store(true, Ordering::SeqCst);
+            return None;
+        }
+        let (piece, rest) = self.rest.split_at(self.rest.len().min(PIECE));
+        self.rest = rest;
+        Some(piece)
+    }
+}
+
 fn smtp_envelope(envelope: &Envelope) -> Result<SmtpEnvelope, SendError> {
     let invalid = |what: &str, addr: &str| SendError::Permanent {
         reply: format!("not sent: invalid {what} address {addr:?}"),
@@ -412,9 +453,9 @@ fn smtp_envelope(envelope: &Envelope) -> Result<SmtpEnvelope, SendError> {
     })
 }
 
-/// Sends with up to `attempts` tries: 4xx replies and lost connections are retried after
-/// `backoff`, doubled each time (capped at 8 × `backoff`); 5xx, login and settings errors are
-/// returned at once.
+/// Sends with up to `attempts` tries: 4xx replies and connections lost before the message was
+/// handed over are retried after `backoff`, doubled each time (capped at 8 × `backoff`); 5xx,
+/// login and settings errors, and uncertain deliveries are returned at once.
 pub fn send_with_retry(
     mailer: &Mailer,
     envelope: &Envelope,
@@ -423,17 +464,14 @@ pub fn send_with_retry(
     backoff: Duration,
 ) -> Result<Outcome, SendError> {
     let attempts = attempts.max(1);
-    let mut possible_duplicate = false;
     let mut wait = backoff;
     for attempt in 1..=attempts {
         match mailer.send(envelope, message) {
             Ok(mut outcome) => {
                 outcome.attempts = attempt;
-                outcome.possible_duplicate = possible_duplicate;
                 return Ok(outcome);
             }
             Err(e) if e.is_retryable() && attempt < attempts => {
-                possible_duplicate |= matches!(e, SendError::Uncertain(_));
                 std::thread::sleep(wait);
                 wait = (wait * 2).min(backoff * 8);
             }
@@ -478,7 +516,7 @@ mod tests {
         }
         .is_retryable());
         assert!(SendError::Connection("x".into()).is_retryable());
-        assert!(SendError::Uncertain("x".into()).is_retryable());
+        assert!(!SendError::Uncertain("x".into()).is_retryable());
         assert!(!SendError::Permanent {
             reply: "550".into()
         }

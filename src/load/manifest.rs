@@ -31,6 +31,9 @@ pub struct Manifest {
     pub pdf: PdfSection,
     #[serde(default)]
     pub signoff: SignoffSection,
+    /// `[channels.NAME]`: length limits per delivery channel, checked by `check`.
+    #[serde(default)]
+    pub channels: IndexMap<String, ChannelLimits>,
     pub smtp: Option<SmtpConfig>,
     #[serde(default)]
     pub roster: RosterSection,
@@ -330,6 +333,21 @@ impl Paper {
 #[serde(deny_unknown_fields, default)]
 pub struct SignoffSection {
     pub required: bool,
+}
+
+/// How long a letter of one channel may be before `check` says so.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelLimits {
+    /// Characters of the letter's text (what a web form takes).
+    pub max_chars: Option<usize>,
+    /// Pages of the letter's PDF.
+    pub max_pages: Option<usize>,
+    /// Bytes of the email message, attachments included.
+    pub max_bytes: Option<usize>,
+    /// A letter over a limit is an error, not a warning.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// The parsed manifest and its text, kept to point at lines later.

@@ -3,6 +3,7 @@
 //! A [`Letter`] borrows its rows from the loaded campaign and is cheap to make, so rendering can stream over
 //! letters without holding their text.
 
+pub mod channel;
 pub mod reads;
 pub mod select;
 
@@ -15,6 +16,7 @@ use crate::diag::{Problem, Problems};
 use crate::load::manifest::{OneOrMany, RecipientsOverride, Where};
 use crate::load::table::{Row, Table};
 use crate::load::Campaign;
+use channel::{Channel, UnknownChannel};
 use reads::{Parsed, Reads};
 
 pub const DEFAULT_VARIANT: &str = "default";
@@ -86,6 +88,12 @@ impl Letter<'_, '_> {
     /// The first addressee row, whose columns sit at the top of the context.
     pub fn row(&self) -> Option<&Row> {
         self.unit.rows.first().copied()
+    }
+
+    /// How the letter reaches its office: the first addressee row's `channel` (a public copy: email, never sent).
+    pub fn channel(&self, recipients: &Table) -> Result<Channel, UnknownChannel> {
+        self.row()
+            .map_or(Ok(Channel::Email), |r| Channel::of(recipients, r))
     }
 
     /// Whether `--only` patterns pick this letter: a full id, `KEY`, or `KEY/SIGNATORY`.

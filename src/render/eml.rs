@@ -1,7 +1,8 @@
 //! The email message: exactly what `send` sends and `render --format eml` writes (SPEC §6, §7).
 //!
 //! Deterministic: the content hash (SHA-256 over everything the message says, without `Date`) names the Message-ID
-//! and the MIME boundaries, and `Date` is the letter's date at 00:00 UTC.
+//! and the MIME boundaries, and `Date` is the letter's date at 00:00 UTC. `send` replaces that `Date` with the moment
+//! it hands the message over ([`with_date`]): the only difference between a sent message and its rendered file.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -29,23 +30,86 @@ pub struct Email {
     /// Envelope sender and recipients (to, cc, bcc), bare addresses.
     pub from: String,
     pub to: Vec<String>,
+    /// The headers a person reads (decoded, `Bcc` included), for `send --dry-run`.
+    pub shown: Vec<(&'static str, String)>,
+    /// The text part, as sent (for `send --dry-run`).
+    pub text: String,
+    /// Each attachment's name, content type and size in bytes.
+    pub parts: Vec<(String, String, usize)>,
+}
+
+/// Why a letter cannot become a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmlError {
+    #[error("no sender: set `from` in the template's front matter or `from` in [smtp]")]
+    NoSender,
+    #[error("no recipient: the front matter's `to` rendered empty for this letter")]
+    NoRecipient,
+    #[error("the subject holds {0}")]
+    Subject(String),
+    #[error("attachment {name}: {reason}")]
+    ContentType { name: String, reason: String },
+    #[error("cannot build the message: {0}")]
+    Build(String),
 }
 
 /// Builds the message. `bcc` stays in the file only when `keep_bcc` (an `.eml` for the record); when sending it is
 /// only in the envelope.
-pub fn build(r: &Rendered, attachments: &[Attachment], keep_bcc: bool) -> Result<Email, String> {
+pub fn build(r: &Rendered, attachments: &[Attachment], keep_bcc: bool) -> Result<Email, EmlError> {
+    compose(r, attachments, keep_bcc, None)
+}
+
+/// A test copy of the message for `send --redirect`: to `to` alone (no Cc, Bcc or Reply-To, so no official's
+/// address in any header), the subject prefixed `[TEST]`, and the text and HTML opening with the real recipients.
+/// Its Message-ID differs from the real message's, so the two are never taken for one.
+pub fn test_copy(
+    r: &Rendered,
+    attachments: &[Attachment],
+    to: &Mailbox,
+) -> Result<Email, EmlError> {
+    let preface = test_copy_preface(r, to);
+    let mut copy = r.clone();
+    copy.headers.to = vec![to.clone()];
+    copy.headers.cc.clear();
+    copy.headers.bcc.clear();
+    copy.headers.reply_to.clear();
+    copy.headers.subject = Some(format!("[TEST] {}", r.title()));
+    compose(&copy, attachments, false, Some(&preface))
+}
+
+fn compose(
+    r: &Rendered,
+    attachments: &[Attachment],
+    keep_bcc: bool,
+    preface: Option<&str>,
+) -> Result<Email, EmlError> {
     let h = &r.headers;
-    let from = h
-        .from
-        .clone()
-        .ok_or("no sender: set `from` in the template's front matter or `from` in [smtp]")?;
+    let from = h.from.clone().ok_or(EmlError::NoSender)?;
     if h.to.is_empty() && h.cc.is_empty() && h.bcc.is_empty() {
-        return Err("no recipient: the front matter's `to` rendered empty for this letter".into());
+        return Err(EmlError::NoRecipient);
     }
     let markdown = r.cover.as_deref().unwrap_or(&r.markdown);
-    let text = super::txt::render(markdown);
-    let html = super::html::page(&r.title(), &r.lang, &super::html::fragment(markdown));
+    let mut text = super::txt::render(markdown);
+    let mut fragment = super::html::fragment(markdown);
+    if let Some(preface) = preface {
+        text = format!("{preface}\n\n{text}");
+        let mut lines = Vec::new();
+        for line in preface.lines() {
+            let mut escaped = String::new();
+            let _ = pulldown_cmark_escape::escape_html(&mut escaped, line);
+            lines.push(escaped);
+        }
+        fragment = format!(
+            "<p class=\"test-copy\">{}</p>\n<hr>\n{fragment}",
+            lines.join("<br>\n")
+        );
+    }
+    let html = super::html::page(&r.title(), &r.lang, &fragment);
     let subject = r.title();
+    // The subject falls back to the letter's id, which holds a key from a cell.
+    if let Some(what) = super::headers::control_character(&subject) {
+        return Err(EmlError::Subject(format!("{what}: {subject:?}")));
+    }
 
     let hash = content_hash(r, &subject, &text, &html, attachments);
     let domain = from.email.domain().to_string();
@@ -77,7 +141,7 @@ pub fn build(r: &Rendered, attachments: &[Attachment], keep_bcc: bool) -> Result
     }
     let alternative = MultiPart::alternative()
         .boundary(format!("alt-{}", &hash[..32]))
-        .singlepart(SinglePart::plain(text))
+        .singlepart(SinglePart::plain(text.clone()))
         .singlepart(SinglePart::html(html));
     let body = if attachments.is_empty() {
         alternative
@@ -86,23 +150,100 @@ pub fn build(r: &Rendered, attachments: &[Attachment], keep_bcc: bool) -> Result
             .boundary(format!("mix-{}", &hash[..32]))
             .multipart(alternative);
         for a in attachments {
-            let ct = ContentType::parse(&a.content_type)
-                .map_err(|e| format!("attachment {}: {e}", a.name))?;
+            let ct = ContentType::parse(&a.content_type).map_err(|e| EmlError::ContentType {
+                name: a.name.clone(),
+                reason: e.to_string(),
+            })?;
             mixed = mixed.singlepart(Part::new(a.name.clone()).body(a.bytes.clone(), ct));
         }
         mixed
     };
     let message = b
         .multipart(body)
-        .map_err(|e| format!("cannot build the message: {e}"))?;
+        .map_err(|e| EmlError::Build(e.to_string()))?;
     let to = h.recipients().map(|m| m.email.to_string()).collect();
+    let mut shown = vec![("From", from.to_string())];
+    for (name, list) in [
+        ("To", &h.to),
+        ("Cc", &h.cc),
+        ("Bcc", &h.bcc),
+        ("Reply-To", &h.reply_to),
+    ] {
+        if !list.is_empty() {
+            let boxes: Vec<String> = list.iter().map(ToString::to_string).collect();
+            shown.push((name, boxes.join(", ")));
+        }
+    }
+    shown.push(("Subject", r.title()));
+    shown.push(("Message-ID", message_id.clone()));
     Ok(Email {
+        shown,
         bytes: message.formatted(),
         hash,
         message_id,
         from: from.email.to_string(),
         to,
+        text,
+        parts: attachments
+            .iter()
+            .map(|a| (a.name.clone(), a.content_type.clone(), a.bytes.len()))
+            .collect(),
     })
+}
+
+/// The message with its `Date` header set to `at`: RFC 5322's Date is when the message is handed over, not the
+/// letter's date. Nothing else changes, so the content hash (which leaves `Date` out) still names it.
+pub fn with_date(message: &[u8], at: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
+    let head_end = message
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(message.len(), |i| i + 2);
+    let head = &message[..head_end];
+    let start = if head.starts_with(b"Date: ") {
+        Some(0)
+    } else {
+        head.windows(8)
+            .position(|w| w == b"\r\nDate: ")
+            .map(|i| i + 2)
+    };
+    let Some(start) = start else {
+        return message.to_vec();
+    };
+    let end = head[start..]
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map_or(head_end, |i| start + i);
+    let mut out = Vec::with_capacity(message.len());
+    out.extend_from_slice(&message[..start]);
+    out.extend_from_slice(
+        at.format("Date: %a, %d %b %Y %H:%M:%S +0000")
+            .to_string()
+            .as_bytes(),
+    );
+    out.extend_from_slice(&message[end..]);
+    out
+}
+
+/// The text of a test copy's first lines: the real recipients, since none of them is in the copy's headers.
+fn test_copy_preface(r: &Rendered, to: &Mailbox) -> String {
+    let h = &r.headers;
+    let mut lines = Vec::new();
+    for (name, list) in [
+        ("To", &h.to),
+        ("Cc", &h.cc),
+        ("Bcc", &h.bcc),
+        ("Reply-To", &h.reply_to),
+    ] {
+        if !list.is_empty() {
+            let boxes: Vec<String> = list.iter().map(ToString::to_string).collect();
+            lines.push(format!("{name}: {}", boxes.join(", ")));
+        }
+    }
+    lines.push(format!(
+        "A test copy, sent only to {}: the addresses above received nothing.",
+        to.email
+    ));
+    lines.join("\n")
 }
 
 fn content_hash(

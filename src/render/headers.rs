@@ -1,4 +1,5 @@
-//! Email headers from rendered front matter: split, parsed as RFC 5322 mailboxes, refused if they hold a line break.
+//! Email headers from rendered front matter: split, parsed as RFC 5322 mailboxes, refused if they hold a line break
+//! or any other control character (a tab becomes a space).
 
 use std::collections::BTreeMap;
 
@@ -26,21 +27,15 @@ impl Headers {
     ) -> Result<Headers, (usize, String)> {
         for (key, values) in fields {
             for (v, line) in values {
-                if v.contains(['\r', '\n']) {
-                    return Err((
-                        *line,
-                        format!(
-                            "`{key}` holds a line break, which would forge a header: {:?}",
-                            v
-                        ),
-                    ));
+                if let Some(what) = control_character(v) {
+                    return Err((*line, format!("`{key}` holds {what}: {v:?}")));
                 }
             }
         }
         let list = |key: &str| -> Result<Vec<Mailbox>, (usize, String)> {
             let mut out = Vec::new();
             for (v, line) in fields.get(key).into_iter().flatten() {
-                for item in split_addresses(v) {
+                for item in split_addresses(&v.replace('\t', " ")) {
                     let mb: Mailbox = item.parse().map_err(|e| {
                         (
                             *line,
@@ -58,10 +53,17 @@ impl Headers {
             return Err((line, "`from` must be one address".into()));
         }
         let from = from.pop().or_else(|| default_from.cloned());
+        if let Some(what) = from
+            .as_ref()
+            .and_then(|f| f.name.as_deref())
+            .and_then(control_character)
+        {
+            return Err((0, format!("the sender's name holds {what}")));
+        }
         let subject = fields
             .get("subject")
             .and_then(|v| v.first())
-            .map(|(s, _)| s.trim().to_string())
+            .map(|(s, _)| s.replace('\t', " ").trim().to_string())
             .filter(|s| !s.is_empty());
         Ok(Headers {
             from,
@@ -77,6 +79,33 @@ impl Headers {
     pub fn recipients(&self) -> impl Iterator<Item = &Mailbox> {
         self.to.iter().chain(&self.cc).chain(&self.bcc)
     }
+}
+
+/// What in `value` must never reach a header, said for a message: a line break would start a forged header, and no
+/// other control character belongs in one either (a vertical tab, which spreadsheets leave for a line break inside a
+/// cell, reached `Subject:` raw). A tab is whitespace: callers turn it into a space.
+pub fn control_character(value: &str) -> Option<String> {
+    if value.contains(['\r', '\n']) {
+        return Some("a line break, which would forge a header".into());
+    }
+    let c = value
+        .chars()
+        .find(|&c| c != '\t' && (c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')))?;
+    let name = match c {
+        '\0' => ", NUL",
+        '\u{b}' => ", a vertical tab",
+        '\u{c}' => ", a form feed",
+        '\u{1b}' => ", escape",
+        '\u{7f}' => ", delete",
+        '\u{85}' => ", next line",
+        '\u{2028}' => ", a line separator",
+        '\u{2029}' => ", a paragraph separator",
+        _ => "",
+    };
+    Some(format!(
+        "a control character (U+{:04X}{name}), which must never reach an email header; remove it from the cell",
+        c as u32
+    ))
 }
 
 /// Items separated by `;` (or `,` between complete addresses), ignoring separators inside quotes and angle brackets;
@@ -131,6 +160,31 @@ mod tests {
         let (line, msg) = Headers::from_fields(&f, None).unwrap_err();
         assert_eq!(line, 4);
         assert!(msg.contains("line break"));
+    }
+
+    #[test]
+    fn every_control_character_is_refused_and_a_tab_becomes_a_space() {
+        for bad in [
+            "a\u{b}b",
+            "a\u{0}b",
+            "a\u{1b}[31mb",
+            "a\u{7f}b",
+            "a\u{85}b",
+            "a\u{2028}b",
+            "a\u{c}b",
+        ] {
+            let mut f = Fields::new();
+            f.insert("subject", vec![(bad.into(), 4)]);
+            let (line, msg) = Headers::from_fields(&f, None).unwrap_err();
+            assert_eq!(line, 4);
+            assert!(msg.contains("control character (U+"), "{msg}");
+        }
+        let mut f = Fields::new();
+        f.insert("subject", vec![("Human rights\tin Mexico".into(), 4)]);
+        f.insert("to", vec![("\"Mike\tPompeo\" <sos@x.example>".into(), 3)]);
+        let h = Headers::from_fields(&f, None).unwrap();
+        assert_eq!(h.subject.as_deref(), Some("Human rights in Mexico"));
+        assert_eq!(h.to[0].name.as_deref(), Some("Mike Pompeo"));
     }
 
     #[test]

@@ -304,12 +304,12 @@ fn mailbox_helper(
 
 /// `"Name" <email>` with the name quoted as RFC 5322 needs; "" when the email is empty (the item is dropped).
 pub fn mailbox(name: &str, email: &str) -> Result<String, String> {
-    if name.contains(['\r', '\n']) || email.contains(['\r', '\n']) {
-        return Err(format!(
-            "a line break in `{}` would forge a header",
-            name.escape_debug()
-        ));
+    for value in [name, email] {
+        if let Some(what) = super::headers::control_character(value) {
+            return Err(format!("`{}` holds {what}", value.escape_debug()));
+        }
     }
+    let name = name.replace('\t', " ");
     let email = email.trim();
     if email.is_empty() {
         return Ok(String::new());

@@ -31,6 +31,7 @@ use crate::deliver::files::sanitize_file_name;
 use crate::diag::{LetterRef, Problem, Problems};
 use crate::load::template::FrontMatter;
 use crate::load::Campaign;
+use crate::plan::channel::Channel;
 use crate::plan::{Letter, Plan};
 use context::VariantParts;
 use headers::Headers;
@@ -97,8 +98,8 @@ pub struct Rendered {
     pub file_stem: String,
     pub lang: String,
     pub date: NaiveDate,
-    /// `email` unless the row's `channel` column says `print` or `manual`.
-    pub channel: String,
+    /// How the letter reaches its office (the row's `channel` column; email when empty).
+    pub channel: Channel,
     /// The recipient row's line in the primary table (for messages), if there is a row.
     pub row_line: Option<usize>,
 }
@@ -346,12 +347,13 @@ impl<'c> Renderer<'c> {
             .flatten()
             .flat_map(|(v, _)| helpers::split_cell(v))
             .collect();
-        let channel = letter
-            .row()
-            .and_then(|r| self.campaign.recipients.value(r, "channel"))
-            .map(|c| c.trim().to_lowercase())
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| "email".into());
+        let channel = letter.channel(&self.campaign.recipients).map_err(|e| {
+            let p = Problem::error(e.to_string()).for_letter(&who.id, who.row.clone());
+            match row_line {
+                Some(line) => self.campaign.recipients.at(p, line, None),
+                None => p,
+            }
+        })?;
         let signatories = match variant.signatory_table {
             Some(t) => match letter.signatory {
                 Some(r) => vec![t.key(r).to_string()],

@@ -88,6 +88,25 @@ impl<'c> Outputs<'c> {
         engine.render(&r.markdown, &pdf_inputs(self.campaign, r))
     }
 
+    /// How many pages the letter's PDF has (for `check`'s page limits).
+    #[cfg(feature = "pdf")]
+    pub fn pages(&self, r: &Rendered) -> Result<usize, Problem> {
+        let engine = self
+            .pdf
+            .as_ref()
+            .ok_or_else(|| Problem::error("internal: PDF engine not started"))?;
+        engine
+            .render_with_pages(&r.markdown, &pdf_inputs(self.campaign, r))
+            .map(|(_, pages)| pages)
+    }
+
+    #[cfg(not(feature = "pdf"))]
+    pub fn pages(&self, _r: &Rendered) -> Result<usize, Problem> {
+        Err(Problem::error(
+            "this lettermerge was built without PDF support",
+        ))
+    }
+
     /// Every given letter in one PDF, page numbers restarting per letter.
     #[cfg(feature = "pdf")]
     pub fn combine(&self, letters: &[Rendered]) -> Result<Vec<u8>, Problem> {
@@ -132,7 +151,7 @@ impl<'c> Outputs<'c> {
         let to = front.map(|f| &f.to);
         let letter = |p: Problem| p.for_letter(&r.id, r.row_place(self.campaign));
         let h = &r.headers;
-        if r.channel == "email" && !r.public {
+        if r.channel.is_email() && !r.public {
             if h.to.is_empty() && to.is_some_and(|t| !t.is_empty()) {
                 let p = Problem::error("`to` is empty for this letter, so `send` cannot deliver it")
                     .help("fill the row's email cell, or set its `channel` column to `print` or `manual` to deliver it by hand");
@@ -179,6 +198,27 @@ impl<'c> Outputs<'c> {
                 return Err(p);
             }
         }
+        let attachments = self.attachments(r)?;
+        eml::build(r, &attachments, keep_bcc).map_err(|e| {
+            Problem::error(e.to_string()).for_letter(&r.id, r.row_place(self.campaign))
+        })
+    }
+
+    /// A test copy of the message for `send --redirect ADDR`, to `to` alone (see [`eml::test_copy`]).
+    pub fn test_copy(&self, r: &Rendered, to: &lettre::message::Mailbox) -> Result<Email, Problem> {
+        if let Err(p) = self.validate(r) {
+            if p.is_error() {
+                return Err(p);
+            }
+        }
+        let attachments = self.attachments(r)?;
+        eml::test_copy(r, &attachments, to).map_err(|e| {
+            Problem::error(e.to_string()).for_letter(&r.id, r.row_place(self.campaign))
+        })
+    }
+
+    /// The files that travel with the letter: its `attachments` and, with `attach_pdf`, the letter as a PDF.
+    fn attachments(&self, r: &Rendered) -> Result<Vec<Attachment>, Problem> {
         let mut attachments = Vec::new();
         for path in &r.attachments {
             let bytes = self.attachment(path)?;
@@ -198,8 +238,7 @@ impl<'c> Outputs<'c> {
                 content_type: "application/pdf".into(),
             });
         }
-        eml::build(r, &attachments, keep_bcc)
-            .map_err(|e| Problem::error(e).for_letter(&r.id, r.row_place(self.campaign)))
+        Ok(attachments)
     }
 
     /// An attachment's bytes, read once per run; refused if the path leaves the campaign folder, also through a

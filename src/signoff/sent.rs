@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::deliver::files::write_durable;
-use crate::deliver::journal::{self, Journal};
+use crate::deliver::journal::Journal;
+use crate::deliver::state::{SendState, State};
 use crate::diag::Problem;
 use crate::load::approvals::{self, Approvals, Sent};
 
@@ -33,11 +34,13 @@ impl Facts {
             if r.approval.is_some() {
                 facts.approved_sends = true;
             }
-            if r.state == journal::SENT {
+            if r.state == State::Send(SendState::Sent) {
                 let (ids, last) = facts.sent.entry(r.variant.clone()).or_default();
                 ids.insert(r.id.clone());
-                if r.at > *last {
-                    last.clone_from(&r.at);
+                // RFC 3339 in UTC with a fixed precision: text order is time order, as approvals.toml keeps it.
+                let at = r.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+                if at > *last {
+                    *last = at;
                 }
             }
         }

@@ -43,7 +43,12 @@ mod signoff_props;
 mod trust_signoff;
 
 // Sending.
+mod channels;
+mod header_values;
+mod honest_email;
 mod journal;
+mod limits;
+mod never_twice;
 mod send;
 mod send_faults;
 mod send_interop;

@@ -17,7 +17,7 @@ fn delivers_each_letter_once(server: &TestServer, smtp: &str, login: bool) {
         send(&c, &["--yes"])
     };
     let run = run.success();
-    assert!(run.stdout().contains("Sent 3 letters; failed 0."), "{run}");
+    assert!(run.stdout().contains("Sent 3 letters."), "{run}");
     let got = server.received();
     assert_eq!(got.len(), 3, "{run}");
     let emls = rendered_emls(&c);
@@ -192,7 +192,10 @@ fn cr_lf_in_a_name_a_subject_or_an_address_refuses_that_letter_only() {
     let c = campaign("", &smtp_plain(&server, ""), &rows);
     let run = send(&c, &["--yes"]);
     let stderr = run.fails_with(1);
-    assert!(stderr.contains("4 of 6 letters failed"), "{run}");
+    assert!(
+        stderr.contains("4 of 6 letters not delivered (4 failed)"),
+        "{run}"
+    );
     assert!(
         stderr.contains("recipients/officials.csv:3"),
         "names the row\n{run}"
@@ -284,7 +287,11 @@ fn redirect_sends_test_copies_to_one_address_and_records_nothing() {
     let server = TestServer::start(Options::default());
     let c = three(&server);
     let run = send(&c, &["--yes", "--redirect", "me@x.example"]).success();
-    assert!(run.stdout().contains("nothing recorded as sent"), "{run}");
+    assert!(
+        run.stdout()
+            .contains("Sent 3 test copies to me@x.example; nothing is recorded as sent."),
+        "{run}"
+    );
     let got = server.received();
     assert_eq!(got.len(), 3, "{run}");
     for r in &got {
@@ -313,9 +320,26 @@ fn print_and_manual_rows_are_listed_to_deliver_by_hand() {
     let c = campaign("", &smtp_plain(&server, ""), &rows);
     let run = send(&c, &["--yes"]).success();
     let out = run.stdout();
-    assert!(out.contains("To deliver by hand:"), "{run}");
-    assert!(out.contains("default/mayor (print)"), "{run}");
-    assert!(out.contains("default/judge (manual)"), "{run}");
+    assert!(
+        out.contains("To deliver yourself, then `lettermerge mark ID delivered` (2 letters):"),
+        "{run}"
+    );
+    let line = |id: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(id))
+            .unwrap_or_else(|| panic!("{id} listed\n{run}"))
+            .to_string()
+    };
+    let ext = if cfg!(feature = "pdf") { "pdf" } else { "html" };
+    assert!(
+        line("default/mayor").contains(&format!("print out/default/mayor.{ext}")),
+        "{run}"
+    );
+    assert!(line("default/judge").contains("by hand"), "{run}");
+    assert!(
+        line("default/judge").contains(&format!("out/default/judge.{ext}")),
+        "{run}"
+    );
     let per = per_recipient(&server);
     assert_eq!(per.get("secretary@state.example"), Some(&1));
     assert_eq!(per.get("mayor@city.example"), None);
@@ -537,7 +561,11 @@ fn status_signatory_lists_exactly_the_letters_that_carried_it_and_marks_show() {
         .find(|l| l["id"] == "coalition/sos")
         .unwrap();
     assert_eq!(
-        sos["state"], "sent",
+        sos["state"], "meeting",
+        "the latest mark is where it stands"
+    );
+    assert_eq!(
+        sos["send_state"], "sent",
         "a mark does not change the send state"
     );
     let marks = sos["marks"].as_array().unwrap();
@@ -550,7 +578,8 @@ fn status_signatory_lists_exactly_the_letters_that_carried_it_and_marks_show() {
             assert!(l["marks"].as_array().unwrap().is_empty(), "{l}");
         }
     }
-    assert_eq!(all["counts"]["sent"], 5);
+    assert_eq!(all["counts"]["sent"], 4);
+    assert_eq!(all["counts"]["meeting"], 1);
     let text = lm(&c, &["status"]).success().stdout();
     assert!(text.contains("replied") && text.contains(note), "{text}");
     // Marks are not sends: a re-run still sends nothing.

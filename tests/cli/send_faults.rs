@@ -20,7 +20,7 @@ fn a_550_for_one_recipient_fails_that_letter_and_the_others_go() {
     let stderr = run.fails_with(1);
     assert!(stderr.contains("default/epn"), "{run}");
     assert!(stderr.contains("550 5.1.1"), "{run}");
-    assert!(run.stdout().contains("Sent 2 letters; failed 1."), "{run}");
+    assert!(run.stdout().contains("Sent 2 letters; 1 failed."), "{run}");
     let per = per_recipient(&server);
     assert_eq!(per.get("epn@presidencia.example"), None);
     assert_eq!(per["secretary@state.example"], 1);
@@ -56,7 +56,7 @@ fn a_550_for_one_recipient_fails_that_letter_and_the_others_go() {
     let server2 = TestServer::start(Options::default());
     c.write("lettermerge.toml", manifest("", &smtp_plain(&server2, "")));
     let again = send(&c, &["--yes"]).success();
-    assert!(again.stdout().contains("Sent 1 letter;"), "{again}");
+    assert!(again.stdout().contains("Sent 1 letter."), "{again}");
     let got = server2.received();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].to[0], "epn@presidencia.example");
@@ -74,7 +74,7 @@ fn greylisted_then_accepted_is_sent_once() {
         &[SOS, EPN, RUBIO],
     );
     let run = send(&c, &["--yes"]).success();
-    assert!(run.stdout().contains("Sent 3 letters; failed 0."), "{run}");
+    assert!(run.stdout().contains("Sent 3 letters."), "{run}");
     let per = per_recipient(&server);
     for to in [
         "secretary@state.example",
@@ -92,8 +92,11 @@ fn greylisted_then_accepted_is_sent_once() {
     assert!(states(&c).values().all(|s| s == "sent"), "{:?}", states(&c));
 }
 
+/// This server cuts the connection after the first two lines of the first message; a small message is by then
+/// wholly written, so the client cannot tell a cut before the final `.` from one after it. The letter is uncertain:
+/// reported, exit 1, never retried; the others go.
 #[test]
-fn a_connection_cut_mid_data_is_retried_or_reported_never_lost_or_doubled_silently() {
+fn a_connection_cut_mid_data_is_reported_uncertain_never_lost_or_doubled_silently() {
     let server = TestServer::start(Options {
         drop_mid_data: 1,
         ..Options::default()
@@ -104,49 +107,27 @@ fn a_connection_cut_mid_data_is_retried_or_reported_never_lost_or_doubled_silent
         &[SOS, EPN, RUBIO],
     );
     let run = send(&c, &["--yes"]);
+    let stderr = run.fails_with(1);
     let per = per_recipient(&server);
     let st = states(&c);
     assert_eq!(st.len(), 3, "{st:?}");
-    let status = lm(&c, &["status"]).success().stdout();
-    let json = status_json(&c, &[]);
-    for (id, to) in [
-        ("default/sos", "secretary@state.example"),
-        ("default/epn", "epn@presidencia.example"),
-        ("default/rubio", "senator@rubio.senate.example"),
-    ] {
-        let n = per.get(to).copied().unwrap_or(0);
-        match st[id].as_str() {
-            "sent" => {
-                let reply = json["letters"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|l| l["id"] == id)
-                    .unwrap()["reply"]
-                    .as_str()
-                    .unwrap()
-                    .to_string();
-                assert!(
-                    n == 1 || (n == 2 && reply.contains("two copies")),
-                    "{id}: {n} copies, reply {reply}\n{run}"
-                );
-            }
-            "sending" => {
-                assert!(n <= 1, "{id}: {n} copies");
-                assert!(status.contains("UNCERTAIN"), "{status}");
-                assert!(json["uncertain"].as_array().unwrap().contains(&id.into()));
-                assert!(run.stderr().contains("uncertain"), "{run}");
-            }
-            other => panic!("{id} is {other}, neither sent nor reported uncertain\n{run}"),
-        }
-    }
-    // This server drops the first message before its end, so it never holds a half copy; the retry delivers it.
+    assert_eq!(st["default/sos"], "uncertain", "{st:?}\n{run}");
+    assert_eq!(st["default/epn"], "sent");
+    assert_eq!(st["default/rubio"], "sent");
+    assert!(stderr.contains("letter default/sos is uncertain"), "{run}");
     assert!(
-        per.iter().all(|(to, &n)| n == 1 || to == ARCHIVE),
-        "{per:?}\n{run}"
+        run.stdout().contains("Sent 2 letters; 1 is uncertain."),
+        "{run}"
     );
-    assert_eq!(per[ARCHIVE], 3);
-    assert_eq!(run.code(), 0, "{run}");
+    assert_eq!(per.get("secretary@state.example"), None, "{per:?}");
+    assert_eq!(per["epn@presidencia.example"], 1);
+    assert_eq!(per["senator@rubio.senate.example"], 1);
+    assert_eq!(per[ARCHIVE], 2);
+    assert_eq!(
+        server.verbs().iter().filter(|v| *v == "DATA").count(),
+        3,
+        "the uncertain letter reached DATA once"
+    );
 }
 
 #[test]
@@ -190,12 +171,13 @@ fn a_server_that_stops_answering_after_the_message_leaves_it_uncertain() {
     let run = send(&c, &["--yes"]);
     let elapsed = start.elapsed();
     let stderr = run.fails_with(1);
-    // Three attempts of one second each and 0.5 + 1 s of backoff, with room for a slow machine.
-    assert!(elapsed < Duration::from_secs(8), "took {elapsed:?}\n{run}");
+    // One attempt of one second, never a second one, with room for a slow machine.
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}\n{run}");
     assert!(stderr.contains("no reply within 1.0 s"), "{run}");
     assert!(stderr.contains("default/sos"), "{run}");
     assert!(stderr.contains("uncertain"), "{run}");
-    assert_eq!(states(&c)["default/sos"], "sending");
+    assert_eq!(server.received().len(), 1, "one copy");
+    assert_eq!(states(&c)["default/sos"], "uncertain");
     let status = lm(&c, &["status"]).success().stdout();
     assert!(status.contains("UNCERTAIN"), "{status}");
     assert!(status.contains("default/sos"), "{status}");
@@ -204,6 +186,7 @@ fn a_server_that_stops_answering_after_the_message_leaves_it_uncertain() {
     assert!(again.stdout().contains("Uncertain"), "{again}");
     assert!(again.stdout().contains("default/sos"), "{again}");
     assert!(again.stdout().contains("To send: 0 letters"), "{again}");
+    assert_eq!(server.received().len(), 1, "one copy");
 }
 
 /// The binary, killed with SIGKILL part-way through 200 letters, then run again.
@@ -254,7 +237,7 @@ fn killed_mid_run_then_run_again_each_official_gets_one_or_is_reported() {
     let st = states(&c);
     let uncertain: BTreeSet<String> = st
         .iter()
-        .filter(|(_, s)| *s == "sending")
+        .filter(|(_, s)| *s == "uncertain")
         .map(|(id, _)| id.clone())
         .collect();
     assert!(
@@ -339,7 +322,7 @@ fn a_rerun_that_leaves_letters_uncertain_exits_1() {
         &[SOS],
     );
     send(&c, &["--yes"]).fails_with(1);
-    assert_eq!(states(&c)["default/sos"], "sending");
+    assert_eq!(states(&c)["default/sos"], "uncertain");
     let again = send(&c, &["--yes"]);
     assert!(again.stdout().contains("Uncertain"), "{again}");
     again.fails_with(1);

@@ -44,7 +44,7 @@ fn send_through_postfix() -> Option<(
     );
     let c = campaign("", &smtp, &OFFICIALS);
     let run = send(&c, &["--yes"]).success();
-    assert!(run.stdout().contains("Sent 3 letters; failed 0."), "{run}");
+    assert!(run.stdout().contains("Sent 3 letters."), "{run}");
     // Postfix queues, then relays: wait for every envelope recipient (3 officials, 3 archive copies).
     let deadline = Instant::now() + Duration::from_secs(8);
     let count = |s: &TestServer| s.received().iter().map(|r| r.to.len()).sum::<usize>();

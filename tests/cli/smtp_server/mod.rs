@@ -38,7 +38,7 @@ pub enum Encryption {
 pub enum Stall {
     /// Accept the connection and never say anything.
     Greeting,
-    /// Read a whole message, then never reply.
+    /// Read a whole message and keep it (as a real server may have queued it), then never reply.
     AfterData,
 }
 
@@ -53,6 +53,9 @@ pub struct Options {
     pub tempfail_first: usize,
     /// The first N messages see the connection closed halfway through their DATA.
     pub drop_mid_data: usize,
+    /// The first N messages are read whole and kept, then the connection is closed without a reply: the client
+    /// cannot know the message arrived.
+    pub drop_after_data: usize,
     pub stall: Option<Stall>,
     /// Do not offer 8BITMIME.
     pub seven_bit: bool,
@@ -78,6 +81,7 @@ struct State {
     connections: AtomicUsize,
     tempfails_left: AtomicUsize,
     drops_left: AtomicUsize,
+    drops_after_left: AtomicUsize,
 }
 
 pub struct TestServer {
@@ -98,6 +102,9 @@ impl TestServer {
         state
             .drops_left
             .store(options.drop_mid_data, Ordering::SeqCst);
+        state
+            .drops_after_left
+            .store(options.drop_after_data, Ordering::SeqCst);
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (state.clone(), stop.clone());
         thread::spawn(move || {
@@ -382,9 +389,6 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
                     let unstuffed = raw.strip_prefix(b".").unwrap_or(&raw[..]);
                     data.extend_from_slice(unstuffed);
                 }
-                if options.stall == Some(Stall::AfterData) {
-                    return s.drain();
-                }
                 let mut received = state.received.lock().unwrap();
                 received.push(Received {
                     from: from.take().unwrap_or_default(),
@@ -395,6 +399,13 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
                 });
                 let n = received.len();
                 drop(received);
+                if options.stall == Some(Stall::AfterData) {
+                    return s.drain();
+                }
+                if take_one(&state.drops_after_left) {
+                    let _ = peer.shutdown(Shutdown::Both);
+                    return Ok(());
+                }
                 if let Some(delay) = options.reply_delay {
                     thread::sleep(delay);
                 }

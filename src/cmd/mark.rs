@@ -1,0 +1,90 @@
+//! `lettermerge mark`: record what happened to a letter of any channel — delivered by hand or through a web form,
+//! replied, a meeting, no response, bounced. A mark is a journal line; `status` and the delivery sheet show it, and
+//! `send` never sends again, on its own, a letter the office is marked as having.
+
+use std::path::Path;
+
+use crate::cli::MarkArgs;
+use crate::deliver::journal::{self, Journal, Record};
+use crate::deliver::track::Tracked;
+use crate::error::{Error, Result};
+
+use super::status::tracking;
+use super::Verbosity;
+
+pub fn run(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
+    let (mut journal, warnings) = Journal::open(dir)?;
+    if !v.quiet {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    let tracking = tracking(dir, &[], &journal, v)?;
+    let letter = resolve(&tracking.letters, &args.id)?;
+    let base = journal.history(&letter.id).last().cloned();
+    let record = match base {
+        Some(last) => Record {
+            at: journal::now(),
+            state: args.state.into(),
+            reply: None,
+            note: args.note.clone(),
+            channel: Some(letter.channel),
+            ..last
+        },
+        None => Record {
+            at: journal::now(),
+            id: letter.id.clone(),
+            variant: letter.variant.clone(),
+            key: letter.key.clone(),
+            signatory: letter.signatory.clone(),
+            signatories: letter.signatories.clone(),
+            approval: tracking.approvals.get(&letter.variant).cloned(),
+            // Never handed to a server: no message, so no content hash.
+            hash: String::new(),
+            to: letter.to.clone(),
+            state: args.state.into(),
+            reply: None,
+            message_id: None,
+            note: args.note.clone(),
+            channel: Some(letter.channel),
+        },
+    };
+    journal.append(&record).map_err(|e| Error::Write {
+        path: journal.path().to_path_buf(),
+        source: e,
+    })?;
+    if !v.quiet {
+        println!("Marked {} {}.", letter.id, args.state.words());
+    }
+    Ok(())
+}
+
+/// The one letter `id` names: a whole id (planned, or only in the journal), else `KEY` or `KEY/SIGNATORY` when
+/// exactly one planned letter has it.
+fn resolve<'t>(letters: &'t [Tracked], id: &str) -> Result<&'t Tracked> {
+    if let Some(l) = letters.iter().find(|l| l.id == id) {
+        return Ok(l);
+    }
+    let short = |l: &Tracked| match &l.signatory {
+        Some(s) => format!("{}/{s}", l.key),
+        None => l.key.clone(),
+    };
+    let matches: Vec<&Tracked> = letters
+        .iter()
+        .filter(|l| l.planned && (l.key == id || short(l) == id))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Usage(format!(
+            "no letter `{id}`: ids look like VARIANT/KEY or VARIANT/KEY/SIGNATORY (see `lettermerge status`)"
+        ))),
+        many => {
+            let ids: Vec<&str> = many.iter().map(|l| l.id.as_str()).collect();
+            Err(Error::Usage(format!(
+                "`{id}` names {} letters: {}; give the whole id",
+                many.len(),
+                ids.join(", ")
+            )))
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Never twice (issue 10): a server that takes the whole message and then drops the connection, or goes silent,
+//! after the final `.` may have delivered it. lettermerge never sends such a letter again on its own: it is
+//! journaled `uncertain`, reported by `send` (exit 1) and `status`, skipped by every later run, and sent again only
+//! when the coordinator says so with `--resend`.
+
+use crate::sendkit::*;
+use crate::smtp_server::{Options, Stall, TestServer};
+
+/// The officials' copies the server holds, by envelope recipient (the Bcc archive left out).
+fn copies(server: &TestServer, to: &str) -> usize {
+    per_recipient(server).get(to).copied().unwrap_or(0)
+}
+
+/// The letter's entry in `status --json`.
+fn status_of(c: &crate::harness::Campaign, id: &str) -> serde_json::Value {
+    status_json(c, &[])["letters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in status"))
+        .clone()
+}
+
+/// What both faults must give: one copy, `uncertain` everywhere, exit 1, a re-run that sends nothing, and a
+/// `--resend` (to a healthy server) that sends it.
+fn uncertain_once_then_resend(server: &TestServer, c: &crate::harness::Campaign) {
+    let run = send(c, &["--yes"]);
+    let stderr = run.fails_with(1);
+    assert_eq!(copies(server, "secretary@state.example"), 1, "{run}");
+    assert_eq!(copies(server, "epn@presidencia.example"), 1, "{run}");
+    assert!(
+        run.stdout().contains("Sent 1 letter; 1 is uncertain."),
+        "each letter counted once\n{run}"
+    );
+    assert!(stderr.contains("letter default/sos is uncertain"), "{run}");
+    assert!(
+        stderr.contains("lettermerge send --only default/sos --resend"),
+        "says how to send it if it never arrived\n{run}"
+    );
+    assert!(
+        stderr.contains("1 of 2 letters not delivered (1 uncertain)"),
+        "{run}"
+    );
+    assert_eq!(journaled(c, "uncertain"), ["default/sos"]);
+
+    let text = lm(c, &["status"]).success().stdout();
+    assert!(text.contains("1 uncertain"), "{text}");
+    assert!(text.contains("UNCERTAIN"), "{text}");
+    let json = status_json(c, &[]);
+    assert_eq!(json["uncertain"], serde_json::json!(["default/sos"]));
+    assert_eq!(json["counts"]["uncertain"], 1);
+    assert_eq!(status_of(c, "default/sos")["state"], "uncertain");
+
+    // A re-run sends nothing and still says so, with exit 1.
+    let before = server.received().len();
+    let again = send(c, &["--yes"]);
+    again.fails_with(1);
+    assert!(again.stdout().contains("To send: 0 letters"), "{again}");
+    assert!(
+        again.stdout().contains(
+            "Uncertain, not sent again without --resend (it may have arrived): default/sos"
+        ),
+        "{again}"
+    );
+    assert_eq!(server.received().len(), before, "a re-run sends nothing");
+
+    // The coordinator asked the office: it never arrived. --resend sends it, through a server that answers.
+    let healthy = TestServer::start(Options::default());
+    c.write("lettermerge.toml", manifest("", &smtp_plain(&healthy, "")));
+    let resent = send(c, &["--yes", "--resend", "--only", "default/sos"]).success();
+    assert!(resent.stdout().contains("Sent 1 letter."), "{resent}");
+    assert_eq!(copies(&healthy, "secretary@state.example"), 1);
+    assert_eq!(copies(&healthy, "epn@presidencia.example"), 0);
+    assert_eq!(status_of(c, "default/sos")["state"], "sent");
+    send(c, &["--yes"]).success();
+    assert_eq!(healthy.received().len(), 1, "nothing more to send");
+}
+
+#[test]
+fn a_server_that_keeps_the_message_then_drops_the_connection_gets_it_once() {
+    let server = TestServer::start(Options {
+        drop_after_data: 1,
+        ..Options::default()
+    });
+    let c = campaign("", &smtp_plain(&server, "connections = 1\n"), &[SOS, EPN]);
+    uncertain_once_then_resend(&server, &c);
+}
+
+#[test]
+fn a_server_that_keeps_the_message_then_goes_silent_gets_it_once() {
+    let server = TestServer::start(Options {
+        stall: Some(Stall::AfterData),
+        ..Options::default()
+    });
+    // The silent server stalls every message: with one connection, the first letter's timeout ends the session,
+    // and the second letter needs one of its own, where it stalls too. So one official only here.
+    let c = campaign(
+        "",
+        &smtp_plain(&server, "").replace("timeout = 5", "timeout = 1"),
+        &[SOS],
+    );
+    let run = send(&c, &["--yes"]);
+    let stderr = run.fails_with(1);
+    assert_eq!(copies(&server, "secretary@state.example"), 1, "{run}");
+    assert!(stderr.contains("no reply within 1.0 s"), "{run}");
+    assert!(
+        run.stdout().contains("Sent 0 letters; 1 is uncertain."),
+        "{run}"
+    );
+    assert_eq!(journaled(&c, "uncertain"), ["default/sos"]);
+    assert_eq!(status_of(&c, "default/sos")["state"], "uncertain");
+    let again = send(&c, &["--yes"]);
+    again.fails_with(1);
+    assert_eq!(server.received().len(), 1, "a re-run sends nothing");
+
+    let healthy = TestServer::start(Options::default());
+    c.write("lettermerge.toml", manifest("", &smtp_plain(&healthy, "")));
+    send(&c, &["--yes", "--resend", "--only", "sos"]).success();
+    assert_eq!(copies(&healthy, "secretary@state.example"), 1);
+    assert_eq!(status_of(&c, "default/sos")["state"], "sent");
+}
