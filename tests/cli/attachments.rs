@@ -91,14 +91,15 @@ mod pdf {
             ),
             "{wola:?}"
         );
-        let amlo = attachment_names(&c.read_bytes("out/es/amlo.eml"));
+        // (The President-elect's letter goes by hand, so it has no message; the Foreign Minister's does.)
+        let sre = attachment_names(&c.read_bytes("out/es/sre.eml"));
         assert!(
-            amlo[0].starts_with("Derechos humanos en México con motivo de"),
-            "{amlo:?}"
+            sre[0].starts_with("Derechos humanos en México con motivo de"),
+            "{sre:?}"
         );
         assert!(
-            amlo[0].ends_with(" - Señor Presidente electo.pdf"),
-            "{amlo:?}"
+            sre[0].ends_with(" - Secretario Videgaray Caso.pdf"),
+            "{sre:?}"
         );
     }
 
