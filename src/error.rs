@@ -25,6 +25,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// `serve` could not start its web server or its watch on the campaign.
+    #[error("{0}")]
+    Serve(String),
     /// A safety rail said no (no terminal to confirm, stale approval, embargo…); nothing was sent.
     #[error("{0}")]
     Refused(String),

@@ -7,6 +7,7 @@ pub mod preview;
 pub mod proof;
 pub mod render;
 pub mod send;
+pub mod serve;
 pub mod status;
 
 use std::io::Write;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Preview(args) => preview::run(&cli.dir, &args),
         Command::Approve(args) => approve::run(&cli.dir, &args, v),
         Command::Proof(args) => proof::run(&cli.dir, &args, v),
+        Command::Serve(args) => serve::run(&cli.dir, &args, v),
         Command::Send(args) => send::run(&cli.dir, &args, v),
         Command::Status(args) => status::status(&cli.dir, &args, v),
         Command::Mark(args) => status::mark(&cli.dir, &args, v),

@@ -25,21 +25,59 @@ pre.diff ins { background: #dfd; text-decoration: none; display: block; }
 li.added { color: #070; } li.removed { color: #a00; text-decoration: line-through; }
 "#;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::new();
     let _ = escape_html(&mut out, s);
     out
 }
 
+/// What a page adds to the written proof: `lettermerge serve` puts its reload script, each variant's problems and
+/// its PDF into the same page, so the live proof and out/proof.html never drift apart.
+pub(crate) trait Additions {
+    /// Inside `<head>`, after the style.
+    fn head(&self) -> String {
+        String::new()
+    }
+    /// After the page's heading.
+    fn top(&self) -> String {
+        String::new()
+    }
+    /// After a variant's heading.
+    fn variant_head(&self, _v: &Variant) -> String {
+        String::new()
+    }
+    /// At the end of a variant's section.
+    fn variant_tail(&self, _v: &Variant) -> String {
+        String::new()
+    }
+}
+
+/// out/proof.html adds nothing.
+struct Written;
+
+impl Additions for Written {}
+
 /// The page, with the letter of each variant's first recipient.
 pub fn page(campaign: &Campaign, variants: &[Variant], renderer: &Renderer) -> String {
+    page_with(campaign, variants, renderer, &Written)
+}
+
+/// The page with `add`'s parts in place.
+pub(crate) fn page_with(
+    campaign: &Campaign,
+    variants: &[Variant],
+    renderer: &Renderer,
+    add: &dyn Additions,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Proof</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>Proof: what each variant sends</h1>"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Proof</title>\n<style>{CSS}</style>{}\n</head>\n<body>\n<h1>Proof: what each variant sends</h1>",
+        add.head()
     );
+    out.push_str(&add.top());
     for v in variants {
-        section(&mut out, campaign, variants, v, renderer);
+        section(&mut out, campaign, variants, v, renderer, add);
     }
     out.push_str("</body>\n</html>\n");
     out
@@ -56,6 +94,7 @@ fn section(
     variants: &[Variant],
     v: &Variant,
     renderer: &Renderer,
+    add: &dyn Additions,
 ) {
     let st = status(campaign, variants, v);
     let approval = campaign
@@ -64,8 +103,9 @@ fn section(
         .and_then(|a| a.variants.get(&v.name));
     let _ = writeln!(
         out,
-        "<section class=\"variant\" id=\"variant-{0}\">\n<h2>{0}</h2>\n<dl>",
-        esc(&v.name)
+        "<section class=\"variant\" id=\"variant-{0}\">\n<h2>{0}</h2>{1}\n<dl>",
+        esc(&v.name),
+        add.variant_head(v)
     );
     let _ = writeln!(
         out,
@@ -208,5 +248,6 @@ fn section(
         }
         out.push_str("</pre>\n");
     }
+    out.push_str(&add.variant_tail(v));
     out.push_str("</section>\n");
 }
