@@ -6,6 +6,7 @@
 mod coalition;
 mod harness;
 mod sendkit;
+mod serve_kit;
 mod signoff_kit;
 mod smtp_server;
 
@@ -27,6 +28,10 @@ mod variants;
 // Sign-off.
 mod proof;
 mod signoff;
+
+// The live proof.
+mod serve;
+mod serve_browser;
 
 // Sending.
 mod journal;
