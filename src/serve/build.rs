@@ -2,6 +2,7 @@
 //! all in memory. A campaign that cannot be loaded or rendered still builds: into a page that says why.
 
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -37,8 +38,19 @@ pub(crate) struct Build {
     pub took: std::time::Duration,
 }
 
-/// Builds the page for the campaign in `dir`.
+/// Builds the page for the campaign in `dir`. A bug that panics in the middle must not leave an old page standing
+/// as if it were current: the page then says the build failed.
 pub(crate) fn build(dir: &Path, sel: &Selection, id: String) -> Build {
+    let started = Instant::now();
+    std::panic::catch_unwind(AssertUnwindSafe(|| build_page(dir, sel, id.clone()))).unwrap_or_else(|_| {
+        let bug = Problem::error(
+            "lettermerge failed while building the proof (an internal error; the terminal says where): please report it",
+        );
+        failed(dir, id, &bug.into(), None, Vec::new(), started)
+    })
+}
+
+fn build_page(dir: &Path, sel: &Selection, id: String) -> Build {
     let started = Instant::now();
     let campaign = match Campaign::load(dir) {
         Ok(c) => c,

@@ -41,6 +41,8 @@ pub(crate) struct Live {
     campaign_wide: Vec<Problem>,
     by_variant: BTreeMap<String, Vec<Problem>>,
     pdfs: Vec<String>,
+    /// The variants in the manifest's order.
+    order: Vec<String>,
     dir: std::path::PathBuf,
 }
 
@@ -70,6 +72,7 @@ impl Live {
             campaign_wide,
             by_variant,
             pdfs: pdfs.keys().cloned().collect(),
+            order: plan.variants.iter().map(|v| v.name.clone()).collect(),
             dir: dir.to_path_buf(),
         }
     }
@@ -81,10 +84,23 @@ impl Additions for Live {
     }
 
     fn top(&self) -> String {
-        let mut out = bar(&self.status);
+        let mut status = self.status.clone();
+        if !self.by_variant.is_empty() {
+            let links: Vec<String> = self
+                .order
+                .iter()
+                .filter(|v| self.by_variant.contains_key(*v))
+                .map(|v| format!("<a href=\"#variant-{0}\">{0}</a>", esc(v)))
+                .collect();
+            status.push_str(&format!(" Problems in {}.", links.join(", ")));
+        }
+        if !self.campaign_wide.is_empty() {
+            status.push_str(" <a href=\"#campaign-problems\">Problems in the campaign</a>.");
+        }
+        let mut out = bar(&status);
         if !self.campaign_wide.is_empty() {
             out.push_str(
-                "<section class=\"campaign-problems\">\n<h2>Problems in the campaign</h2>\n",
+                "<section class=\"campaign-problems\" id=\"campaign-problems\">\n<h2>Problems in the campaign</h2>\n",
             );
             out.push_str(&list(&self.dir, &self.campaign_wide));
             out.push_str("</section>\n");

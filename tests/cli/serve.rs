@@ -236,6 +236,20 @@ fn checks_problems_appear_in_the_variant_they_concern() {
     }
     let counts = first(&doc, "#live .counts");
     assert!(counts.contains("0 errors"), "{counts}");
+    let links: Vec<&str> = doc
+        .select(&sel("#live a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "#variant-coalition",
+            "#variant-us",
+            "#variant-es",
+            "#variant-each"
+        ],
+        "the status bar leads to each variant with problems, in the manifest's order"
+    );
 }
 
 #[test]
