@@ -300,6 +300,59 @@ fn each_variant_embeds_its_pdf_served_from_memory() {
 }
 
 #[test]
+fn a_table_kept_outside_the_campaign_folder_is_watched_too() {
+    // The coalition's officials list lives beside several campaigns, in ../shared/.
+    let root = Campaign::empty();
+    let coalition = Campaign::coalition();
+    let campaign = root.file("campaign");
+    for f in [
+        "lettermerge.toml",
+        "templates/letter.hbs",
+        "templates/carta.hbs",
+        "templates/public.hbs",
+        "templates/partials/signatures.hbs",
+        "recipients/organizations.csv",
+        "recipients/issues.csv",
+    ] {
+        root.write(&format!("campaign/{f}"), coalition.read(f));
+    }
+    root.write("shared/officials.csv", OFFICIALS);
+    root.edit(
+        "campaign/lettermerge.toml",
+        "recipients = \"recipients/officials.csv\"",
+        "recipients = \"../shared/officials.csv\"",
+    );
+    let s = Server::start_in(&campaign, &[]);
+    let events = s.events();
+    events.next();
+    root.edit("shared/officials.csv", "Mike,Pompeo", "Michael,Pompeo");
+    assert_eq!(events.next().0, "reload");
+    let doc = s.page();
+    let recipients = texts(&doc, "section#variant-coalition ul.recipients li").join("\n");
+    assert!(recipients.contains("Michael Pompeo"), "{recipients}");
+}
+
+#[cfg(feature = "pdf")]
+#[test]
+fn a_broken_pdf_layout_shows_its_line_and_the_proof_stays() {
+    let c = Campaign::coalition();
+    let s = Server::start(&c, &[]);
+    c.write(
+        "templates/layout.typ",
+        "#let letter(inputs, body) = {\n  body + oops\n}\n",
+    );
+    let doc = s.wait_for("the layout's error", |d| {
+        texts(d, "ul.problems li.error")
+            .iter()
+            .any(|p| p.contains("templates/layout.typ:2:"))
+    });
+    // The letters' text does not depend on the layout: the proof is still there, without PDFs.
+    assert!(first(&doc, "section#variant-coalition .letter").contains("Dear Secretary Pompeo"));
+    assert!(doc.select(&sel("iframe.pdf")).next().is_none());
+    assert!(first(&doc, "section#variant-coalition .pdf-missing").contains("no PDF"));
+}
+
+#[test]
 fn serve_writes_nothing_and_ignores_what_render_writes() {
     let c = Campaign::coalition();
     let s = Server::start(&c, &[]);

@@ -56,10 +56,15 @@ pub fn agent() -> ureq::Agent {
 impl Server {
     /// Starts the server on the campaign with `args` after `serve`, and waits for its address.
     pub fn start(c: &Campaign, args: &[&str]) -> Server {
+        Server::start_in(c.path(), args)
+    }
+
+    /// The same on the campaign in folder `dir`.
+    pub fn start_in(dir: &std::path::Path, args: &[&str]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lettermerge"));
         cmd.env("NO_COLOR", "1")
             .arg("-C")
-            .arg(c.path())
+            .arg(dir)
             .args(["serve", "--port", "0", "--date", DATE])
             .args(args);
         Server::spawn(cmd)
