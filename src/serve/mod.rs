@@ -199,7 +199,11 @@ fn list(root: &Path, paths: &[PathBuf]) -> String {
     let shown: Vec<String> = paths
         .iter()
         .take(3)
-        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .map(|p| match p.strip_prefix(root) {
+            Ok(rel) if rel.as_os_str().is_empty() => "the campaign folder".to_string(),
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => p.display().to_string(),
+        })
         .collect();
     match paths.len() {
         0..=3 => shown.join(", "),

@@ -57,7 +57,7 @@ impl Watch {
         }
     }
 
-    /// Waits for the next change worth a build and returns the changed files. `Err` when the watch itself failed.
+    /// Waits for the next change worth a build and returns the changed files. `Err` when the watch has stopped.
     pub fn next(&mut self) -> Result<Vec<PathBuf>, notify::Error> {
         let mut changed = BTreeSet::new();
         let mut first: Option<Instant> = None;
@@ -73,7 +73,15 @@ impl Watch {
                     }
                 }
             };
-            let event = event?;
+            // A lost event (the kernel's queue overflowed) means something changed, nobody knows what: build.
+            let event = match event {
+                Ok(e) => e,
+                Err(_) => {
+                    changed.insert(self.root.clone());
+                    first.get_or_insert_with(Instant::now);
+                    continue;
+                }
+            };
             if !is_change(&event.kind) {
                 continue;
             }
