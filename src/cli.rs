@@ -67,6 +67,15 @@ pub enum Command {
     /// changes since approval.
     #[command(after_help = "Example:\n  lettermerge proof && xdg-open out/proof.html")]
     Proof(ProofArgs),
+    /// Serve the proof page on this machine and rebuild it whenever a campaign file changes.
+    ///
+    /// Every variant with its recipients, signatories, letter, PDF, changes since approval and `check`'s problems,
+    /// at http://127.0.0.1:3000/; the browser reloads by itself after each save, and a broken template shows its
+    /// error there. Nothing is written or sent. Ctrl-C stops it.
+    #[command(
+        after_help = "Examples:\n  lettermerge serve --open\n  lettermerge serve --port 0 --variant es --date 2018-07-11"
+    )]
+    Serve(ServeArgs),
     /// Send the letters by email, each exactly once, recorded in .lettermerge/journal.jsonl.
     ///
     /// Shows a summary and asks before sending (use --yes without a terminal). Without [smtp] in lettermerge.toml,
@@ -212,6 +221,34 @@ pub struct ProofArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub selection: Selection,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on; 0 picks a free one (the address is printed).
+    #[arg(long, short = 'p', default_value_t = 3000, value_name = "N")]
+    pub port: u16,
+    /// The address to listen on. Anything but loopback (127.0.0.1, ::1) lets other machines read the letters.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR", value_parser = parse_bind)]
+    pub bind: std::net::IpAddr,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Only this variant (repeatable).
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
+    /// The date of letters not yet approved, YYYY-MM-DD (default today); an approved letter shows its approval date.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
+fn parse_bind(s: &str) -> Result<std::net::IpAddr, String> {
+    if s.eq_ignore_ascii_case("localhost") {
+        return Ok(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    s.parse().map_err(|_| {
+        format!("`{s}` is not an IP address: use 127.0.0.1 (this machine only), or 0.0.0.0 for every network")
+    })
 }
 
 #[derive(Debug, Args)]

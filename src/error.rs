@@ -37,6 +37,9 @@ pub enum Error {
     /// The send journal cannot be read, written or locked.
     #[error(transparent)]
     Journal(#[from] crate::deliver::journal::JournalError),
+    /// `serve` could not start its web server or its watch on the campaign.
+    #[error("{0}")]
+    Serve(String),
     /// A safety rail said no (no terminal to confirm, stale approval, embargo…); nothing was sent.
     #[error("{0}")]
     Refused(String),

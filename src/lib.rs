@@ -14,4 +14,5 @@ pub mod error;
 pub mod load;
 pub mod plan;
 pub mod render;
+pub mod serve;
 pub mod signoff;

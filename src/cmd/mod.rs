@@ -9,6 +9,7 @@ pub mod proof;
 pub mod render;
 pub mod roster;
 pub mod send;
+pub mod serve;
 pub mod status;
 
 use std::io::Write;
@@ -59,7 +60,9 @@ fn verbosity(command: &Command) -> Verbosity {
         Command::Mark(a) => a.output.into(),
         Command::Roster(a) => a.output.into(),
         Command::Init(a) => a.output.into(),
-        Command::Preview(_) | Command::Completions { .. } => Quiet::default().into(),
+        Command::Preview(_) | Command::Serve(_) | Command::Completions { .. } => {
+            Quiet::default().into()
+        }
     }
 }
 
@@ -75,6 +78,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Preview(args) => preview::run(&cli.dir, &args),
         Command::Approve(args) => approve::run(&cli.dir, &args, v),
         Command::Proof(args) => proof::run(&cli.dir, &args, v),
+        Command::Serve(args) => serve::run(&cli.dir, &args, v),
         Command::Send(args) => send::run(&cli.dir, &args, v),
         Command::Status(args) => status::run(&cli.dir, &args, v),
         Command::Mark(args) => mark::run(&cli.dir, &args, v),

@@ -13,7 +13,7 @@ pub fn run(dir: &Path, args: &ProofArgs, v: Verbosity) -> Result<()> {
     let campaign = super::load(dir)?;
     // An unknown --variant is a usage error, said as every command says it.
     super::plan(&campaign, &args.selection)?;
-    let signoff = Signoff::new(&campaign, &args.selection.variants)?;
+    let signoff = Signoff::dated(&campaign, &args.selection.variants, args.selection.date)?;
     let html = proof::page(&signoff);
     let path = match &args.out {
         Some(p) => p.clone(),

@@ -24,21 +24,54 @@ pre.diff ins { background: #dfd; text-decoration: none; display: block; }
 li.added { color: #070; } li.removed { color: #a00; text-decoration: line-through; }
 "#;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::new();
     let _ = escape_html(&mut out, s);
     out
 }
 
+/// What a page adds to the written proof: `lettermerge serve` puts its reload script, each variant's problems and
+/// its PDF into the same page, so the live proof and out/proof.html never drift apart.
+pub(crate) trait Additions {
+    /// Inside `<head>`, after the style.
+    fn head(&self) -> String {
+        String::new()
+    }
+    /// After the page's heading.
+    fn top(&self) -> String {
+        String::new()
+    }
+    /// After a variant's heading.
+    fn variant_head(&self, _v: &Variant) -> String {
+        String::new()
+    }
+    /// At the end of a variant's section.
+    fn variant_tail(&self, _v: &Variant) -> String {
+        String::new()
+    }
+}
+
+/// out/proof.html adds nothing.
+struct Written;
+
+impl Additions for Written {}
+
 /// The page, with the letter of each selected variant's first recipient (translations beside their source's).
 pub fn page(signoff: &Signoff) -> String {
+    page_with(signoff, &Written)
+}
+
+/// The page with `add`'s parts in place.
+pub(crate) fn page_with(signoff: &Signoff, add: &dyn Additions) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Proof</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>Proof: what each variant sends</h1>"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Proof</title>\n<style>{CSS}</style>{}\n</head>\n<body>\n<h1>Proof: what each variant sends</h1>",
+        add.head()
     );
+    out.push_str(&add.top());
     for v in signoff.selected() {
-        section(&mut out, signoff, v);
+        section(&mut out, signoff, v, add);
     }
     out.push_str("</body>\n</html>\n");
     out
@@ -49,15 +82,16 @@ fn first_letter(v: &Variant, renderer: &Renderer) -> Option<String> {
     renderer.render(&letter).ok().map(|r| r.markdown)
 }
 
-fn section(out: &mut String, signoff: &Signoff, v: &Variant) {
+fn section(out: &mut String, signoff: &Signoff, v: &Variant, add: &dyn Additions) {
     let campaign = signoff.campaign;
     let renderer = &signoff.renderer;
     let approval = signoff.approval(&v.name);
     let verdict = signoff.verdict(&v.name, Sending::default());
     let _ = writeln!(
         out,
-        "<section class=\"variant\" id=\"variant-{0}\">\n<h2>{0}</h2>\n<dl>",
-        esc(&v.name)
+        "<section class=\"variant\" id=\"variant-{0}\">\n<h2>{0}</h2>{1}\n<dl>",
+        esc(&v.name),
+        add.variant_head(v)
     );
     let _ = writeln!(
         out,
@@ -212,5 +246,6 @@ fn section(out: &mut String, signoff: &Signoff, v: &Variant) {
         }
         out.push_str("</pre>\n");
     }
+    out.push_str(&add.variant_tail(v));
     out.push_str("</section>\n");
 }

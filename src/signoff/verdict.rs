@@ -131,6 +131,17 @@ pub struct Signoff<'c> {
 impl<'c> Signoff<'c> {
     /// Judges `selected` variants (every one when empty).
     pub fn new(campaign: &'c Campaign, selected: &[String]) -> Result<Signoff<'c>, Problems> {
+        Signoff::dated(campaign, selected, None)
+    }
+
+    /// [`Signoff::new`] with the letters of variants not yet approved dated `date` (`--date`): for the proof pages,
+    /// which show a letter. An approved variant's letter keeps its approval date, as it is sent, so the diff since
+    /// approval shows what changed in the text and not the day. The verdicts do not depend on it.
+    pub fn dated(
+        campaign: &'c Campaign,
+        selected: &[String],
+        date: Option<chrono::NaiveDate>,
+    ) -> Result<Signoff<'c>, Problems> {
         let m = &campaign.manifest.manifest;
         let mut wanted: Vec<String> = selected.to_vec();
         for name in selected {
@@ -140,13 +151,25 @@ impl<'c> Signoff<'c> {
                 }
             }
         }
-        let plan = Plan::new(
+        let mut plan = Plan::new(
             campaign,
             &PlanOptions {
                 variants: wanted,
-                date: None,
+                date,
             },
         )?;
+        if date.is_some() {
+            for v in &mut plan.variants {
+                let approved = campaign
+                    .approvals
+                    .as_ref()
+                    .and_then(|a| a.variants.get(&v.name))
+                    .and_then(|a| chrono::NaiveDate::parse_from_str(&a.date, "%Y-%m-%d").ok());
+                if let Some(day) = approved {
+                    v.today = day;
+                }
+            }
+        }
         let selected: Vec<String> = plan
             .variants
             .iter()

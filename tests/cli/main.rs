@@ -6,6 +6,7 @@
 mod coalition;
 mod harness;
 mod sendkit;
+mod serve_kit;
 mod signoff_kit;
 mod smtp_server;
 
@@ -41,6 +42,10 @@ mod proof;
 mod signoff;
 mod signoff_props;
 mod trust_signoff;
+
+// The live proof.
+mod serve;
+mod serve_browser;
 
 // Sending.
 mod channels;
