@@ -25,25 +25,53 @@ pub fn verdicts(campaign: &Campaign, variants: &[String]) -> Vec<(String, Verdic
 /// warnings for an unapproved variant or a changed list.
 pub fn problems(campaign: &Campaign, variants: &[String]) -> Problems {
     let mut out = Problems::new();
+    // A campaign not yet approved has every variant unapproved for one reason: said once, naming them all.
+    let mut unapproved: Vec<(String, Vec<String>)> = Vec::new();
     for (name, verdict) in verdicts(campaign, variants) {
-        let (refusals, public) = match verdict {
-            Verdict::Refused(rs) => (rs, false),
-            Verdict::Public(rs) => (rs, true),
+        let refusals = match verdict {
+            Verdict::Refused(rs) | Verdict::Public(rs) => rs,
             Verdict::Ready(_) => continue,
         };
         for r in &refusals {
-            if let Some(p) = problem(campaign, &name, r, public) {
+            if let Refusal::NotApproved(why) = r {
+                let why = why.to_string();
+                match unapproved.iter_mut().find(|(w, _)| *w == why) {
+                    Some((_, names)) => names.push(name.clone()),
+                    None => unapproved.push((why, vec![name.clone()])),
+                }
+                continue;
+            }
+            if let Some(p) = problem(campaign, &name, r) {
                 if !out.iter().any(|q| *q == p) {
                     out.push(p);
                 }
             }
         }
     }
+    for (why, names) in unapproved {
+        let list = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (what, help) = match names.as_slice() {
+            [one] => (
+                format!("variant {list} is not approved ({why})"),
+                format!("review it with `lettermerge proof --variant {one}`, then `lettermerge approve --variant {one}`"),
+            ),
+            _ => (
+                format!("{} variants are not approved: {list} ({why})", names.len()),
+                "review them with `lettermerge proof`, then `lettermerge approve` (or `approve --variant NAME` for one)"
+                    .to_string(),
+            ),
+        };
+        out.push(Problem::warning(what).in_file(approvals::FILE).help(help));
+    }
     out
 }
 
 /// `public`: a public copy, which is published, never sent.
-fn problem(campaign: &Campaign, v: &str, r: &Refusal, public: bool) -> Option<Problem> {
+fn problem(campaign: &Campaign, v: &str, r: &Refusal) -> Option<Problem> {
     let again = format!(
         "review with `lettermerge proof --variant {v}`, then `lettermerge approve --variant {v}`"
     );
@@ -53,13 +81,8 @@ fn problem(campaign: &Campaign, v: &str, r: &Refusal, public: bool) -> Option<Pr
         )
         .in_file(approvals::FILE)
         .help("restore it from git (git checkout -- approvals.toml) or from your backup"),
-        Refusal::NotApproved(why) => Problem::warning(if public {
-            format!("variant `{v}` is not approved ({why})")
-        } else {
-            format!("variant `{v}` is not approved: `send` will refuse it ({why})")
-        })
-        .in_file(approvals::FILE)
-        .help(format!("lettermerge approve --variant {v}")),
+        // Said once for every variant, by `problems`.
+        Refusal::NotApproved(_) => return None,
         Refusal::TextChanged(changes) => Problem::error(format!(
             "variant `{v}` changed since its approval: {}",
             describe(changes)

@@ -416,9 +416,16 @@ fn check_warns_about_unapproved_variants_once_approvals_exist() {
     let c = Campaign::coalition();
     c.ok(&["approve", "--variant", "coalition"]);
     let r = c.ok(&["check"]);
-    assert!(r.stderr.contains("variant `us` is not approved"), "{r}");
+    // Said once for all the variants it concerns, and per variant in the summary.
     assert!(
-        !r.stderr.contains("variant `coalition` is not approved"),
+        r.stderr
+            .contains("4 variants are not approved: `us`, `es`, `each`, `public`"),
+        "{r}"
+    );
+    assert!(!r.stderr.contains("`coalition`"), "{r}");
+    assert!(
+        r.stdout
+            .contains("variant `us`: `send` would refuse it: not approved"),
         "{r}"
     );
 }
