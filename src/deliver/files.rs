@@ -1,39 +1,7 @@
-//! Output files: safe names inside the output folder, written atomically.
+//! Output files, written atomically. (Their names are made safe by [`crate::render::file_name`].)
 
 use std::io::Write;
 use std::path::Path;
-
-use unicode_normalization::UnicodeNormalization;
-
-/// SPEC §5: NFC; `/\:*?"<>|` and control characters become `-`; no leading `.`; at most 120 bytes; never a
-/// subfolder; never empty.
-pub fn sanitize_file_name(name: &str) -> String {
-    let mut out: String = name
-        .nfc()
-        .map(|c| {
-            if c.is_control() || "/\\:*?\"<>|".contains(c) {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect();
-    out = out.trim().to_string();
-    while out.starts_with('.') {
-        out.replace_range(..1, "-");
-    }
-    if out.len() > 120 {
-        let mut end = 120;
-        while !out.is_char_boundary(end) {
-            end -= 1;
-        }
-        out.truncate(end);
-    }
-    if out.is_empty() {
-        out.push_str("letter");
-    }
-    out
-}
 
 /// Writes through a temporary file in the same folder and renames it into place, so an interrupted run never
 /// leaves a half-written letter under the final name.
@@ -53,9 +21,13 @@ pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 fn write(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".lettermerge-")
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".lettermerge-");
+    // tempfile makes its files private (0600); a letter or approvals.toml is an ordinary file, so it gets the mode
+    // the user's umask gives (0644 under 022). The send journal, which is private, is not written here.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     if durable {
         tmp.as_file().sync_all()?;
@@ -64,20 +36,22 @@ fn write(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
-    use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
-    fn names_are_sanitized() {
-        assert_eq!(sanitize_file_name("../../etc/passwd"), "-.-..-etc-passwd");
-        assert_eq!(sanitize_file_name(".hidden"), "-hidden");
-        assert_eq!(
-            sanitize_file_name("a:b*c?\"d\"<e>|f\\g\n"),
-            "a-b-c--d--e--f-g-"
-        );
-        assert_eq!(sanitize_file_name(""), "letter");
-        assert_eq!(sanitize_file_name("Pen\u{0303}a"), "Peña");
-        assert!(sanitize_file_name(&"ñ".repeat(100)).len() <= 120);
+    fn outputs_get_the_mode_of_ordinary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/letter.txt");
+        super::write_atomic(&path, b"x").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // Whatever the umask of the test run, the file is no longer private-only unless the umask says so.
+        let umask = unsafe {
+            let m = libc::umask(0);
+            libc::umask(m);
+            m
+        };
+        assert_eq!(mode, 0o666 & !(umask as u32));
     }
 }

@@ -1,9 +1,9 @@
 //! The attached PDF's file name: what an office's staff see in their mail client and save to disk, so it says what
 //! the letter is and to whom, and two letters an office receives never share it.
 
-use crate::deliver::files::sanitize_file_name;
 use crate::load::Campaign;
 use crate::plan::Letter;
+use crate::render::file_name::sanitize_file_name;
 
 use super::address::{self, Cells, Person, Style};
 use super::context::in_language;
