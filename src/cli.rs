@@ -219,8 +219,12 @@ pub struct ProofArgs {
     /// Write the page to FILE instead of out/proof.html (a relative FILE is from the current folder, not from -C).
     #[arg(long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
-    #[command(flatten)]
-    pub selection: Selection,
+    /// Only this variant (repeatable; a translation brings its source beside it).
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
+    /// The date of letters not yet approved, YYYY-MM-DD (default today); an approved letter shows its approval date.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Args)]
@@ -321,7 +325,8 @@ pub struct MarkArgs {
 pub struct InitArgs {
     #[command(flatten)]
     pub output: Quiet,
-    /// The new campaign's folder (must not exist or be empty).
+    /// The new campaign's folder (must not exist or be empty); a relative DIR is inside -C's folder.
+    #[arg(id = "new_campaign", value_name = "DIR")]
     pub dir: PathBuf,
 }
 

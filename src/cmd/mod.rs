@@ -83,7 +83,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Status(args) => status::run(&cli.dir, &args, v),
         Command::Mark(args) => mark::run(&cli.dir, &args, v),
         Command::Roster(args) => roster::run(&cli.dir, &args, v),
-        Command::Init(args) => init::run(&args.dir, v),
+        Command::Init(args) => init::run(&cli.dir.join(&args.dir), v),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "lettermerge", &mut std::io::stdout());

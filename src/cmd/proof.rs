@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::cli::ProofArgs;
+use crate::cli::{ProofArgs, Selection};
 use crate::deliver::files::write_atomic;
 use crate::error::{Error, Result};
 use crate::signoff::{proof, Signoff};
@@ -12,8 +12,13 @@ use super::Verbosity;
 pub fn run(dir: &Path, args: &ProofArgs, v: Verbosity) -> Result<()> {
     let campaign = super::load(dir)?;
     // An unknown --variant is a usage error, said as every command says it.
-    super::plan(&campaign, &args.selection)?;
-    let signoff = Signoff::dated(&campaign, &args.selection.variants, args.selection.date)?;
+    let selection = Selection {
+        variants: args.variants.clone(),
+        date: args.date,
+        ..Selection::default()
+    };
+    super::plan(&campaign, &selection)?;
+    let signoff = Signoff::dated(&campaign, &args.variants, args.date)?;
     let html = proof::page(&signoff);
     let path = match &args.out {
         Some(p) => p.clone(),
