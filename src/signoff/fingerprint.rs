@@ -62,9 +62,11 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
         )]),
     );
     let m = &campaign.manifest.manifest;
-    if template.front.filename.is_none() && template.front.attach_pdf {
-        // The attached PDF is named after the letter's file name.
-        parts.insert("[output] filename".into(), short(&[&m.output.filename]));
+    if template.front.from.is_empty() {
+        // The office sees the sender: without a `from:` in the template, it is `[smtp] from`.
+        if let Some(from) = m.smtp.as_ref().and_then(|s| s.from.as_ref()) {
+            parts.insert("[smtp] from".into(), short(&[&from.to_string()]));
+        }
     }
     if has_pdf(campaign, variant) {
         parts.extend(assets::pdf_parts(campaign, &variant.vars));

@@ -213,6 +213,25 @@ fn settings_the_office_never_sees_keep_the_approval() {
 }
 
 #[test]
+fn the_sender_from_smtp_is_part_of_the_approved_text() {
+    let server = TestServer::start(Options::default());
+    let from = "from = \"Lucía Ramírez <lucia@coalition.example>\"\n";
+    let c = campaign("", &smtp_plain(&server, from), &[SOS]);
+    c.write(
+        "templates/letter.hbs",
+        "---\nto: '{{mailbox (addressee) email}}'\nsubject: 'Human rights in Mexico'\n---\n{{salutation}},\n\nWe write.\n",
+    );
+    let s = Signed { c, server };
+    s.approve();
+    s.c.edit(
+        "lettermerge.toml",
+        "Lucía Ramírez <lucia@coalition.example>",
+        "Press Office <press@coalition.example>",
+    );
+    s.refused("default", &["[smtp] from"]);
+}
+
+#[test]
 fn hole_5_an_attached_file_edited_is_refused() {
     let s = Signed::new(
         "attachments:\n  - attachments/report.txt\n",
