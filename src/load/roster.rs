@@ -9,10 +9,16 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::check::rows::fold;
 use crate::diag::{Problem, Problems};
-use crate::load::table::{Row, Table, TableSpec};
-use crate::render::address::Chamber;
+use crate::load::table::{fold, Row, Table, TableSpec};
+
+/// A chamber of the U.S. Congress: the roster's `type` (`sen`, `rep`), and the forms-of-address table's `chamber`.
+#[derive(Clone, Copy, Debug, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Chamber {
+    Senate,
+    House,
+}
 
 /// Columns the roster must have; the export has many more.
 pub const REQUIRED: &[&str] = &[

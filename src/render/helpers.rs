@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::address::{self, Person, Style};
 use super::lang;
+use crate::plan::reads::walk::HELPERS;
 
 /// A table's rows as JSON, with an index by key, shared by every letter of a run.
 #[derive(Debug, Default)]
@@ -25,48 +26,44 @@ pub struct TableRows {
 
 pub type Tables = Arc<BTreeMap<String, TableRows>>;
 
-pub const NAMES: &[&str] = &[
-    "salutation",
-    "addressee",
-    "join",
-    "date",
-    "rows",
-    "filter",
-    "mailbox",
-    "upper",
-    "lower",
-    "default",
-    "columns",
-];
-
+/// Registers every helper of [`HELPERS`], the list the template analysis (and so `check`) knows.
 pub fn register(reg: &mut Handlebars<'_>, tables: &Tables) {
-    reg.register_helper("salutation", Box::new(Computed(salutation)));
-    reg.register_helper("addressee", Box::new(Computed(addressee)));
-    reg.register_helper("join", Box::new(Computed(join)));
-    reg.register_helper("date", Box::new(Computed(date)));
+    let mut added: Vec<&str> = Vec::new();
+    let mut add = |name: &'static str, helper: Box<dyn HelperDef + Send + Sync + 'static>| {
+        reg.register_helper(name, helper);
+        added.push(name);
+    };
+    add("salutation", Box::new(Computed(salutation)));
+    add("addressee", Box::new(Computed(addressee)));
+    add("join", Box::new(Computed(join)));
+    add("date", Box::new(Computed(date)));
     let tables = tables.clone();
-    reg.register_helper(
+    add(
         "rows",
         Box::new(Computed(
             move |h: &Helper, ctx: &Context, _: &mut RenderContext| rows(&tables, h, ctx),
         )),
     );
-    reg.register_helper("filter", Box::new(Computed(filter)));
-    reg.register_helper("mailbox", Box::new(Computed(mailbox_helper)));
-    reg.register_helper(
+    add("filter", Box::new(Computed(filter)));
+    add("mailbox", Box::new(Computed(mailbox_helper)));
+    add(
         "upper",
         Box::new(Computed(
             |h: &Helper, _: &Context, _: &mut RenderContext| case(h, true),
         )),
     );
-    reg.register_helper(
+    add(
         "lower",
         Box::new(Computed(
             |h: &Helper, _: &Context, _: &mut RenderContext| case(h, false),
         )),
     );
-    reg.register_helper("default", Box::new(Computed(default)));
-    reg.register_helper("columns", Box::new(super::columns::Columns));
+    add("default", Box::new(Computed(default)));
+    add("columns", Box::new(super::columns::Columns));
+    debug_assert_eq!(
+        added, HELPERS,
+        "register and plan::reads::walk::HELPERS differ"
+    );
 }
 
 fn fail(helper: &str, message: impl std::fmt::Display) -> RenderError {

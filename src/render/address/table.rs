@@ -53,12 +53,7 @@ impl Country {
     }
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Chamber {
-    Senate,
-    House,
-}
+pub use crate::load::roster::Chamber;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,16 +15,32 @@ mod calls;
 use super::{Parsed, Place};
 use crate::diag::{Problem, Problems};
 use crate::load::nesting::MAX_DEPTH;
-use crate::render::helpers;
 
+/// handlebars' own helpers.
 const BUILTINS: &[&str] = &[
     "if", "unless", "each", "with", "lookup", "raw", "log", "eq", "ne", "gt", "gte", "lt", "lte",
     "and", "or", "not", "len",
 ];
 
+/// The helpers lettermerge adds, by name: part of the template language the analysis reads, so it lives here, and
+/// `render::helpers::register` registers exactly these (a debug assertion says so in every test run).
+pub const HELPERS: &[&str] = &[
+    "salutation",
+    "addressee",
+    "join",
+    "date",
+    "rows",
+    "filter",
+    "mailbox",
+    "upper",
+    "lower",
+    "default",
+    "columns",
+];
+
 /// Whether handlebars knows `name` as a helper (its own or ours).
 pub fn is_helper(name: &str) -> bool {
-    BUILTINS.contains(&name) || helpers::NAMES.contains(&name)
+    BUILTINS.contains(&name) || HELPERS.contains(&name)
 }
 
 /// The columns `salutation` and `addressee` read from the rows they are given.
