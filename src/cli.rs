@@ -161,6 +161,7 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     crate::render::lang::parse_date(s)
 }
 
+/// `check` looks at every selected letter, so it takes no `--limit`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -168,8 +169,26 @@ pub struct CheckArgs {
     /// Print the problems and whether `send` would go, per variant, as JSON (fields documented in the README).
     #[arg(long)]
     pub json: bool,
-    #[command(flatten)]
-    pub selection: Selection,
+    /// Only this variant (repeatable).
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
+    /// Only this letter: KEY, KEY/SIGNATORY or VARIANT/KEY[/SIGNATORY] (repeatable).
+    #[arg(long = "only", value_name = "ID")]
+    pub only: Vec<String>,
+    /// The letters' date, YYYY-MM-DD (default: the variant's approval date, else today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
+impl CheckArgs {
+    pub fn selection(&self) -> Selection {
+        Selection {
+            variants: self.variants.clone(),
+            only: self.only.clone(),
+            limit: None,
+            date: self.date,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -291,8 +310,8 @@ pub struct SendArgs {
     /// Write .eml files to DIR instead of sending; records nothing as sent (a relative DIR is from the current folder).
     #[arg(long, value_name = "DIR")]
     pub outbox: Option<PathBuf>,
-    /// Send a test copy of every selected letter to ADDR alone: subject "[TEST] …", the real recipients named in
-    /// its first lines, never in a header. Records nothing as sent.
+    /// Send a test copy of every letter `send` would send now to ADDR alone: subject "[TEST] …", the real
+    /// recipients named in its first lines, never in a header. Records nothing as sent.
     #[arg(long, value_name = "ADDR", conflicts_with = "outbox")]
     pub redirect: Option<lettre::message::Mailbox>,
     /// Send variants whose not_before embargo has not passed.

@@ -16,15 +16,16 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
         Ok(campaign) => {
             // An unknown `--variant`, or an `--only` that picks no letter, is a usage error (exit 2), as in every
             // other command, not a campaign problem — and never a clean check of nothing.
-            match super::plan(&campaign, &args.selection) {
+            let selection = args.selection();
+            match super::plan(&campaign, &selection) {
                 Err(e @ Error::Usage(_)) => return Err(e),
                 Ok(plan) => {
-                    super::selected(&plan, &args.selection)?;
+                    super::selected(&plan, &selection)?;
                 }
                 Err(_) => {}
             }
-            let problems = check::campaign(&campaign, &args.selection);
-            (problems, verdicts(&campaign, &args.selection.variants))
+            let problems = check::campaign(&campaign, &selection);
+            (problems, verdicts(&campaign, &selection.variants))
         }
         Err(Error::Campaign(p)) => (p, Vec::new()),
         Err(e) => return Err(e),

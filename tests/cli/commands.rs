@@ -172,3 +172,15 @@ fn preview_prints_one_letter_so_it_offers_no_limit() {
     let run = c.run(&["preview", "--limit", "1"]);
     assert!(run.fails_with(2).contains("--limit"), "{run}");
 }
+
+#[test]
+fn check_looks_at_every_selected_letter_so_it_offers_no_limit() {
+    let opts = options(&help("check"));
+    for wanted in ["json", "variant", "only", "date", "quiet"] {
+        assert!(opts.contains(&wanted.to_string()), "{wanted}: {opts:?}");
+    }
+    assert!(!opts.contains(&"limit".to_string()), "{opts:?}");
+    let c = Campaign::example();
+    let run = c.run(&["check", "--limit", "1"]);
+    assert!(run.fails_with(2).contains("--limit"), "{run}");
+}
