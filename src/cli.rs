@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Fill letter templates from CSV tables of officials and signatories; write print-ready letters or send them.
+/// Fill letter templates from tables (CSV or spreadsheets) of officials and signatories; write print-ready letters
+/// or send them.
 ///
 /// Run inside a campaign folder (lettermerge.toml, templates/, recipients/) or point at one with -C.
 #[derive(Debug, Parser)]
@@ -160,15 +161,34 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     crate::render::lang::parse_date(s)
 }
 
+/// `check` looks at every selected letter, so it takes no `--limit`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub output: Quiet,
-    /// Print the problems as JSON (fields: severity, file, line, column, message, help).
+    /// Print the problems and whether `send` would go, per variant, as JSON (fields documented in the README).
     #[arg(long)]
     pub json: bool,
-    #[command(flatten)]
-    pub selection: Selection,
+    /// Only this variant (repeatable).
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
+    /// Only this letter: KEY, KEY/SIGNATORY or VARIANT/KEY[/SIGNATORY] (repeatable).
+    #[arg(long = "only", value_name = "ID")]
+    pub only: Vec<String>,
+    /// The letters' date, YYYY-MM-DD (default: the variant's approval date, else today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
+impl CheckArgs {
+    pub fn selection(&self) -> Selection {
+        Selection {
+            variants: self.variants.clone(),
+            only: self.only.clone(),
+            limit: None,
+            date: self.date,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -188,13 +208,32 @@ pub struct RenderArgs {
     pub selection: Selection,
 }
 
+/// `preview` prints one letter, so it takes what picks a letter, and no `--limit`.
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
-    /// txt, md, html, eml or pdf.
+    /// txt, md, html, eml or pdf (a PDF only to a file or a pipe, never to a terminal).
     #[arg(long, short = 'f', default_value = "txt", value_name = "F")]
     pub format: String,
-    #[command(flatten)]
-    pub selection: Selection,
+    /// Only this variant (repeatable); its first letter is printed unless --only names one.
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
+    /// The letter to print: KEY, KEY/SIGNATORY or VARIANT/KEY[/SIGNATORY] (default: the first letter).
+    #[arg(long = "only", value_name = "ID")]
+    pub only: Vec<String>,
+    /// The letter's date, YYYY-MM-DD (default: the variant's approval date, else today).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
+impl PreviewArgs {
+    pub fn selection(&self) -> Selection {
+        Selection {
+            variants: self.variants.clone(),
+            only: self.only.clone(),
+            limit: None,
+            date: self.date,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -271,8 +310,8 @@ pub struct SendArgs {
     /// Write .eml files to DIR instead of sending; records nothing as sent (a relative DIR is from the current folder).
     #[arg(long, value_name = "DIR")]
     pub outbox: Option<PathBuf>,
-    /// Send a test copy of every selected letter to ADDR alone: subject "[TEST] …", the real recipients named in
-    /// its first lines, never in a header. Records nothing as sent.
+    /// Send a test copy of every letter `send` would send now to ADDR alone: subject "[TEST] …", the real
+    /// recipients named in its first lines, never in a header. Records nothing as sent.
     #[arg(long, value_name = "ADDR", conflicts_with = "outbox")]
     pub redirect: Option<lettre::message::Mailbox>,
     /// Send variants whose not_before embargo has not passed.
@@ -346,7 +385,7 @@ pub enum RosterAction {
 
 #[derive(Debug, Args)]
 pub struct RosterFillArgs {
-    /// The recipients' keys (their `id`) to fill.
+    /// The recipients' keys (the values of [letter] key, `id` by default) to fill.
     #[arg(value_name = "KEY", required_unless_present = "all")]
     pub keys: Vec<String>,
     /// Every Senator and Representative among the recipients.

@@ -6,7 +6,7 @@ use crate::check;
 use crate::cli::CheckArgs;
 use crate::diag::Problems;
 use crate::error::{count, Error, Result};
-use crate::signoff::report::{summary_line, verdicts};
+use crate::signoff::report::{approved_words, summary_line, verdicts};
 use crate::signoff::Verdict;
 
 use super::Verbosity;
@@ -14,12 +14,18 @@ use super::Verbosity;
 pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
     let (problems, verdicts) = match super::load(dir) {
         Ok(campaign) => {
-            // An unknown `--variant` is a usage error (exit 2), as in every other command, not a campaign problem.
-            if let Err(e @ Error::Usage(_)) = super::plan(&campaign, &args.selection) {
-                return Err(e);
+            // An unknown `--variant`, or an `--only` that picks no letter, is a usage error (exit 2), as in every
+            // other command, not a campaign problem — and never a clean check of nothing.
+            let selection = args.selection();
+            match super::plan(&campaign, &selection) {
+                Err(e @ Error::Usage(_)) => return Err(e),
+                Ok(plan) => {
+                    super::selected(&plan, &selection)?;
+                }
+                Err(_) => {}
             }
-            let problems = check::campaign(&campaign, &args.selection);
-            (problems, verdicts(&campaign, &args.selection.variants))
+            let problems = check::campaign(&campaign, &selection);
+            (problems, verdicts(&campaign, &selection.variants))
         }
         Err(Error::Campaign(p)) => (p, Vec::new()),
         Err(e) => return Err(e),
@@ -35,12 +41,35 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
     }
 }
 
+/// What the summary says of one variant. Sign-off alone may let it go, but a campaign with errors is not ready:
+/// `send` refuses what `check` finds wrong, so "ready to send" is said only when there is no error.
+fn variant_line(name: &str, verdict: &Verdict, errors: usize) -> String {
+    match verdict {
+        Verdict::Ready(approved) if errors > 0 => {
+            let what = match errors {
+                1 => "the error".to_string(),
+                n => format!("the {n} errors"),
+            };
+            format!(
+                "variant `{name}`: not ready: fix {what} above first ({})",
+                approved_words(approved)
+            )
+        }
+        _ => summary_line(name, verdict),
+    }
+}
+
 fn report(problems: &Problems, verdicts: &[(String, Verdict)], json: bool, v: Verbosity) {
+    let errors = problems.errors();
     if json {
         let variants: Vec<serde_json::Value> = verdicts
             .iter()
             .map(|(name, verdict)| {
                 let (send, reasons) = match verdict {
+                    Verdict::Ready(_) if errors > 0 => (
+                        "refused",
+                        vec![format!("check found {}", count(errors, "error"))],
+                    ),
                     Verdict::Ready(_) => ("ready", Vec::new()),
                     Verdict::Public(rs) => ("never", rs.iter().map(ToString::to_string).collect()),
                     Verdict::Refused(rs) => {
@@ -52,7 +81,7 @@ fn report(problems: &Problems, verdicts: &[(String, Verdict)], json: bool, v: Ve
             .collect();
         let doc = serde_json::json!({
             "ok": !problems.has_errors(),
-            "errors": problems.errors(),
+            "errors": errors,
             "warnings": problems.warnings(),
             "problems": problems,
             "variants": variants,
@@ -65,7 +94,7 @@ fn report(problems: &Problems, verdicts: &[(String, Verdict)], json: bool, v: Ve
         return;
     }
     for (name, verdict) in verdicts {
-        println!("{}", summary_line(name, verdict));
+        println!("{}", variant_line(name, verdict, errors));
     }
     if problems.has_errors() {
         return;

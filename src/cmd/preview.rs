@@ -11,7 +11,8 @@ use crate::render::{Format, Renderer};
 
 pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
     let campaign = super::load(dir)?;
-    let plan = super::plan(&campaign, &args.selection)?;
+    let selection = args.selection();
+    let plan = super::plan(&campaign, &selection)?;
     let format = Format::parse(&args.format).map_err(Error::Usage)?;
     // A PDF is binary: on a terminal it is noise that can leave the terminal in a strange state.
     if format == Format::Pdf && std::io::stdout().is_terminal() {
@@ -22,7 +23,7 @@ pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
         ));
     }
     let renderer = Renderer::new(&plan)?;
-    let letters = super::selected(&plan, &args.selection)?;
+    let letters = super::selected(&plan, &selection)?;
     let letter = letters
         .first()
         .ok_or_else(|| Error::Usage("no letter to preview".into()))?;

@@ -100,6 +100,10 @@ fn fill(dir: &Path, a: &RosterFillArgs, v: Verbosity) -> Result<()> {
         for (name, value) in COLUMNS {
             let col = headers.iter().position(|h| h == name).unwrap_or(0);
             let new = value(member);
+            // The roster has nothing here (many House members list no contact form): keep what the table has.
+            if new.trim().is_empty() {
+                continue;
+            }
             if cells[index][col] != new {
                 if !v.quiet {
                     println!(

@@ -122,6 +122,14 @@ fn problem(campaign: &Campaign, v: &str, r: &Refusal) -> Option<Problem> {
     Some(p)
 }
 
+/// Why sign-off lets a variant go, in the words of the summary: "approved DATE by WHO", or that it need not be.
+pub fn approved_words(approved: &Approved) -> String {
+    match approved {
+        Approved::By { date, by } => format!("approved {date} by {by}"),
+        Approved::NotRequired => "not approved; sign-off is not required".into(),
+    }
+}
+
 fn journal_help() -> &'static str {
     "restore .lettermerge/journal.jsonl from your backup; if it is lost for good, `send --journal-lost` sends every \
      letter it does not list (offices may get a second copy)"
@@ -130,11 +138,11 @@ fn journal_help() -> &'static str {
 /// One line per variant: whether `send` would go.
 pub fn summary_line(name: &str, verdict: &Verdict) -> String {
     match verdict {
-        Verdict::Ready(Approved::By { date, by }) => {
-            format!("variant `{name}`: ready to send (approved {date} by {by})")
-        }
-        Verdict::Ready(Approved::NotRequired) => {
-            format!("variant `{name}`: ready to send (not approved; sign-off is not required)")
+        Verdict::Ready(approved) => {
+            format!(
+                "variant `{name}`: ready to send ({})",
+                approved_words(approved)
+            )
         }
         Verdict::Public(rs) if rs.is_empty() => {
             format!("variant `{name}`: a public copy, never sent")

@@ -286,7 +286,9 @@ impl<'c> Signoff<'c> {
         let mut refusals = Vec::new();
         let approval = self.approval(name);
         match (approval, self.requirement()) {
-            (None, Some(Requirement::Journal)) if self.campaign.approvals.is_none() => {
+            // Letters went out under approvals that are gone: the way back is the file, not a new approval (which
+            // would approve today's text without its signers), whatever else requires sign-off.
+            (None, Some(_)) if self.campaign.approvals.is_none() && self.facts.approved_sends => {
                 refusals.push(Refusal::ApprovalsMissing)
             }
             (None, Some(why)) => refusals.push(Refusal::NotApproved(why)),

@@ -160,3 +160,27 @@ fn preview_pdf_to_a_pipe_writes_the_pdf() {
     let text = pdf_extract::extract_text_from_mem(&out.stdout).expect("the PDF reads back");
     assert!(text.contains("Pompeo"), "{text}");
 }
+
+#[test]
+fn preview_prints_one_letter_so_it_offers_no_limit() {
+    let opts = options(&help("preview"));
+    for wanted in ["format", "variant", "only", "date"] {
+        assert!(opts.contains(&wanted.to_string()), "{wanted}: {opts:?}");
+    }
+    assert!(!opts.contains(&"limit".to_string()), "{opts:?}");
+    let c = Campaign::example();
+    let run = c.run(&["preview", "--limit", "1"]);
+    assert!(run.fails_with(2).contains("--limit"), "{run}");
+}
+
+#[test]
+fn check_looks_at_every_selected_letter_so_it_offers_no_limit() {
+    let opts = options(&help("check"));
+    for wanted in ["json", "variant", "only", "date", "quiet"] {
+        assert!(opts.contains(&wanted.to_string()), "{wanted}: {opts:?}");
+    }
+    assert!(!opts.contains(&"limit".to_string()), "{opts:?}");
+    let c = Campaign::example();
+    let run = c.run(&["check", "--limit", "1"]);
+    assert!(run.fails_with(2).contains("--limit"), "{run}");
+}

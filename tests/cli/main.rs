@@ -42,6 +42,7 @@ mod proof;
 mod signoff;
 mod signoff_props;
 mod trust_signoff;
+mod verdicts;
 
 // The live proof.
 mod serve;

@@ -262,3 +262,31 @@ fn the_example_runs_the_roster_check_against_its_extract() {
         assert!(!w.contains(key), "{key}: {w}");
     }
 }
+
+#[test]
+fn roster_fill_keeps_a_cell_the_roster_leaves_empty() {
+    // Castro's roster row has no contact form; the table's own web form must survive `fill --all`.
+    let c = campaign(&[]);
+    c.write(
+        "recipients/officials.csv",
+        "id,title,first_name,last_name,state,address,organization,contact_form\n\
+         castro,Representative,Joaquin,Castro,TX,,U.S. House of Representatives,https://castro.house.gov/contact\n",
+    );
+    let run = c.ok(&["roster", "fill", "--all", "--in-place"]);
+    assert!(
+        !run.stdout.contains("castro contact_form"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("castro phone: “” → “202-225-3236”"),
+        "{}",
+        run.stdout
+    );
+    let filled = c.read("recipients/officials.csv");
+    assert!(
+        filled.contains(",https://castro.house.gov/contact,"),
+        "the web form was kept:\n{filled}"
+    );
+    assert!(filled.contains("C001091"), "{filled}");
+}
