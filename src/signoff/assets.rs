@@ -158,19 +158,15 @@ impl Files {
         }
     }
 
-    /// Every string literal and every run of path-like characters of `text`, as a name relative to the campaign and
-    /// to `dir`. Too many candidates is harmless: only names of existing files count.
+    /// Every string literal of `text` (comments left out), as a name relative to the campaign and to `dir`: Typst
+    /// reads files only through strings (`image("logo.png")`, `read(…)`, `#import "…"`), and a path built from
+    /// pieces (`"logos/" + name`) names its folder. Too many candidates is harmless: only names of existing files
+    /// count. A word in a comment ("the data folder") is not a file the layout reads.
     fn scan_text(&self, text: &str, dir: &Path, found: &mut BTreeSet<String>) {
-        let mut names: BTreeSet<&str> = BTreeSet::new();
-        for (i, chunk) in text.split('"').enumerate() {
-            if i % 2 == 1 && chunk.len() < 500 {
-                names.insert(chunk);
+        for name in string_literals(text) {
+            if name.len() < 500 {
+                self.name(&name, dir, found);
             }
-        }
-        let pathy = |c: char| c.is_alphanumeric() || "._-/".contains(c);
-        names.extend(text.split(|c: char| !pathy(c)).filter(|w| !w.is_empty()));
-        for name in names {
-            self.name(name, dir, found);
         }
     }
 
@@ -231,5 +227,63 @@ impl Files {
                 }
             }
         }
+    }
+}
+
+/// The string literals of Typst source, outside `//` and `/* */` comments (a `//` inside a string is text).
+fn string_literals(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+            }
+            '"' => {
+                let mut s = String::new();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                s.push(n);
+                            }
+                        }
+                        '"' => break,
+                        _ => s.push(c),
+                    }
+                }
+                out.push(s);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod literal_tests {
+    use super::string_literals;
+
+    #[test]
+    fn strings_count_and_comments_do_not() {
+        let typ = "// the data folder\n#image(\"logo.png\") /* recipients */ #link(\"https://x.org/a\")\n#let s = \"a\\\"b\"";
+        assert_eq!(
+            string_literals(typ),
+            ["logo.png", "https://x.org/a", "a\"b"]
+        );
     }
 }

@@ -193,6 +193,19 @@ fn hole_4_the_pdf_layout_edited_is_refused_and_named_by_proof() {
 }
 
 #[test]
+fn a_folder_only_a_layout_comment_names_is_not_part_of_the_text() {
+    // The repository's layout says "the letter's data" in a comment; a campaign's data/ folder (a new roster) is
+    // still not something the office receives.
+    let s = with_pdf();
+    s.c.write(
+        "data/legislators-current.csv",
+        "last_name,first_name\nRubio,Marco\n",
+    );
+    s.c.write("recipients/officials-2.csv", "id\nx\n");
+    s.run(&["check"]).success();
+}
+
+#[test]
 fn hole_4_a_logo_the_layout_uses_replaced_is_refused() {
     let s = with_pdf();
     s.c.write("assets/logo.png", RED_PNG);
