@@ -182,3 +182,9 @@ pub fn selected<'p, 'c>(plan: &'p Plan<'c>, sel: &Selection) -> Result<Vec<Lette
     }
     Ok(letters)
 }
+
+/// A path as messages show it: `out/coalition`, not `./out/coalition` (`-C .` is the default).
+pub fn shown(p: &std::path::Path) -> String {
+    let s = p.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

@@ -147,7 +147,7 @@ fn fill(dir: &Path, a: &RosterFillArgs, v: Verbosity) -> Result<()> {
                     source: e,
                 })?;
                 if !v.quiet {
-                    println!("Kept the old table as {}.", backup.display());
+                    println!("Kept the old table as {}.", super::shown(&backup));
                 }
             }
             write_atomic(&path, &bytes).map_err(|e| Error::Write {
@@ -155,7 +155,7 @@ fn fill(dir: &Path, a: &RosterFillArgs, v: Verbosity) -> Result<()> {
                 source: e,
             })?;
             if !v.quiet {
-                println!("Wrote {} ({}).", path.display(), count(changed, "change"));
+                println!("Wrote {} ({}).", super::shown(&path), count(changed, "change"));
             }
         }
     }
