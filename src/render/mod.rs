@@ -15,10 +15,12 @@ pub mod helpers;
 pub mod html;
 pub mod lang;
 pub mod md;
+mod mime;
 pub mod outputs;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod txt;
+mod wrap;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
