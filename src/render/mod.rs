@@ -94,7 +94,8 @@ pub struct Rendered {
     pub template: String,
     /// A public copy (`recipients = false`): no recipient, never sent.
     pub public: bool,
-    /// The attached PDF's file name, with `.pdf`: `attachment_name`, else from the subject and the addressees.
+    /// The attached PDF's file name, with `.pdf`: `attachment_name`, else from the subject and the addressees (empty
+    /// when the letter attaches no PDF).
     pub attachment_name: String,
     /// The file name without extension, sanitized.
     pub file_stem: String,
@@ -335,14 +336,17 @@ impl<'c> Renderer<'c> {
             })?,
             None => None,
         };
-        let attachment_name = attachment_name.unwrap_or_else(|| {
-            attachment::default(
+        // The default name reads every addressee's form of address: made only for a letter that attaches its PDF.
+        let attachment_name = match attachment_name {
+            Some(name) => name,
+            None if front.attach_pdf => attachment::default(
                 self.campaign,
                 letter,
                 headers.subject.as_deref(),
                 self.shared_templates.contains(&variant.template),
-            )
-        });
+            ),
+            None => String::new(),
+        };
         let attachments: Vec<String> = rendered_fields
             .get("attachments")
             .into_iter()

@@ -15,7 +15,13 @@ pub(crate) fn wrap_into(out: &mut String, line: &str, initial: &str, rest: &str,
         return;
     }
     let mark = out.len();
-    if !first_fit(out, line, initial, rest, width) {
+    let ascii = line.bytes().all(|b| (0x20..0x7f).contains(&b)) && !line.starts_with(' ');
+    let done = if ascii && display_width(initial) >= display_width(rest) {
+        ascii_first_fit(out, line, initial, rest, width)
+    } else {
+        first_fit(out, line, initial, rest, width)
+    };
+    if !done {
         out.truncate(mark);
         textwrap_fallback(out, line, initial, rest, width);
     }
@@ -48,14 +54,20 @@ fn first_fit(out: &mut String, line: &str, initial: &str, rest: &str, width: usi
     while at < bytes.len() {
         // A word: everything up to the next space, then its run of spaces.
         let word_start = at;
+        let mut printable = true;
         while at < bytes.len() && bytes[at] != b' ' {
+            printable &= (0x21..0x7f).contains(&bytes[at]);
             at += 1;
         }
         let word_end = at;
         while at < bytes.len() && bytes[at] == b' ' {
             at += 1;
         }
-        let w = display_width(&line[word_start..word_end]);
+        let w = if printable {
+            word_end - word_start
+        } else {
+            display_width(&line[word_start..word_end])
+        };
         if w > rest_width {
             return false;
         }
@@ -76,6 +88,57 @@ fn first_fit(out: &mut String, line: &str, initial: &str, rest: &str, width: usi
     }
     push_line(out, indent(emitted, initial, rest), &line[start..end]);
     true
+}
+
+/// [`first_fit`] for a line of printable ASCII (every byte one column) that starts with a word, line by line instead
+/// of word by word: a line ends at the last end of a word within its width, found by looking back from the width.
+/// Only for an initial indent at least as wide as the others, where no word fits the first line that textwrap would
+/// break for the next.
+fn ascii_first_fit(out: &mut String, line: &str, initial: &str, rest: &str, width: usize) -> bool {
+    let first_width = width.saturating_sub(display_width(initial));
+    let rest_width = width.saturating_sub(display_width(rest));
+    let b = line.as_bytes();
+    let word_end = |from: usize| memchr::memchr(b' ', &b[from..]).map_or(b.len(), |i| from + i);
+    let mut emitted = 0;
+    // The empty first word textwrap puts after an initial indent: a first word too wide goes to the next line.
+    if !initial.is_empty() && word_end(0) > first_width {
+        push_line(out, initial, "");
+        emitted = 1;
+    }
+    let mut start = 0;
+    loop {
+        let limit = if emitted == 0 {
+            first_width
+        } else {
+            rest_width
+        };
+        let edge = start + limit;
+        if edge >= b.len() {
+            push_line(out, indent(emitted, initial, rest), &line[start..]);
+            return true;
+        }
+        let ends_here = |e: usize| b[e] == b' ' && b[e - 1] != b' ';
+        let end = match (start + 1..=edge).rev().find(|&e| ends_here(e)) {
+            Some(e) => e,
+            None => {
+                // The line's first word is wider than the line: alone on it, unless textwrap would break it.
+                let e = word_end(start);
+                if e - start > rest_width {
+                    return false;
+                }
+                e
+            }
+        };
+        push_line(out, indent(emitted, initial, rest), &line[start..end]);
+        emitted += 1;
+        start = end;
+        while start < b.len() && b[start] == b' ' {
+            start += 1;
+        }
+        if start == b.len() {
+            return true;
+        }
+    }
 }
 
 fn indent<'a>(emitted: usize, initial: &'a str, rest: &'a str) -> &'a str {
@@ -161,6 +224,19 @@ mod tests {
         assert_eq!(ours(&line, "> ", "> ", 72), theirs(&line, "> ", "> ", 72));
     }
 
+    fn ascii_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                "[a-zA-Z,.]{1,12}",
+                "[a-z]{60,90}",
+                " {1,3}",
+                Just(" ".to_string())
+            ],
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
     fn text() -> impl Strategy<Value = String> {
         // Words of ASCII, accents, wide characters, tabs and escapes, with runs of spaces between them.
         proptest::collection::vec(
@@ -188,6 +264,17 @@ mod tests {
             width in prop_oneof![Just(72usize), 1usize..30],
         ) {
             prop_assert_eq!(ours(&line, initial, rest, width), theirs(&line, initial, rest, width));
+        }
+
+        #[test]
+        fn same_lines_as_textwrap_for_ascii(
+            line in ascii_text(),
+            initial in prop_oneof![Just(""), Just("- "), Just("12. "), Just("> "), Just(">   ")],
+            rest in prop_oneof![Just(""), Just("  "), Just("    "), Just("> ")],
+            width in prop_oneof![Just(72usize), 1usize..30],
+        ) {
+            let line = line.trim();
+            prop_assert_eq!(ours(line, initial, rest, width), theirs(line, initial, rest, width));
         }
     }
 }
