@@ -69,17 +69,32 @@ pub fn test_copy(
     compose(&copy, attachments, false, Some(&preface))
 }
 
+/// What stops the letter from becoming a message, found without building it: no sender, no recipient, a subject
+/// with a control character (the subject falls back to the letter's id, which holds a key from a cell).
+pub fn check(r: &Rendered) -> Result<(), EmlError> {
+    let h = &r.headers;
+    if h.from.is_none() {
+        return Err(EmlError::NoSender);
+    }
+    if h.to.is_empty() && h.cc.is_empty() && h.bcc.is_empty() {
+        return Err(EmlError::NoRecipient);
+    }
+    let subject = r.title();
+    if let Some(what) = super::headers::control_character(&subject) {
+        return Err(EmlError::Subject(format!("{what}: {subject:?}")));
+    }
+    Ok(())
+}
+
 fn compose(
     r: &Rendered,
     attachments: &[Attachment],
     keep_bcc: bool,
     preface: Option<&str>,
 ) -> Result<Email, EmlError> {
+    check(r)?;
     let h = &r.headers;
     let from = h.from.as_ref().ok_or(EmlError::NoSender)?;
-    if h.to.is_empty() && h.cc.is_empty() && h.bcc.is_empty() {
-        return Err(EmlError::NoRecipient);
-    }
     let markdown = r.cover.as_deref().unwrap_or(&r.markdown);
     let (mut text, mut fragment) = super::txt::with_html(markdown);
     if let Some(preface) = preface {
@@ -97,10 +112,6 @@ fn compose(
     }
     let subject = r.title();
     let html = super::html::page(&subject, &r.lang, &fragment);
-    // The subject falls back to the letter's id, which holds a key from a cell.
-    if let Some(what) = super::headers::control_character(&subject) {
-        return Err(EmlError::Subject(format!("{what}: {subject:?}")));
-    }
 
     let hash = content_hash(r, &subject, &text, &html, attachments);
     let domain = from.email.domain();
