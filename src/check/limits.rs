@@ -3,7 +3,8 @@
 //! channel's limit with its id and its figure: a warning, or an error with `strict = true`.
 //!
 //! A fax and a hand-delivered letter are paper: without a section of their own, `[channels.print]` applies to them.
-//! PDFs are made only for letters whose channel has `max_pages`, and messages only for those with `max_bytes`.
+//! PDFs are made only for letters whose channel has `max_pages`, and messages only for those with `max_bytes`; a
+//! letter under both is typeset once.
 
 use std::collections::BTreeMap;
 
@@ -14,16 +15,30 @@ use crate::plan::channel::Channel;
 use crate::render::outputs::Outputs;
 use crate::render::{txt, Rendered};
 
-pub struct Limits<'c> {
+pub struct Limits<'c, 'o> {
     campaign: &'c Campaign,
     /// Each channel's section name and limits.
     by_channel: BTreeMap<Channel, (String, &'c ChannelLimits)>,
-    outputs: Option<Outputs<'c>>,
+    /// `check`'s own outputs, started with the PDF engine when [`needs_pdf`] says so.
+    outputs: Option<&'o Outputs<'c>>,
 }
 
-impl<'c> Limits<'c> {
+/// Whether some channel's limit needs each letter's PDF: `max_pages`, or `max_bytes` of messages that attach it.
+/// `check` starts its PDF engine (and compiles the layout, once) for these too.
+pub fn needs_pdf(campaign: &Campaign) -> bool {
+    let channels = &campaign.manifest.manifest.channels;
+    let attach_pdf = campaign.templates.values().any(|t| t.front.attach_pdf);
+    channels
+        .values()
+        .any(|l| l.max_pages.is_some() || (l.max_bytes.is_some() && attach_pdf))
+}
+
+impl<'c, 'o> Limits<'c, 'o> {
     /// Reads `[channels]`; a section that names no channel is an error at its line.
-    pub fn new(campaign: &'c Campaign) -> (Limits<'c>, Problems) {
+    pub fn new(
+        campaign: &'c Campaign,
+        outputs: Option<&'o Outputs<'c>>,
+    ) -> (Limits<'c, 'o>, Problems) {
         let mf = &campaign.manifest;
         let mut problems = Problems::new();
         let mut by_channel = BTreeMap::new();
@@ -45,20 +60,6 @@ impl<'c> Limits<'c> {
             }
         }
         let pages = by_channel.values().any(|(_, l)| l.max_pages.is_some());
-        let attach_pdf = campaign.templates.values().any(|t| t.front.attach_pdf);
-        let bytes = by_channel.values().any(|(_, l)| l.max_bytes.is_some());
-        let outputs = if pages || bytes {
-            let pdf = pages || (bytes && attach_pdf);
-            match Outputs::new(campaign, pdf && cfg!(feature = "pdf")) {
-                Ok(o) => Some(o),
-                Err(p) => {
-                    problems.extend(p);
-                    None
-                }
-            }
-        } else {
-            None
-        };
         if pages && !cfg!(feature = "pdf") {
             problems.push(
                 Problem::warning(
@@ -110,21 +111,30 @@ impl<'c> Limits<'c> {
                 ));
             }
         }
-        let Some(outputs) = &self.outputs else {
+        let Some(outputs) = self.outputs else {
             return problems;
         };
-        if let (Some(max), true) = (limits.max_pages, cfg!(feature = "pdf")) {
-            match outputs.pages(r) {
-                Ok(pages) if pages > max => {
-                    problems.push(over("max_pages", format!("{pages} pages"), max, "pages"))
+        // One typesetting serves both limits: the PDF's pages, and the message that attaches it.
+        let pages_limit = limits.max_pages.filter(|_| cfg!(feature = "pdf"));
+        let mut pdf = None;
+        if let Some(max) = pages_limit {
+            match outputs.pdf_with_pages(r) {
+                Ok((bytes, pages)) => {
+                    if pages > max {
+                        problems.push(over("max_pages", format!("{pages} pages"), max, "pages"));
+                    }
+                    pdf = Some(bytes);
                 }
-                Ok(_) => {}
-                Err(p) => problems.push(p),
+                Err(p) => {
+                    // The message would need the same PDF: said once.
+                    problems.push(p);
+                    return problems;
+                }
             }
         }
         if let Some(max) = limits.max_bytes {
             // A letter whose message cannot be built is reported by the other checks.
-            if let Ok(email) = outputs.email(r, false) {
+            if let Ok(email) = outputs.email_with(r, false, pdf) {
                 let bytes = email.bytes.len();
                 if bytes > max {
                     problems.push(over(

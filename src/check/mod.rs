@@ -99,7 +99,9 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
              will refuse letters that need a PDF",
         ));
     }
-    let outputs = match Outputs::new(campaign, engine) {
+    // One engine (and one compiled layout) for the formats and for the channels' limits.
+    let limits_pdf = limits::needs_pdf(campaign) && cfg!(feature = "pdf");
+    let outputs = match Outputs::new(campaign, engine || limits_pdf) {
         Ok(o) => Some(o),
         Err(p) => {
             problems.extend(p);
@@ -107,7 +109,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         }
     };
 
-    let (limits, found) = limits::Limits::new(campaign);
+    let (limits, found) = limits::Limits::new(campaign, outputs.as_ref());
     problems.extend(found);
     let mut clashes = preflight::Clashes::default();
     // A letter whose `channel` names no channel is reported once, by its row.

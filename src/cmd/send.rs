@@ -104,14 +104,20 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             });
             continue;
         }
-        match outputs.email(&r, false) {
-            Ok(email) => {
-                let decision = send::decide(&journal, &r.id, &email.hash, r.channel, args.resend);
+        // A dry run builds a message (typesetting its PDF) only to compare its hash with the journal's, and shows one.
+        let message = if args.dry_run && journal.latest(&r.id).is_none() {
+            outputs.recipients(&r).map(|to| (String::new(), to))
+        } else {
+            outputs.email(&r, false).map(|e| (e.hash, e.to))
+        };
+        match message {
+            Ok((hash, to)) => {
+                let decision = send::decide(&journal, &r.id, &hash, r.channel, args.resend);
                 items.push(Item {
                     id: r.id,
-                    hash: email.hash,
+                    hash,
                     decision,
-                    to: email.to,
+                    to,
                     letter,
                 });
             }
@@ -150,7 +156,12 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 None => outputs.email(&r, false),
             }
             .map_err(|p| Error::Campaign(p.into()))?;
-            print!("{}", dry_run_view(&first.id, &email));
+            let more = items
+                .iter()
+                .filter(|i| i.decision == Decision::Send)
+                .count()
+                > 1;
+            print!("{}", dry_run_view(&first.id, &email, r.attach_pdf && more));
         }
         return finish(problems, uncertain, &[], items.len(), Sentence::Sent);
     }
@@ -371,7 +382,8 @@ fn progress(total: usize, v: Verbosity) -> Option<ProgressBar> {
 
 /// The message as a person reads it before sending: its headers, its text, and its attachments by name, type and
 /// size — never their encoded bytes, which would fill the terminal with base64.
-fn dry_run_view(id: &str, email: &crate::render::eml::Email) -> String {
+/// `others_pdf`: more letters to send carry a PDF, which a dry run does not typeset.
+fn dry_run_view(id: &str, email: &crate::render::eml::Email, others_pdf: bool) -> String {
     let mut s = format!("\nThe first message ({id}), as it would be sent:\n\n");
     for (name, value) in &email.shown {
         let note = if *name == "Bcc" {
@@ -394,6 +406,12 @@ fn dry_run_view(id: &str, email: &crate::render::eml::Email) -> String {
         for (name, kind, size) in &email.parts {
             s.push_str(&format!("  {name}  ({kind}, {})\n", count(*size, "byte")));
         }
+    }
+    if others_pdf {
+        s.push_str(
+            "\nThe other letters' PDFs are typeset as they are sent (`lettermerge render --format pdf` typesets them \
+             all now).\n",
+        );
     }
     s
 }

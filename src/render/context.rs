@@ -76,14 +76,22 @@ pub fn letter_context(
 ) -> Value {
     let recipients = &campaign.recipients;
     let shared = &parts[&letter.variant.name];
-    let mut ctx = own_values(campaign, letter, parts);
     let lang = &letter.variant.lang;
+    // The first addressee is the letter's own row: read once, used twice.
+    let row = letter
+        .row()
+        .map(|r| in_language(recipients.row_json(r), lang));
     let addressees: Vec<Value> = letter
         .unit
         .rows
         .iter()
-        .map(|r| Value::Object(in_language(recipients.row_json(r), lang)))
+        .enumerate()
+        .map(|(i, r)| match (i, &row) {
+            (0, Some(first)) => Value::Object(first.clone()),
+            _ => Value::Object(in_language(recipients.row_json(r), lang)),
+        })
         .collect();
+    let mut ctx = own_values_with(row.unwrap_or_default(), letter, parts);
     ctx.insert("addressees".into(), Value::Array(addressees));
     // A per-signatory letter is signed by one organization: `signatories` is that one, so a template written for the
     // coalition letter prints one signer and counts one; the whole list stays under `coalition.signatories`.
@@ -115,11 +123,20 @@ fn own_values(
     letter: &Letter,
     parts: &BTreeMap<String, VariantParts>,
 ) -> Map<String, Value> {
-    let shared = &parts[&letter.variant.name];
-    let mut ctx = match letter.row() {
+    let row = match letter.row() {
         Some(row) => in_language(campaign.recipients.row_json(row), &letter.variant.lang),
         None => Map::new(),
     };
+    own_values_with(row, letter, parts)
+}
+
+/// The letter's own values around its row's (already read in the letter's language).
+fn own_values_with(
+    mut ctx: Map<String, Value>,
+    letter: &Letter,
+    parts: &BTreeMap<String, VariantParts>,
+) -> Map<String, Value> {
+    let shared = &parts[&letter.variant.name];
     if let (Some(row), Some(t)) = (letter.signatory, letter.variant.signatory_table) {
         ctx.insert("signatory".into(), Value::Object(t.row_json(row)));
     }

@@ -4,14 +4,10 @@
 //! and the MIME boundaries, and `Date` is the letter's date at 00:00 UTC. `send` replaces that `Date` with the moment
 //! it hands the message over ([`with_date`]): the only difference between a sent message and its rendered file.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment as Part, Mailbox, MultiPart, SinglePart};
-use lettre::Message;
+use lettre::message::Mailbox;
 use sha2::{Digest, Sha256};
 
-use super::Rendered;
+use super::{mime, Rendered};
 
 /// A file that travels with the letter.
 #[derive(Debug, Clone)]
@@ -47,10 +43,6 @@ pub enum EmlError {
     NoRecipient,
     #[error("the subject holds {0}")]
     Subject(String),
-    #[error("attachment {name}: {reason}")]
-    ContentType { name: String, reason: String },
-    #[error("cannot build the message: {0}")]
-    Build(String),
 }
 
 /// Builds the message. `bcc` stays in the file only when `keep_bcc` (an `.eml` for the record); when sending it is
@@ -77,20 +69,34 @@ pub fn test_copy(
     compose(&copy, attachments, false, Some(&preface))
 }
 
+/// What stops the letter from becoming a message, found without building it: no sender, no recipient, a subject
+/// with a control character (the subject falls back to the letter's id, which holds a key from a cell).
+pub fn check(r: &Rendered) -> Result<(), EmlError> {
+    let h = &r.headers;
+    if h.from.is_none() {
+        return Err(EmlError::NoSender);
+    }
+    if h.to.is_empty() && h.cc.is_empty() && h.bcc.is_empty() {
+        return Err(EmlError::NoRecipient);
+    }
+    let subject = r.title();
+    if let Some(what) = super::headers::control_character(&subject) {
+        return Err(EmlError::Subject(format!("{what}: {subject:?}")));
+    }
+    Ok(())
+}
+
 fn compose(
     r: &Rendered,
     attachments: &[Attachment],
     keep_bcc: bool,
     preface: Option<&str>,
 ) -> Result<Email, EmlError> {
+    check(r)?;
     let h = &r.headers;
-    let from = h.from.clone().ok_or(EmlError::NoSender)?;
-    if h.to.is_empty() && h.cc.is_empty() && h.bcc.is_empty() {
-        return Err(EmlError::NoRecipient);
-    }
+    let from = h.from.as_ref().ok_or(EmlError::NoSender)?;
     let markdown = r.cover.as_deref().unwrap_or(&r.markdown);
-    let mut text = super::txt::render(markdown);
-    let mut fragment = super::html::fragment(markdown);
+    let (mut text, mut fragment) = super::txt::with_html(markdown);
     if let Some(preface) = preface {
         text = format!("{preface}\n\n{text}");
         let mut lines = Vec::new();
@@ -104,63 +110,39 @@ fn compose(
             lines.join("<br>\n")
         );
     }
-    let html = super::html::page(&r.title(), &r.lang, &fragment);
     let subject = r.title();
-    // The subject falls back to the letter's id, which holds a key from a cell.
-    if let Some(what) = super::headers::control_character(&subject) {
-        return Err(EmlError::Subject(format!("{what}: {subject:?}")));
-    }
+    let html = super::html::page(&subject, &r.lang, &fragment);
 
     let hash = content_hash(r, &subject, &text, &html, attachments);
-    let domain = from.email.domain().to_string();
+    let domain = from.email.domain();
     let mut local = format!("{}.{}.{}", &hash[..16], r.variant, r.key);
     if let Some(s) = &r.signatory {
         local = format!("{local}.{s}");
     }
     let message_id = format!("<{}@{domain}>", msgid_safe(&local));
 
-    let mut b = Message::builder()
-        .from(from.clone())
-        .subject(subject)
-        .date(midnight_utc(r.date))
-        .message_id(Some(message_id.clone()));
-    for m in &h.to {
-        b = b.to(m.clone());
-    }
-    for m in &h.cc {
-        b = b.cc(m.clone());
-    }
-    for m in &h.bcc {
-        b = b.bcc(m.clone());
-    }
-    for m in &h.reply_to {
-        b = b.reply_to(m.clone());
-    }
-    if keep_bcc {
-        b = b.keep_bcc();
-    }
-    let alternative = MultiPart::alternative()
-        .boundary(format!("alt-{}", &hash[..32]))
-        .singlepart(SinglePart::plain(text.clone()))
-        .singlepart(SinglePart::html(html));
-    let body = if attachments.is_empty() {
-        alternative
-    } else {
-        let mut mixed = MultiPart::mixed()
-            .boundary(format!("mix-{}", &hash[..32]))
-            .multipart(alternative);
-        for a in attachments {
-            let ct = ContentType::parse(&a.content_type).map_err(|e| EmlError::ContentType {
-                name: a.name.clone(),
-                reason: e.to_string(),
-            })?;
-            mixed = mixed.singlepart(Part::new(a.name.clone()).body(a.bytes.clone(), ct));
-        }
-        mixed
-    };
-    let message = b
-        .multipart(body)
-        .map_err(|e| EmlError::Build(e.to_string()))?;
+    let parts: Vec<mime::Part> = attachments
+        .iter()
+        .map(|a| mime::Part {
+            name: &a.name,
+            content_type: &a.content_type,
+            bytes: &a.bytes,
+        })
+        .collect();
+    let bytes = mime::write(&mime::Message {
+        from,
+        to: &h.to,
+        cc: &h.cc,
+        bcc: if keep_bcc { &h.bcc } else { &[] },
+        reply_to: &h.reply_to,
+        subject: &subject,
+        date: r.date,
+        message_id: &message_id,
+        boundary_tag: &hash[..32],
+        text: &text,
+        html: &html,
+        attachments: &parts,
+    });
     let to = h.recipients().map(|m| m.email.to_string()).collect();
     let mut shown = vec![("From", from.to_string())];
     for (name, list) in [
@@ -174,11 +156,11 @@ fn compose(
             shown.push((name, boxes.join(", ")));
         }
     }
-    shown.push(("Subject", r.title()));
+    shown.push(("Subject", subject));
     shown.push(("Message-ID", message_id.clone()));
     Ok(Email {
         shown,
-        bytes: message.formatted(),
+        bytes,
         hash,
         message_id,
         from: from.email.to_string(),
@@ -292,7 +274,13 @@ fn content_hash(
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// RFC 5322 `dot-atom-text` characters only: a key with spaces or accents still makes a valid Message-ID.
@@ -306,13 +294,6 @@ fn msgid_safe(s: &str) -> String {
             }
         })
         .collect()
-}
-
-fn midnight_utc(date: chrono::NaiveDate) -> SystemTime {
-    let secs = date
-        .and_hms_opt(0, 0, 0)
-        .map_or(0, |d| d.and_utc().timestamp());
-    UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64)
 }
 
 /// A content type from a file name, for attachments.

@@ -36,7 +36,7 @@ impl Headers {
             let mut out = Vec::new();
             for (v, line) in fields.get(key).into_iter().flatten() {
                 for item in split_addresses(&v.replace('\t', " ")) {
-                    let mb: Mailbox = item.parse().map_err(|e| {
+                    let mb: Mailbox = parse_mailbox(&item).map_err(|e| {
                         (
                             *line,
                             format!("`{key}`: `{item}` is not an email address ({e})"),
@@ -79,6 +79,33 @@ impl Headers {
     pub fn recipients(&self) -> impl Iterator<Item = &Mailbox> {
         self.to.iter().chain(&self.cc).chain(&self.bcc)
     }
+}
+
+/// `item` as a mailbox. The last few parsed on this thread are remembered: `from` and `reply_to` are the same text in
+/// every letter of a run, and parsing one costs as much as rendering a paragraph.
+fn parse_mailbox(item: &str) -> Result<Mailbox, lettre::address::AddressError> {
+    use std::cell::RefCell;
+    const KEEP: usize = 4;
+    thread_local! {
+        static SEEN: RefCell<Vec<(String, Mailbox)>> = const { RefCell::new(Vec::new()) };
+    }
+    if let Some(hit) = SEEN.with(|s| {
+        s.borrow()
+            .iter()
+            .find(|(text, _)| text == item)
+            .map(|(_, m)| m.clone())
+    }) {
+        return Ok(hit);
+    }
+    let parsed: Mailbox = item.parse()?;
+    SEEN.with(|s| {
+        let mut seen = s.borrow_mut();
+        if seen.len() == KEEP {
+            seen.remove(0);
+        }
+        seen.push((item.to_string(), parsed.clone()));
+    });
+    Ok(parsed)
 }
 
 /// What in `value` must never reach a header, said for a message: a line break would start a forged header, and no

@@ -16,10 +16,12 @@ pub mod helpers;
 pub mod html;
 pub mod lang;
 pub mod md;
+mod mime;
 pub mod outputs;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod txt;
+mod wrap;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -93,7 +95,8 @@ pub struct Rendered {
     pub template: String,
     /// A public copy (`recipients = false`): no recipient, never sent.
     pub public: bool,
-    /// The attached PDF's file name, with `.pdf`: `attachment_name`, else from the subject and the addressees.
+    /// The attached PDF's file name, with `.pdf`: `attachment_name`, else from the subject and the addressees (empty
+    /// when the letter attaches no PDF).
     pub attachment_name: String,
     /// The file name without extension, sanitized.
     pub file_stem: String,
@@ -217,8 +220,8 @@ impl<'c> Renderer<'c> {
                     problems.push(template_problem(path, field.line - 1, &e));
                 }
             }
-            for (key, field) in front_fields(&t.front) {
-                let name = format!("{path}#{key}@{}", field.line);
+            for (key, index, field) in front_fields(&t.front) {
+                let name = field_template(path, key, index, field.line);
                 origins.insert(
                     name.clone(),
                     Origin {
@@ -284,8 +287,8 @@ impl<'c> Renderer<'c> {
             .map_err(|e| self.problem(&who, &e))?;
         let front = &template.front;
         let mut rendered_fields: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
-        for (key, field) in front_fields(front) {
-            let name = format!("{}#{key}@{}", variant.template, field.line);
+        for (key, index, field) in front_fields(front) {
+            let name = field_template(&variant.template, key, index, field.line);
             let value = self
                 .raw
                 .render_with_context(&name, &ctx)
@@ -334,14 +337,17 @@ impl<'c> Renderer<'c> {
             })?,
             None => None,
         };
-        let attachment_name = attachment_name.unwrap_or_else(|| {
-            attachment::default(
+        // The default name reads every addressee's form of address: made only for a letter that attaches its PDF.
+        let attachment_name = match attachment_name {
+            Some(name) => name,
+            None if front.attach_pdf => attachment::default(
                 self.campaign,
                 letter,
                 headers.subject.as_deref(),
                 self.shared_templates.contains(&variant.template),
-            )
-        });
+            ),
+            None => String::new(),
+        };
         let attachments: Vec<String> = rendered_fields
             .get("attachments")
             .into_iter()
@@ -394,8 +400,8 @@ impl<'c> Renderer<'c> {
         let template = &self.campaign.templates[&letter.variant.template];
         let ctx = handlebars::Context::from(self.context(letter));
         let mut out = Vec::new();
-        for field in &template.front.attachments {
-            let name = format!("{}#attachments@{}", letter.variant.template, field.line);
+        for (index, field) in template.front.attachments.iter().enumerate() {
+            let name = field_template(&letter.variant.template, "attachments", index, field.line);
             let value = self.raw.render_with_context(&name, &ctx).map_err(|e| {
                 let who = LetterRef {
                     id: letter.id(),
@@ -433,7 +439,7 @@ impl<'c> Renderer<'c> {
     ) -> Result<String, Problem> {
         let template = &self.campaign.templates[&letter.variant.template];
         let name = match &template.front.filename {
-            Some(f) => format!("{}#filename@{}", letter.variant.template, f.line),
+            Some(f) => field_template(&letter.variant.template, "filename", 0, f.line),
             None => FILENAME.to_string(),
         };
         let raw = self
@@ -499,8 +505,8 @@ fn cover_name(partial: &str) -> String {
     format!("cover:{partial}")
 }
 
-/// Front-matter fields rendered per letter, with their keys.
-fn front_fields(front: &FrontMatter) -> Vec<(&'static str, &crate::load::template::Field)> {
+/// Front-matter fields rendered per letter, with their keys and their place in the key's list.
+fn front_fields(front: &FrontMatter) -> Vec<(&'static str, usize, &crate::load::template::Field)> {
     let mut out = Vec::new();
     for (key, list) in [
         ("from", &front.from),
@@ -510,7 +516,7 @@ fn front_fields(front: &FrontMatter) -> Vec<(&'static str, &crate::load::templat
         ("reply_to", &front.reply_to),
         ("attachments", &front.attachments),
     ] {
-        out.extend(list.iter().map(|f| (key, f)));
+        out.extend(list.iter().enumerate().map(|(i, f)| (key, i, f)));
     }
     for (key, field) in [
         ("subject", &front.subject),
@@ -518,10 +524,16 @@ fn front_fields(front: &FrontMatter) -> Vec<(&'static str, &crate::load::templat
         ("attachment_name", &front.attachment_name),
     ] {
         if let Some(f) = field {
-            out.push((key, f));
+            out.push((key, 0, f));
         }
     }
     out
+}
+
+/// The registered name of one front-matter value. The items of a YAML list share their key's line, so the name
+/// holds the item's place too: with the line alone, every item of `attachments:` rendered as the last one.
+fn field_template(path: &str, key: &str, index: usize, line: usize) -> String {
+    format!("{path}#{key}@{line}#{index}")
 }
 
 fn template_problem(file: &str, offset: usize, e: &TemplateError) -> Problem {

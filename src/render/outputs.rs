@@ -88,20 +88,18 @@ impl<'c> Outputs<'c> {
         engine.render(&r.markdown, &pdf_inputs(self.campaign, r))
     }
 
-    /// How many pages the letter's PDF has (for `check`'s page limits).
+    /// The letter's PDF and its number of pages (for `check`'s page limits).
     #[cfg(feature = "pdf")]
-    pub fn pages(&self, r: &Rendered) -> Result<usize, Problem> {
+    pub fn pdf_with_pages(&self, r: &Rendered) -> Result<(Vec<u8>, usize), Problem> {
         let engine = self
             .pdf
             .as_ref()
             .ok_or_else(|| Problem::error("internal: PDF engine not started"))?;
-        engine
-            .render_with_pages(&r.markdown, &pdf_inputs(self.campaign, r))
-            .map(|(_, pages)| pages)
+        engine.render_with_pages(&r.markdown, &pdf_inputs(self.campaign, r))
     }
 
     #[cfg(not(feature = "pdf"))]
-    pub fn pages(&self, _r: &Rendered) -> Result<usize, Problem> {
+    pub fn pdf_with_pages(&self, _r: &Rendered) -> Result<(Vec<u8>, usize), Problem> {
         Err(Problem::error(
             "this lettermerge was built without PDF support",
         ))
@@ -192,16 +190,44 @@ impl<'c> Outputs<'c> {
 
     /// The message as `send` sends it (`keep_bcc` false) or as `render` files it (true).
     pub fn email(&self, r: &Rendered, keep_bcc: bool) -> Result<Email, Problem> {
+        self.email_with(r, keep_bcc, None)
+    }
+
+    /// [`Outputs::email`] with the letter's PDF when the caller has typeset it already.
+    pub fn email_with(
+        &self,
+        r: &Rendered,
+        keep_bcc: bool,
+        pdf: Option<Vec<u8>>,
+    ) -> Result<Email, Problem> {
         // (A warning is about the campaign, for `check`; building the message below still refuses the letter.)
         if let Err(p) = self.validate(r) {
             if p.is_error() {
                 return Err(p);
             }
         }
-        let attachments = self.attachments(r)?;
+        let attachments = self.attachments(r, pdf)?;
         eml::build(r, &attachments, keep_bcc).map_err(|e| {
             Problem::error(e.to_string()).for_letter(&r.id, r.row_place(self.campaign))
         })
+    }
+
+    /// The envelope recipients of the letter's message, after every check [`Outputs::email`] makes short of
+    /// reading its attachments' bytes and typesetting its PDF: `send --dry-run` needs a message's hash (and so its
+    /// PDF) only for a letter the journal already knows.
+    pub fn recipients(&self, r: &Rendered) -> Result<Vec<String>, Problem> {
+        if let Err(p) = self.validate(r) {
+            if p.is_error() {
+                return Err(p);
+            }
+        }
+        eml::check(r).map_err(|e| {
+            Problem::error(e.to_string()).for_letter(&r.id, r.row_place(self.campaign))
+        })?;
+        Ok(r.headers
+            .recipients()
+            .map(|m| m.email.to_string())
+            .collect())
     }
 
     /// A test copy of the message for `send --redirect ADDR`, to `to` alone (see [`eml::test_copy`]).
@@ -211,14 +237,14 @@ impl<'c> Outputs<'c> {
                 return Err(p);
             }
         }
-        let attachments = self.attachments(r)?;
+        let attachments = self.attachments(r, None)?;
         eml::test_copy(r, &attachments, to).map_err(|e| {
             Problem::error(e.to_string()).for_letter(&r.id, r.row_place(self.campaign))
         })
     }
 
     /// The files that travel with the letter: its `attachments` and, with `attach_pdf`, the letter as a PDF.
-    fn attachments(&self, r: &Rendered) -> Result<Vec<Attachment>, Problem> {
+    fn attachments(&self, r: &Rendered, pdf: Option<Vec<u8>>) -> Result<Vec<Attachment>, Problem> {
         let mut attachments = Vec::new();
         for path in &r.attachments {
             let bytes = self.attachment(path)?;
@@ -234,7 +260,10 @@ impl<'c> Outputs<'c> {
         if r.attach_pdf {
             attachments.push(Attachment {
                 name: r.attachment_name.clone(),
-                bytes: self.pdf(r)?,
+                bytes: match pdf {
+                    Some(bytes) => bytes,
+                    None => self.pdf(r)?,
+                },
                 content_type: "application/pdf".into(),
             });
         }

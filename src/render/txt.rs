@@ -6,8 +6,30 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 pub const WIDTH: usize = 72;
 
 pub fn render(markdown: &str) -> String {
-    let mut w = Writer::default();
-    for event in super::columns::without_marks(super::md::parser(markdown)) {
+    from_events(
+        super::columns::without_marks(super::md::parser(markdown)),
+        markdown.len(),
+    )
+}
+
+/// The plain text and the HTML fragment of one body, from one parse: an email carries both.
+pub(crate) fn with_html(markdown: &str) -> (String, String) {
+    let events: Vec<Event> = super::md::parser(markdown).collect();
+    let mut html = String::with_capacity(markdown.len() * 5 / 4);
+    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+    let text = from_events(
+        super::columns::without_marks(events.into_iter()),
+        markdown.len(),
+    );
+    (text, html)
+}
+
+fn from_events<'a>(events: impl IntoIterator<Item = Event<'a>>, size: usize) -> String {
+    let mut w = Writer {
+        out: String::with_capacity(size + size / 8),
+        ..Writer::default()
+    };
+    for event in events {
         w.event(event);
     }
     w.flush();
@@ -168,6 +190,8 @@ impl Writer {
             None => (base.clone(), base),
         };
         if text.trim().is_empty() {
+            self.inline = text;
+            self.inline.clear();
             return;
         }
         for (i, line) in text.split('\n').enumerate() {
@@ -177,25 +201,18 @@ impl Writer {
             } else {
                 rest.as_str()
             };
-            let options = textwrap::Options::new(WIDTH)
-                .initial_indent(initial)
-                .subsequent_indent(&rest)
-                .break_words(true)
-                .word_splitter(textwrap::WordSplitter::NoHyphenation)
-                // Greedy wrapping at spaces, as `fmt` and mail clients do: what a reader expects of a plain-text
-                // letter, and several times cheaper than the optimal-fit and Unicode line-break defaults.
-                .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
-                .word_separator(textwrap::WordSeparator::AsciiSpace);
             if line.is_empty() {
                 self.out.push_str(initial.trim_end());
                 self.out.push('\n');
                 continue;
             }
-            for wrapped in textwrap::wrap(line, options) {
-                self.out.push_str(wrapped.trim_end());
-                self.out.push('\n');
-            }
+            // Greedy wrapping at spaces, as `fmt` and mail clients do: what a reader expects of a plain-text letter,
+            // and several times cheaper than optimal-fit and Unicode line breaking.
+            super::wrap::wrap_into(&mut self.out, line, initial, &rest, WIDTH);
         }
+        // The block's text buffer is kept for the next block.
+        self.inline = text;
+        self.inline.clear();
     }
 }
 

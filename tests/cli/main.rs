@@ -20,11 +20,14 @@ mod eml;
 mod escaping;
 mod example;
 mod init;
+mod mime_writer;
 mod pandoc;
 #[cfg(feature = "pdf")]
 mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_cli;
+#[cfg(feature = "pdf")]
+mod pdf_runs;
 #[cfg(feature = "pdf")]
 mod pdf_trust;
 mod per_signatory;
