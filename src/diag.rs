@@ -225,8 +225,8 @@ impl Problems {
         self.0.push(problem);
     }
 
-    pub fn extend(&mut self, other: Problems) {
-        self.0.extend(other.0);
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Problem>) {
+        self.0.extend(other);
     }
 
     pub fn has_errors(&self) -> bool {

@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::diag::{Problem, Problems};
-use crate::load::table::{Row, Table};
+use crate::load::table::{Row, Shape};
 use crate::load::Campaign;
-use crate::plan::{Letter, Plan};
+use crate::plan::{Letter, Unit};
 use crate::render::address::{
     self, gender_column, gender_of_word, honorific_lang, Cells, Chamber, Gender, HonorificLang,
     Person, Style,
@@ -18,19 +18,13 @@ use crate::render::context::in_language;
 use crate::render::lang::Lang;
 use crate::render::Rendered;
 
-/// The rules that read rows: for every letter of every variant, in the variant's language.
-pub fn rows(campaign: &Campaign, plan: &Plan) -> Problems {
-    let mut problems = Problems::new();
-    let t = &campaign.recipients;
-    for variant in &plan.variants {
-        for unit in &variant.units {
-            for row in &unit.rows {
-                row_rules(t, row, &variant.lang, &mut problems);
-            }
-            mixed_languages(t, &unit.key, &unit.rows, &mut problems);
-        }
+/// The rules that read rows, for one letter (before the per-signatory split) of a variant in `lang`: `check` runs
+/// them on every unit of every variant.
+pub fn unit(t: &Shape, unit: &Unit, lang: &str, problems: &mut Problems) {
+    for row in &unit.rows {
+        row_rules(t, row, lang, problems);
     }
-    problems
+    mixed_languages(t, &unit.key, &unit.rows, problems);
 }
 
 /// The rules that read what a letter prints: its address block and its salutation line.
@@ -85,11 +79,11 @@ pub fn letter(letter: &Letter, rendered: &Rendered, campaign: &Campaign) -> Prob
     problems
 }
 
-fn cells(t: &Table, row: &Row, lang: &str) -> Cells {
+fn cells(t: &Shape, row: &Row, lang: &str) -> Cells {
     Cells::of_row(&Value::Object(in_language(t.row_json(row), lang)), lang)
 }
 
-fn row_rules(t: &Table, row: &Row, lang: &str, problems: &mut Problems) {
+fn row_rules(t: &Shape, row: &Row, lang: &str, problems: &mut Problems) {
     let c = cells(t, row, lang);
     let p = c.person();
     let key = t.key(row);
@@ -296,7 +290,7 @@ fn row_rules(t: &Table, row: &Row, lang: &str, problems: &mut Problems) {
 }
 
 /// The printed position cell in the language (`position_es` in a Spanish letter).
-fn position<'a>(t: &Table, row: &'a Row, lang: &str) -> &'a str {
+fn position<'a>(t: &Shape, row: &'a Row, lang: &str) -> &'a str {
     let own = t
         .column(&format!("position_{}", primary(lang)))
         .map(|i| row.get(i))
@@ -316,7 +310,7 @@ fn is_masculine_word(title: &str, feminine: &[String]) -> bool {
     })
 }
 
-fn mixed_languages(t: &Table, key: &str, rows: &[&Row], problems: &mut Problems) {
+fn mixed_languages(t: &Shape, key: &str, rows: &[Row], problems: &mut Problems) {
     let Some(col) = t.column("lang") else {
         return;
     };

@@ -102,7 +102,10 @@ pub(super) fn tracking(
     let output = &campaign.manifest.manifest.output;
     let formats = super::render::parse_formats(&output.formats).unwrap_or_default();
     let out = OutDir::new(&campaign.dir, output.dir.as_str(), formats);
-    let letters = track::track(&plan, &renderer, journal, &out);
+    let letters = match track::track(&plan, &renderer, journal, &out) {
+        Ok(l) => l,
+        Err(p) => return Ok(from_journal(signatories, p.message)),
+    };
     let title = campaign
         .manifest
         .manifest

@@ -1,6 +1,7 @@
 //! Where every planned letter stands, whatever its channel: the plan says which letters there are and how each
 //! reaches its office, the journal what happened to it. `status`, the delivery sheet and `mark` read this.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -9,9 +10,11 @@ use serde::Serialize;
 
 use super::journal::{Journal, Record};
 use super::state::{Mark, SendState, State};
-use crate::load::table::{Row, Table};
+use crate::diag::Problem;
+use crate::load::table::{Row, Shape};
 use crate::plan::channel::{Channel, CONTACT_FORM};
-use crate::plan::{Letter, Plan, Recipients};
+use crate::plan::stream::{Pick, BATCH};
+use crate::plan::{Letter, Plan};
 use crate::render::address::{addressee, Cells};
 use crate::render::context::in_language;
 use crate::render::{Format, Renderer};
@@ -189,22 +192,34 @@ pub fn hand_file(
 
 /// Every planned letter of the plan (public copies are never delivered), then every letter the journal names that
 /// the plan does not, each with where it stands.
-pub fn track(plan: &Plan, renderer: &Renderer, journal: &Journal, out: &OutDir) -> Vec<Tracked> {
-    let letters: Vec<Letter> = plan
-        .letters()
-        .filter(|l| !matches!(l.variant.recipients, Recipients::Public))
-        .collect();
+pub fn track(
+    plan: &Plan,
+    renderer: &Renderer,
+    journal: &Journal,
+    out: &OutDir,
+) -> Result<Vec<Tracked>, Problem> {
     let recipients = &plan.campaign.recipients;
-    let mut tracked: Vec<Tracked> = letters
-        .par_iter()
-        .map(|l| planned(l, recipients, renderer, journal, out))
-        .collect();
+    let mut tracked: Vec<Tracked> = Vec::new();
+    for batch in plan.batches(&Pick::all(), BATCH) {
+        let batch = batch?;
+        if batch.variant.is_public() {
+            continue;
+        }
+        let letters = batch.letters();
+        tracked.extend(
+            letters
+                .par_iter()
+                .map(|l| planned(l, recipients, renderer, journal, out))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let planned: HashSet<String> = tracked.iter().map(|t| t.id.clone()).collect();
     for id in journal.ids() {
-        if !tracked.iter().any(|t| t.id == id) {
+        if !planned.contains(id) {
             tracked.extend(journaled(journal, id));
         }
     }
-    tracked
+    Ok(tracked)
 }
 
 /// Every letter the journal names, when the campaign cannot be planned (a broken template, say).
@@ -217,7 +232,7 @@ pub fn journal_only(journal: &Journal) -> Vec<Tracked> {
 
 fn planned(
     letter: &Letter,
-    recipients: &Table,
+    recipients: &Shape,
     renderer: &Renderer,
     journal: &Journal,
     out: &OutDir,
@@ -362,7 +377,7 @@ fn follow(t: &mut Tracked, journal: &Journal) {
 }
 
 /// "The Honorable Mike Pompeo, Secretary of State" for each addressee row, joined by "; ".
-pub fn office(table: &Table, rows: &[&Row], lang: &str) -> String {
+pub fn office(table: &Shape, rows: &[Row], lang: &str) -> String {
     let names: Vec<String> = rows
         .iter()
         .map(|row| {
