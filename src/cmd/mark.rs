@@ -21,7 +21,7 @@ pub fn run(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
     }
     let tracking = tracking(dir, &[], &journal, v)?;
     let letter = resolve(&tracking.letters, &args.id)?;
-    let base = journal.history(&letter.id).last().cloned();
+    let base = journal.last(&letter.id);
     let record = match base {
         Some(last) => Record {
             at: journal::now(),

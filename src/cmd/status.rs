@@ -39,11 +39,7 @@ pub(super) fn tracking(
     journal: &Journal,
     v: Verbosity,
 ) -> Result<Tracking> {
-    let mut signatories: BTreeSet<String> = journal
-        .records()
-        .iter()
-        .flat_map(|r| r.signatories.iter().cloned())
-        .collect();
+    let mut signatories: BTreeSet<String> = journal.signatories().clone();
     let from_journal = |signatories, why: String| {
         if !v.quiet {
             eprintln!(

@@ -19,7 +19,7 @@ use lettre::message::Mailbox;
 use super::files::write_atomic;
 use super::journal::{self, Journal, Record};
 use super::smtp::{send_with_retry, Envelope, Mailer, SendError};
-use super::state::{SendState, State};
+use super::state::SendState;
 use crate::plan::channel::Channel;
 
 /// What a letter needs, judged from the journal before anything is sent.
@@ -125,10 +125,8 @@ pub fn message(
 
 /// Judges each letter against the journal.
 pub fn decide(journal: &Journal, id: &str, hash: &str, channel: Channel, resend: bool) -> Decision {
-    let office_has_it = journal
-        .marks(id)
-        .iter()
-        .any(|r| matches!(r.state, State::Mark(m) if m.office_has_it()));
+    let entry = journal.entry(id);
+    let office_has_it = entry.is_some_and(|e| e.office_has_it());
     if !channel.is_email() {
         return if office_has_it {
             Decision::Delivered
@@ -139,19 +137,19 @@ pub fn decide(journal: &Journal, id: &str, hash: &str, channel: Channel, resend:
     if office_has_it && !resend {
         return Decision::Delivered;
     }
-    let Some(latest) = journal.latest(id) else {
+    let Some((state, sent)) = entry.and_then(|e| Some((e.send_state()?, e.hash))) else {
         return Decision::Send;
     };
-    match latest.state {
-        State::Send(SendState::Failed) => Decision::Send,
-        State::Send(SendState::Sending | SendState::Uncertain) => {
+    match state {
+        SendState::Failed => Decision::Send,
+        SendState::Sending | SendState::Uncertain => {
             if resend {
                 Decision::Send
             } else {
                 Decision::Uncertain
             }
         }
-        _ if latest.hash == hash => {
+        _ if sent == short_hash(hash) => {
             if resend {
                 Decision::Send
             } else {

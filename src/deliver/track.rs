@@ -1,14 +1,13 @@
 //! Where every planned letter stands, whatever its channel: the plan says which letters there are and how each
 //! reaches its office, the journal what happened to it. `status`, the delivery sheet and `mark` read this.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::journal::{Journal, Record};
+use super::journal::{id_key, Entry, Journal, Record};
 use super::state::{Mark, SendState, State};
 use crate::diag::Problem;
 use crate::load::table::{Row, Shape};
@@ -213,20 +212,24 @@ pub fn track(
                 .collect::<Vec<_>>(),
         );
     }
-    let planned: HashSet<String> = tracked.iter().map(|t| t.id.clone()).collect();
-    for id in journal.ids() {
-        if !planned.contains(id) {
-            tracked.extend(journaled(journal, id));
-        }
-    }
+    let mut planned: Vec<u128> = tracked.iter().map(|t| id_key(&t.id)).collect();
+    planned.sort_unstable();
+    tracked.extend(unplanned(journal, |k| planned.binary_search(&k).is_ok()));
     Ok(tracked)
 }
 
 /// Every letter the journal names, when the campaign cannot be planned (a broken template, say).
 pub fn journal_only(journal: &Journal) -> Vec<Tracked> {
-    journal
-        .ids()
-        .filter_map(|id| journaled(journal, id))
+    unplanned(journal, |_| false)
+}
+
+/// The letters of the journal whose key `planned` does not know, in the order they first appear in it.
+fn unplanned(journal: &Journal, planned: impl Fn(u128) -> bool) -> Vec<Tracked> {
+    let mut entries: Vec<&Entry> = journal.entries().filter(|e| !planned(e.key)).collect();
+    entries.sort_by_key(|e| e.first);
+    entries
+        .into_iter()
+        .filter_map(|e| journaled(journal, e))
         .collect()
 }
 
@@ -316,11 +319,10 @@ fn planned(
 }
 
 /// A letter known only from the journal.
-fn journaled(journal: &Journal, id: &str) -> Option<Tracked> {
-    let first: &Record = journal.history(id).next()?;
-    let base = journal.latest(id).unwrap_or(first);
+fn journaled(journal: &Journal, e: &Entry) -> Option<Tracked> {
+    let base: Record = journal.some_record(e)?;
     let mut t = Tracked {
-        id: id.to_string(),
+        id: base.id.clone(),
         variant: base.variant.clone(),
         key: base.key.clone(),
         signatory: base.signatory.clone(),
