@@ -31,13 +31,15 @@ pub fn unit(t: &Shape, unit: &Unit, lang: &str, problems: &mut Problems) {
 pub fn letter(letter: &Letter, rendered: &Rendered, campaign: &Campaign) -> Problems {
     let mut problems = Problems::new();
     let t = &campaign.recipients;
-    let text = unescape(&rendered.markdown);
     let lang = &letter.variant.lang;
     let Some(first) = letter.unit.rows.first() else {
         return problems;
     };
     let at = |message: String| t.at(Problem::warning(message), first.line, t.column("title"));
-    for line in text.lines() {
+    // Unescaping keeps lines as they are (no escape precedes a line break), so only the few lines a rule reads are
+    // unescaped: a letter is read once, not copied.
+    for raw in rendered.markdown.lines().filter(|l| has_honorable(l)) {
+        let line = &unescape(raw);
         if let Some(wrong) = honorable_with_title(line) {
             let fixed = line
                 .replacen(&wrong, "", 1)
@@ -60,9 +62,16 @@ pub fn letter(letter: &Letter, rendered: &Rendered, campaign: &Campaign) -> Prob
     if people.iter().any(|p| address::override_of(p).is_some()) {
         return problems;
     }
-    let Some(greeting) = text.lines().map(str::trim).find(|l| is_greeting(l)) else {
+    let Some(greeting) = rendered
+        .markdown
+        .lines()
+        .map(str::trim)
+        .find(|l| is_greeting(l))
+        .map(unescape)
+    else {
         return problems;
     };
+    let greeting = greeting.as_str();
     let expected = address::salutation(&people, lang, Style::Usual).text;
     let formal = address::salutation(&people, lang, Style::Formal).text;
     let allowed = allowed_words(&people, &[&expected, &formal]);
@@ -359,6 +368,15 @@ fn unescape(markdown: &str) -> String {
     out
 }
 
+/// Whether "honorable" is in the line in any case, found without lowercasing it (no other character lowercases to
+/// these ASCII letters, so this misses nothing).
+fn has_honorable(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c | 0x20 == b'h' && b.get(i..i + 9).is_some_and(|w| w.eq_ignore_ascii_case(b"honorable"))
+    })
+}
+
 fn is_greeting(line: &str) -> bool {
     ["Dear ", "Estimad", "Distinguid"]
         .iter()
@@ -435,6 +453,10 @@ fn foreign_office_word(text: &str, allowed: &BTreeSet<String>) -> Option<(String
         text.to_lowercase().replace([',', ':', '.', ';'], " ")
     );
     for (word, id) in address::all_office_words() {
+        // Cheap first: a word not in the text at all needs no other test.
+        if !lower.contains(word.as_str()) {
+            continue;
+        }
         if allowed.contains(word) || word.split(' ').all(|w| allowed.contains(w)) {
             continue;
         }
