@@ -373,7 +373,9 @@ fn unescape(markdown: &str) -> String {
 fn has_honorable(line: &str) -> bool {
     let b = line.as_bytes();
     b.iter().enumerate().any(|(i, &c)| {
-        c | 0x20 == b'h' && b.get(i..i + 9).is_some_and(|w| w.eq_ignore_ascii_case(b"honorable"))
+        c | 0x20 == b'h'
+            && b.get(i..i + 9)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"honorable"))
     })
 }
 

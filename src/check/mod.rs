@@ -175,15 +175,33 @@ impl Letters<'_, '_> {
                     break;
                 }
             };
-            for unit in batch.units() {
-                address::unit(t, unit, &batch.variant.lang, &mut units);
-            }
-            let letters = batch.letters();
-            let each = || -> Vec<_> { letters.par_iter().map(|l| self.letter(l)).collect() };
-            let results = match &pool {
-                Ok(pool) => pool.install(each),
-                Err(_) => letters.iter().map(|l| self.letter(l)).collect(),
+            let lang = &batch.variant.lang;
+            let rows = |unit: &crate::plan::Unit| {
+                let mut found = Problems::new();
+                address::unit(t, unit, lang, &mut found);
+                found
             };
+            let letters = batch.letters();
+            let both = || -> (Vec<Problems>, Vec<_>) {
+                let in_units = batch
+                    .units()
+                    .collect::<Vec<_>>()
+                    .par_iter()
+                    .map(|u| rows(u))
+                    .collect();
+                (
+                    in_units,
+                    letters.par_iter().map(|l| self.letter(l)).collect(),
+                )
+            };
+            let (in_units, results) = match &pool {
+                Ok(pool) => pool.install(both),
+                Err(_) => (
+                    batch.units().map(rows).collect(),
+                    letters.iter().map(|l| self.letter(l)).collect(),
+                ),
+            };
+            units.extend(in_units.into_iter().flatten());
             for (l, (problems, stem)) in letters.iter().zip(results) {
                 found.extend(problems.into_iter().map(|(slot, p)| (n, slot, p)));
                 if let Some(stem) = stem {
