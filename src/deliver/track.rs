@@ -190,47 +190,54 @@ pub fn hand_file(
 }
 
 /// Every planned letter of the plan (public copies are never delivered), then every letter the journal names that
-/// the plan does not, each with where it stands.
-pub fn track(
+/// the plan does not, each with where it stands, handed to `f` one by one in that order: nothing is held but 16 bytes
+/// per planned letter (its id's key, to tell which journal letters are no longer planned).
+pub fn each(
     plan: &Plan,
     renderer: &Renderer,
     journal: &Journal,
     out: &OutDir,
-) -> Result<Vec<Tracked>, Problem> {
+    f: &mut dyn FnMut(Tracked),
+) -> Result<(), Problem> {
     let recipients = &plan.campaign.recipients;
-    let mut tracked: Vec<Tracked> = Vec::new();
+    let mut planned: Vec<u128> = Vec::new();
     for batch in plan.batches(&Pick::all(), BATCH) {
         let batch = batch?;
         if batch.variant.is_public() {
             continue;
         }
         let letters = batch.letters();
-        tracked.extend(
-            letters
-                .par_iter()
-                .map(|l| planned(l, recipients, renderer, journal, out))
-                .collect::<Vec<_>>(),
-        );
+        let tracked: Vec<Tracked> = letters
+            .par_iter()
+            .map(|l| self::planned(l, recipients, renderer, journal, out))
+            .collect();
+        for t in tracked {
+            planned.push(id_key(&t.id));
+            f(t);
+        }
     }
-    let mut planned: Vec<u128> = tracked.iter().map(|t| id_key(&t.id)).collect();
     planned.sort_unstable();
-    tracked.extend(unplanned(journal, |k| planned.binary_search(&k).is_ok()));
-    Ok(tracked)
+    for t in unplanned(journal, |k| planned.binary_search(&k).is_ok()) {
+        f(t);
+    }
+    Ok(())
 }
 
 /// Every letter the journal names, when the campaign cannot be planned (a broken template, say).
-pub fn journal_only(journal: &Journal) -> Vec<Tracked> {
-    unplanned(journal, |_| false)
+pub fn journal_only(journal: &Journal, f: &mut dyn FnMut(Tracked)) {
+    for t in unplanned(journal, |_| false) {
+        f(t);
+    }
 }
 
 /// The letters of the journal whose key `planned` does not know, in the order they first appear in it.
-fn unplanned(journal: &Journal, planned: impl Fn(u128) -> bool) -> Vec<Tracked> {
+fn unplanned<'j>(
+    journal: &'j Journal,
+    planned: impl Fn(u128) -> bool,
+) -> impl Iterator<Item = Tracked> + 'j {
     let mut entries: Vec<&Entry> = journal.entries().filter(|e| !planned(e.key)).collect();
     entries.sort_by_key(|e| e.first);
-    entries
-        .into_iter()
-        .filter_map(|e| journaled(journal, e))
-        .collect()
+    entries.into_iter().filter_map(|e| journaled(journal, e))
 }
 
 fn planned(

@@ -171,3 +171,31 @@ fn a_rows_problem_names_its_own_line_after_multiline_cells() {
         "{err}"
     );
 }
+
+#[test]
+fn status_streams_the_same_json_and_sheet_a_whole_report_would_be() {
+    let c = committees();
+    let run = c.ok(&["status", "--json", "--sheet"]);
+    let parsed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    // Pretty-printing the parsed report again gives the very bytes streamed out.
+    assert_eq!(
+        run.stdout,
+        serde_json::to_string_pretty(&parsed).unwrap() + "\n"
+    );
+    assert_eq!(parsed["letters"].as_array().unwrap().len(), 5);
+    assert_eq!(parsed["counts"]["to-deliver"], 5);
+    assert_eq!(c.read("out/deliveries.json"), run.stdout);
+    let csv = c.read("out/deliveries.csv");
+    assert_eq!(csv.lines().count(), 6, "{csv}");
+    let html = c.read("out/deliveries.html");
+    assert!(
+        html.contains("5 letters: 5 to deliver") && html.ends_with("</html>\n"),
+        "{html}"
+    );
+    let empty = c.ok(&["status", "--json", "--channel", "fax"]);
+    let parsed: serde_json::Value = serde_json::from_str(&empty.stdout).unwrap();
+    assert_eq!(
+        empty.stdout,
+        serde_json::to_string_pretty(&parsed).unwrap() + "\n"
+    );
+}
