@@ -33,12 +33,16 @@ pub struct Primary {
 
 #[derive(Debug)]
 enum Source {
-    Csv {
-        dir: PathBuf,
-        spec: TableSpec,
-        stamp: Option<Stamp>,
-    },
+    Csv(Box<CsvSource>),
     Memory(Vec<Row>),
+}
+
+/// Where a streamed table is read from again.
+#[derive(Debug)]
+struct CsvSource {
+    dir: PathBuf,
+    spec: TableSpec,
+    stamp: Option<Stamp>,
 }
 
 /// What says a file is still the one loaded: its size and modification time.
@@ -102,11 +106,11 @@ impl Primary {
         };
         let mut primary = Primary {
             shape,
-            source: Source::Csv {
+            source: Source::Csv(Box::new(CsvSource {
                 dir: campaign_dir.to_path_buf(),
                 spec: spec.clone(),
                 stamp,
-            },
+            })),
             folded: Vec::new(),
             len,
             keys,
@@ -188,7 +192,8 @@ impl Primary {
                 path: &self.shape.path,
                 inner: Inner::Memory(rows.iter()),
             }),
-            Source::Csv { dir, spec, stamp } => {
+            Source::Csv(csv) => {
+                let CsvSource { dir, spec, stamp } = &**csv;
                 let file = dir.join(&spec.path);
                 if Stamp::of(&file) != *stamp {
                     return Err(changed(&self.shape.path, "it was saved again"));
@@ -209,7 +214,7 @@ impl Primary {
 
     /// Whether the rows are read from the file on every pass (rather than held).
     pub fn is_streamed(&self) -> bool {
-        matches!(self.source, Source::Csv { .. })
+        matches!(self.source, Source::Csv(_))
     }
 }
 
