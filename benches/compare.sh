@@ -141,7 +141,7 @@ for what in $rows; do
     sleep 0.5
     for c in 1 8; do
       dir=$(plain "$SEND_N" "$PORT" "$c")
-      forget() { rm -rf "$dir/lettermerge/.lettermerge"; }
+      forget() { rm -rf "$dir/lettermerge/.lettermerge" "$dir/lettermerge/approvals.toml"; }
       PREP=forget measure send "$BIN" -C "$dir/lettermerge" send --yes --quiet
       lm=$med lm_rss=$rss
       # The same message for smtp-source: one of ours, as it would be handed over.
@@ -153,7 +153,7 @@ for what in $rows; do
     done
     if [ "$SEND_BIG" -gt 0 ]; then
       dir=$(plain "$SEND_BIG" "$PORT" 8)
-      forget() { rm -rf "$dir/lettermerge/.lettermerge"; }
+      forget() { rm -rf "$dir/lettermerge/.lettermerge" "$dir/lettermerge/approvals.toml"; }
       RUNS_SAVED=$RUNS; RUNS=1
       PREP=forget measure send-big "$BIN" -C "$dir/lettermerge" send --yes --quiet
       RUNS=$RUNS_SAVED
