@@ -11,6 +11,7 @@
 #   EML_N=10000 SEND_N=10000 SEND_BIG=100000   letters for the eml and send rows (SEND_BIG: lettermerge alone)
 #   WORK=/dev/shm/lettermerge-compare          where workloads and output go (a tmpfs when there is one)
 #   BIN=path/to/lettermerge                    skip the release build and measure this binary
+#   CARGO_FLAGS=--no-default-features          for the release build (no row needs the `pdf` feature)
 #   INSTALL=0              never install mailmerge (pip, into WORK/venv) or postfix (apt-get); rows without them say so
 # Workloads are generated once per size and kept in WORK (benches/gen_recipients.py, benches/gen_plain.py); nothing
 # in them is random.
@@ -32,8 +33,9 @@ mkdir -p "$WORK"
 rows=${*:-eml txt check send}
 
 if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet || exit 1
-  BIN=$root/target/release/lettermerge
+  # shellcheck disable=SC2086
+  cargo build --release --quiet ${CARGO_FLAGS:-} || exit 1
+  BIN=${CARGO_TARGET_DIR:-$root/target}/release/lettermerge
 fi
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (/usr/bin/time): apt-get install time"; exit 1; }
 

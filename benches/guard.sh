@@ -14,7 +14,7 @@ FACTOR=3
 start=$(date +%s)
 cargo build --release --quiet --no-default-features
 echo "guard: release build (no pdf feature) took $(( $(date +%s) - start )) s"
-bin=$PWD/target/release/lettermerge
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/lettermerge
 
 if [ -z "${WORK:-}" ]; then
   base=/tmp
