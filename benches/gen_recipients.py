@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Writes a copy of the example campaign with N generated U.S. officials, for the render and send benchmarks.
 
-usage: benches/gen_recipients.py N DEST [--text-only] [--smtp PORT CONNECTIONS]
+usage: benches/gen_recipients.py N DEST [--text-only] [--no-roster] [--smtp PORT CONNECTIONS]
 
 --text-only drops the attached PDF (attach_pdf, body) so a benchmark measures text letters alone;
+--no-roster drops `[roster]`, whose U.S. Congress file the copy does not have (check would report it missing);
 --smtp points [smtp] at an SMTP sink on 127.0.0.1:PORT (security "none": loopback only).
 """
 import csv
@@ -38,6 +39,10 @@ if "--text-only" in args:
         lines = [l for l in t.read_text(encoding="utf-8").splitlines(keepends=True)
                  if not l.startswith(("attach_pdf:", "body:"))]
         t.write_text("".join(lines), encoding="utf-8")
+if "--no-roster" in args:
+    toml = dest / "lettermerge.toml"
+    lines = toml.read_text(encoding="utf-8").splitlines(keepends=True)
+    toml.write_text("".join(l for l in lines if not l.startswith("us_congress")), encoding="utf-8")
 if "--smtp" in args:
     i = args.index("--smtp")
     port, connections = args[i + 1], args[i + 2]

@@ -48,7 +48,8 @@ fn letter(c: &mut Criterion) {
     };
     let plan = Plan::new(&campaign, &options).unwrap_or_else(|p| panic!("{p:?}"));
     let renderer = Renderer::new(&plan).unwrap_or_else(|p| panic!("{p:?}"));
-    let outputs = Outputs::new(&campaign, cfg!(feature = "pdf")).unwrap_or_else(|p| panic!("{p:?}"));
+    let outputs =
+        Outputs::new(&campaign, cfg!(feature = "pdf")).unwrap_or_else(|p| panic!("{p:?}"));
     let one = plan.letters().next().expect("one letter");
 
     let mut group = c.benchmark_group("letter");
@@ -61,7 +62,11 @@ fn letter(c: &mut Criterion) {
             continue;
         }
         group.bench_function(format.extension(), |b| {
-            b.iter(|| outputs.bytes(&rendered, format).expect("the format renders"))
+            b.iter(|| {
+                outputs
+                    .bytes(&rendered, format)
+                    .expect("the format renders")
+            })
         });
     }
     group.finish();

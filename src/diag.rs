@@ -225,8 +225,8 @@ impl Problems {
         self.0.push(problem);
     }
 
-    pub fn extend(&mut self, other: Problems) {
-        self.0.extend(other.0);
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Problem>) {
+        self.0.extend(other);
     }
 
     pub fn has_errors(&self) -> bool {
@@ -258,19 +258,22 @@ impl Problems {
     pub fn grouped(self) -> Problems {
         let mut out: Vec<Problem> = Vec::with_capacity(self.0.len());
         let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+        // The letters each grouped problem has, to say each once: a set, since one mistake may stop a million.
+        let mut seen: Vec<std::collections::HashSet<String>> = Vec::new();
         for p in self.0 {
             let key = Key::of(&p);
             match index.get(&key) {
                 Some(&i) => {
                     let into = &mut out[i];
                     for l in p.letters {
-                        if !into.letters.iter().any(|x| x.id == l.id) {
+                        if seen[i].insert(l.id.clone()) {
                             into.letters.push(l);
                         }
                     }
                 }
                 None => {
                     index.insert(key, out.len());
+                    seen.push(p.letters.iter().map(|l| l.id.clone()).collect());
                     out.push(p);
                 }
             }

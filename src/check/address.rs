@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::diag::{Problem, Problems};
-use crate::load::table::{Row, Table};
+use crate::load::table::{Row, Shape};
 use crate::load::Campaign;
-use crate::plan::{Letter, Plan};
+use crate::plan::{Letter, Unit};
 use crate::render::address::{
     self, gender_column, gender_of_word, honorific_lang, Cells, Chamber, Gender, HonorificLang,
     Person, Style,
@@ -18,32 +18,28 @@ use crate::render::context::in_language;
 use crate::render::lang::Lang;
 use crate::render::Rendered;
 
-/// The rules that read rows: for every letter of every variant, in the variant's language.
-pub fn rows(campaign: &Campaign, plan: &Plan) -> Problems {
-    let mut problems = Problems::new();
-    let t = &campaign.recipients;
-    for variant in &plan.variants {
-        for unit in &variant.units {
-            for row in &unit.rows {
-                row_rules(t, row, &variant.lang, &mut problems);
-            }
-            mixed_languages(t, &unit.key, &unit.rows, &mut problems);
-        }
+/// The rules that read rows, for one letter (before the per-signatory split) of a variant in `lang`: `check` runs
+/// them on every unit of every variant.
+pub fn unit(t: &Shape, unit: &Unit, lang: &str, problems: &mut Problems) {
+    for row in &unit.rows {
+        row_rules(t, row, lang, problems);
     }
-    problems
+    mixed_languages(t, &unit.key, &unit.rows, problems);
 }
 
 /// The rules that read what a letter prints: its address block and its salutation line.
 pub fn letter(letter: &Letter, rendered: &Rendered, campaign: &Campaign) -> Problems {
     let mut problems = Problems::new();
     let t = &campaign.recipients;
-    let text = unescape(&rendered.markdown);
     let lang = &letter.variant.lang;
     let Some(first) = letter.unit.rows.first() else {
         return problems;
     };
     let at = |message: String| t.at(Problem::warning(message), first.line, t.column("title"));
-    for line in text.lines() {
+    // Unescaping keeps lines as they are (no escape precedes a line break), so only the few lines a rule reads are
+    // unescaped: a letter is read once, not copied.
+    for raw in rendered.markdown.lines().filter(|l| has_honorable(l)) {
+        let line = &unescape(raw);
         if let Some(wrong) = honorable_with_title(line) {
             let fixed = line
                 .replacen(&wrong, "", 1)
@@ -66,9 +62,16 @@ pub fn letter(letter: &Letter, rendered: &Rendered, campaign: &Campaign) -> Prob
     if people.iter().any(|p| address::override_of(p).is_some()) {
         return problems;
     }
-    let Some(greeting) = text.lines().map(str::trim).find(|l| is_greeting(l)) else {
+    let Some(greeting) = rendered
+        .markdown
+        .lines()
+        .map(str::trim)
+        .find(|l| is_greeting(l))
+        .map(unescape)
+    else {
         return problems;
     };
+    let greeting = greeting.as_str();
     let expected = address::salutation(&people, lang, Style::Usual).text;
     let formal = address::salutation(&people, lang, Style::Formal).text;
     let allowed = allowed_words(&people, &[&expected, &formal]);
@@ -85,11 +88,11 @@ pub fn letter(letter: &Letter, rendered: &Rendered, campaign: &Campaign) -> Prob
     problems
 }
 
-fn cells(t: &Table, row: &Row, lang: &str) -> Cells {
+fn cells(t: &Shape, row: &Row, lang: &str) -> Cells {
     Cells::of_row(&Value::Object(in_language(t.row_json(row), lang)), lang)
 }
 
-fn row_rules(t: &Table, row: &Row, lang: &str, problems: &mut Problems) {
+fn row_rules(t: &Shape, row: &Row, lang: &str, problems: &mut Problems) {
     let c = cells(t, row, lang);
     let p = c.person();
     let key = t.key(row);
@@ -296,7 +299,7 @@ fn row_rules(t: &Table, row: &Row, lang: &str, problems: &mut Problems) {
 }
 
 /// The printed position cell in the language (`position_es` in a Spanish letter).
-fn position<'a>(t: &Table, row: &'a Row, lang: &str) -> &'a str {
+fn position<'a>(t: &Shape, row: &'a Row, lang: &str) -> &'a str {
     let own = t
         .column(&format!("position_{}", primary(lang)))
         .map(|i| row.get(i))
@@ -316,7 +319,7 @@ fn is_masculine_word(title: &str, feminine: &[String]) -> bool {
     })
 }
 
-fn mixed_languages(t: &Table, key: &str, rows: &[&Row], problems: &mut Problems) {
+fn mixed_languages(t: &Shape, key: &str, rows: &[Row], problems: &mut Problems) {
     let Some(col) = t.column("lang") else {
         return;
     };
@@ -363,6 +366,17 @@ fn unescape(markdown: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether "honorable" is in the line in any case, found without lowercasing it (no other character lowercases to
+/// these ASCII letters, so this misses nothing).
+fn has_honorable(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c | 0x20 == b'h'
+            && b.get(i..i + 9)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"honorable"))
+    })
 }
 
 fn is_greeting(line: &str) -> bool {
@@ -441,6 +455,10 @@ fn foreign_office_word(text: &str, allowed: &BTreeSet<String>) -> Option<(String
         text.to_lowercase().replace([',', ':', '.', ';'], " ")
     );
     for (word, id) in address::all_office_words() {
+        // Cheap first: a word not in the text at all needs no other test.
+        if !lower.contains(word.as_str()) {
+            continue;
+        }
         if allowed.contains(word) || word.split(' ').all(|w| allowed.contains(w)) {
             continue;
         }

@@ -2,13 +2,14 @@
 //! without a web form to paste it into. Reported once per row, not once per letter of every variant.
 
 use crate::diag::{Problem, Problems};
-use crate::load::table::Table;
+use crate::load::table::{Row, Shape};
 use crate::plan::channel::{Channel, COLUMN, CONTACT_FORM};
 
-pub fn rows(t: &Table) -> Problems {
+/// The row's problem with its channel, if it has one.
+pub fn row(t: &Shape, row: &Row) -> Option<Problem> {
     let mut problems = Problems::new();
     let column = |name: &str| t.column(name).map(|c| c + 1);
-    for row in &t.rows {
+    {
         let key = t.key(row);
         let at = |name: &str| {
             Problem::error("")
@@ -52,5 +53,5 @@ pub fn rows(t: &Table) -> Problems {
             Ok(_) => {}
         }
     }
-    problems
+    problems.into_iter().next()
 }

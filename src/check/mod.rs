@@ -8,16 +8,20 @@ pub mod channels;
 pub mod limits;
 pub mod names;
 pub mod preflight;
+pub mod primary;
 pub mod raw;
 pub mod roster;
 pub mod rows;
 
 use std::collections::{BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use crate::cli::Selection;
 use crate::diag::{Problem, Problems};
 use crate::load::Campaign;
 use crate::plan::reads::walk::Walker;
+use crate::plan::stream::{Pick, BATCH};
 use crate::plan::{Plan, PlanOptions, Recipients};
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Renderer};
@@ -39,6 +43,9 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         }
     }
     problems.extend(rows::encodings(campaign));
+    // One read of the primary table for its row checks; they are listed where they always were.
+    let rows_found = primary::pass(campaign);
+    problems.extend(rows_found.case_keys);
     problems.extend(rows::case_keys(campaign));
     let plan = match Plan::new(
         campaign,
@@ -66,22 +73,23 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     let render_letters = !names.has_errors();
     problems.extend(names);
     problems.extend(rows::folded(campaign));
-    problems.extend(address::rows(campaign, &plan));
-    problems.extend(roster::check(campaign));
-    problems.extend(channels::rows(&campaign.recipients));
-    problems.extend(rows::duplicate_recipients(campaign));
+    // Here come the address rules of every unit, found by the letters' pass below.
+    let mut after = Problems::new();
+    after.extend(rows_found.roster);
+    after.extend(rows_found.channels);
+    after.extend(rows_found.addresses);
     if let Some(t) = plan.variants.iter().find_map(|v| v.signatory_table) {
-        problems.extend(rows::near_duplicates(t));
+        after.extend(rows::near_duplicates(t));
     }
     for v in &plan.variants {
-        problems.extend(rows::translations(v));
-        problems.extend(rows::signatory_gaps(
+        after.extend(rows::translations(v));
+        after.extend(rows::signatory_gaps(
             v,
             &crate::signoff::fingerprint::shown_columns(v),
         ));
     }
-    problems.extend(crate::signoff::report::problems(campaign, &sel.variants));
-    problems.extend(raw::raw_outputs(campaign, &plan));
+    after.extend(crate::signoff::report::problems(campaign, &sel.variants));
+    after.extend(raw::raw_outputs(campaign, &plan));
 
     // The PDF engine starts (and compiles the layout once) when `render` or `send` would typeset PDFs.
     let needs_pdf = formats.contains(&Format::Pdf)
@@ -92,9 +100,9 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     let engine = needs_pdf && cfg!(feature = "pdf");
     if needs_pdf && !engine {
         if let Err(p) = crate::render::outputs::pdf_files(campaign) {
-            problems.extend(p);
+            after.extend(p);
         }
-        problems.push(Problem::warning(
+        after.push(Problem::warning(
             "this lettermerge was built without PDF support: the PDF layout is not checked, and `render` and `send` \
              will refuse letters that need a PDF",
         ));
@@ -104,38 +112,149 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     let outputs = match Outputs::new(campaign, engine || limits_pdf) {
         Ok(o) => Some(o),
         Err(p) => {
-            problems.extend(p);
+            after.extend(p);
             None
         }
     };
-
     let (limits, found) = limits::Limits::new(campaign, outputs.as_ref());
-    problems.extend(found);
-    let mut clashes = preflight::Clashes::default();
-    // A letter whose `channel` names no channel is reported once, by its row.
-    for letter in plan.letters().filter(|l| {
-        render_letters && l.selected_by(&sel.only) && l.channel(&campaign.recipients).is_ok()
-    }) {
-        match renderer.render(&letter) {
-            Ok(r) => {
-                problems.extend(address::letter(&letter, &r, campaign));
-                // A public copy goes to no office, by no channel.
-                if !matches!(letter.variant.recipients, Recipients::Public) {
-                    problems.extend(limits.letter(&r));
-                }
-                if let Some(p) = clashes.add(&r.variant, &r.file_stem, &r.id) {
-                    problems.push(p);
-                }
-                if let Some(Err(p)) = outputs.as_ref().map(|o| o.validate(&r)) {
-                    problems.push(p);
-                }
-            }
-            Err(p) => problems.push(p),
-        }
-    }
+    after.extend(found);
+    let letters = Letters {
+        campaign,
+        plan: &plan,
+        renderer: &renderer,
+        outputs: outputs.as_ref(),
+        limits: &limits,
+        only: &sel.only,
+        render: render_letters,
+    };
+    let (units, by_letter) = letters.check();
+    problems.extend(units);
+    problems.extend(after);
+    problems.extend(by_letter);
     // The same template problem is found once per variant that uses the template, and once per letter that
     // reaches it: said once, with the letters.
     problems.grouped()
+}
+
+/// Every letter rendered and checked, batch after batch, on a pool of its own (a PDF check typesets with typst,
+/// which uses rayon's global pool inside).
+struct Letters<'a, 'c> {
+    campaign: &'c Campaign,
+    plan: &'a Plan<'c>,
+    renderer: &'a Renderer<'c>,
+    outputs: Option<&'a Outputs<'c>>,
+    limits: &'a limits::Limits<'c, 'a>,
+    only: &'a [String],
+    render: bool,
+}
+
+/// Where a letter's problem goes among the others of the same letter.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Slot {
+    Address,
+    Limits,
+    Clash,
+    Outputs,
+}
+
+impl Letters<'_, '_> {
+    /// The address rules of every unit, then every letter's problems in plan order.
+    fn check(&self) -> (Problems, Problems) {
+        let mut units = Problems::new();
+        let mut found: Vec<(usize, Slot, Problem)> = Vec::new();
+        let mut names = preflight::Names::default();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("lettermerge-check-{i}"))
+            .build();
+        let pick = Pick::all();
+        let t = &self.campaign.recipients;
+        let mut n = 0;
+        for batch in self.plan.batches(&pick, BATCH) {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(p) => {
+                    units.push(p);
+                    break;
+                }
+            };
+            let lang = &batch.variant.lang;
+            let rows = |unit: &crate::plan::Unit| {
+                let mut found = Problems::new();
+                address::unit(t, unit, lang, &mut found);
+                found
+            };
+            let letters = batch.letters();
+            let both = || -> (Vec<Problems>, Vec<_>) {
+                let in_units = batch
+                    .units()
+                    .collect::<Vec<_>>()
+                    .par_iter()
+                    .map(|u| rows(u))
+                    .collect();
+                (
+                    in_units,
+                    letters.par_iter().map(|l| self.letter(l)).collect(),
+                )
+            };
+            let (in_units, results) = match &pool {
+                Ok(pool) => pool.install(both),
+                Err(_) => (
+                    batch.units().map(rows).collect(),
+                    letters.iter().map(|l| self.letter(l)).collect(),
+                ),
+            };
+            units.extend(in_units.into_iter().flatten());
+            for (l, (problems, stem)) in letters.iter().zip(results) {
+                found.extend(problems.into_iter().map(|(slot, p)| (n, slot, p)));
+                if let Some(stem) = stem {
+                    names.add(n, &l.variant.name, &stem);
+                }
+                n += 1;
+            }
+        }
+        match names.second_look(self.plan, self.renderer, &pick) {
+            Ok(clashes) => found.extend(clashes.into_iter().map(|(n, p)| (n, Slot::Clash, p))),
+            Err(p) => units.push(p),
+        }
+        found.sort_by_key(|(n, slot, _)| (*n, *slot));
+        (units, found.into_iter().map(|(_, _, p)| p).collect())
+    }
+
+    /// One letter's problems, and the file name it would be written to.
+    fn letter(&self, letter: &crate::plan::Letter) -> (Vec<(Slot, Problem)>, Option<String>) {
+        let campaign = self.campaign;
+        // A letter whose `channel` names no channel is reported once, by its row.
+        if !(self.render
+            && letter.selected_by(self.only)
+            && letter.channel(&campaign.recipients).is_ok())
+        {
+            return (Vec::new(), None);
+        }
+        let mut out = Vec::new();
+        match self.renderer.render(letter) {
+            Ok(r) => {
+                out.extend(
+                    address::letter(letter, &r, campaign)
+                        .into_iter()
+                        .map(|p| (Slot::Address, p)),
+                );
+                // A public copy goes to no office, by no channel.
+                if !matches!(letter.variant.recipients, Recipients::Public) {
+                    out.extend(
+                        self.limits
+                            .letter(&r)
+                            .into_iter()
+                            .map(|p| (Slot::Limits, p)),
+                    );
+                }
+                if let Some(Err(p)) = self.outputs.map(|o| o.validate(&r)) {
+                    out.push((Slot::Outputs, p));
+                }
+                (out, Some(r.file_stem))
+            }
+            Err(p) => (vec![(Slot::Address, p)], None),
+        }
+    }
 }
 
 fn columns_of(headers: &[String]) -> BTreeSet<String> {

@@ -4,10 +4,15 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::diag::{Problem, Problems};
 use crate::load::paths::{self, CampaignPath};
+use crate::load::table::dups::{Hashes, Suspects};
 use crate::load::{escape_problem, Campaign};
-use crate::render::Format;
+use crate::plan::stream::{Pick, BATCH};
+use crate::plan::Plan;
+use crate::render::{Format, Renderer};
 
 /// `[smtp]`'s rules that parsing alone cannot see, each at its key's line: "none" to a remote host, a password in
 /// the file, nonsense numbers, a missing `ca_file`.
@@ -114,6 +119,77 @@ impl Clashes {
             ),
         }
     }
+}
+
+/// The file names of a stream of letters, as 8-byte hashes: [`Clashes`] for a million letters. Two letters whose
+/// names' hashes repeat get the exact look of [`Names::second_look`], which names both.
+#[derive(Default)]
+pub struct Names {
+    hashes: Hashes,
+    /// Which letters of the stream (by number) have a name, one bit each.
+    added: Vec<u64>,
+}
+
+impl Names {
+    /// The `n`th letter of the stream (from 0) is written to `variant/stem`.
+    pub fn add(&mut self, n: usize, variant: &str, stem: &str) {
+        self.hashes.push(&key(variant, stem));
+        let (word, bit) = (n / 64, n % 64);
+        if self.added.len() <= word {
+            self.added.resize(word + 1, 0);
+        }
+        self.added[word] |= 1 << bit;
+    }
+
+    fn has(&self, n: usize) -> bool {
+        self.added
+            .get(n / 64)
+            .is_some_and(|w| w & (1 << (n % 64)) != 0)
+    }
+
+    /// The problems of letters that share a file, each with its letter's number in the stream; `pick` must be the
+    /// stream's. Reads the plan again only when two names' hashes repeat.
+    pub fn second_look(
+        mut self,
+        plan: &Plan,
+        renderer: &Renderer,
+        pick: &Pick,
+    ) -> Result<Vec<(usize, Problem)>, Problem> {
+        let suspects: Suspects = self.hashes.repeated();
+        if suspects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut clashes = Clashes::default();
+        let mut out = Vec::new();
+        let mut n = 0;
+        for batch in plan.batches(pick, BATCH) {
+            let batch = batch?;
+            let letters = batch.letters();
+            let stems: Vec<Option<String>> = letters
+                .par_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    self.has(n + i)
+                        .then(|| renderer.file_stem(l).ok())
+                        .flatten()
+                        .filter(|stem| suspects.contains(&key(&l.variant.name, stem)))
+                })
+                .collect();
+            for (l, stem) in letters.iter().zip(stems) {
+                if let Some(stem) = stem {
+                    if let Some(p) = clashes.add(&l.variant.name, &stem, &l.id()) {
+                        out.push((n, p));
+                    }
+                }
+                n += 1;
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn key(variant: &str, stem: &str) -> String {
+    format!("{variant}\u{0}{}", stem.to_lowercase())
 }
 
 #[cfg(test)]

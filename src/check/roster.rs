@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::diag::{Problem, Problems};
 use crate::load::roster::{find, Match, Member, Roster, Wanted};
-use crate::load::table::{Row, Table};
+use crate::load::table::{Row, Shape, Table};
 use crate::load::Campaign;
 use crate::render::address::{self, Cells, Chamber};
 
@@ -38,23 +38,23 @@ impl Seat<'_> {
 
 /// Rows whose title is a congressional office (Senator, Representative, committee chair…), read in English.
 pub fn seats(t: &Table) -> Vec<Seat<'_>> {
+    t.rows.iter().filter_map(|row| seat(t, row)).collect()
+}
+
+/// The row's seat in Congress, if its title is a congressional office.
+pub fn seat<'t>(t: &Shape, row: &'t Row) -> Option<Seat<'t>> {
     let col = |name: &str| t.column(name);
     let (state, bioguide) = (col("state"), col("bioguide_id"));
-    t.rows
-        .iter()
-        .filter_map(|row| {
-            let cells = Cells::of_row(&Value::Object(t.row_json(row)), "en");
-            let view = address::view(&cells.person())?;
-            view.congress.then(|| Seat {
-                row,
-                key: t.key(row),
-                chamber: view.chamber,
-                state: state.map_or("", |c| row.get(c)),
-                bioguide_id: bioguide.map_or("", |c| row.get(c)),
-                cells,
-            })
-        })
-        .collect()
+    let cells = Cells::of_row(&Value::Object(t.row_json(row)), "en");
+    let view = address::view(&cells.person())?;
+    view.congress.then(|| Seat {
+        row,
+        key: row.get(t.key_column),
+        chamber: view.chamber,
+        state: state.map_or("", |c| row.get(c)),
+        bioguide_id: bioguide.map_or("", |c| row.get(c)),
+        cells,
+    })
 }
 
 /// Loads the manifest's roster, if it names one.
@@ -82,14 +82,20 @@ pub fn load(campaign: &Campaign) -> Option<Result<Roster, Problems>> {
     }))
 }
 
-pub fn check(campaign: &Campaign) -> Problems {
+/// The roster, ready to check rows against, with what it says about itself (a stale file).
+pub struct Checker {
+    roster: Roster,
+    dated: String,
+}
+
+/// Loads the manifest's roster for checking rows; `None` when it names none, `Err` with the problems when it cannot
+/// be read.
+pub fn checker(campaign: &Campaign) -> Option<Result<(Checker, Problems), Problems>> {
     let mut problems = Problems::new();
-    let roster = match load(campaign) {
-        None => return problems,
-        Some(Err(p)) => return p,
-        Some(Ok(r)) => r,
+    let roster = match load(campaign)? {
+        Err(p) => return Some(Err(p)),
+        Ok(r) => r,
     };
-    let t = &campaign.recipients;
     let dated = match roster.age(SystemTime::now()) {
         Some((days, date)) => {
             if days > STALE_DAYS {
@@ -108,7 +114,15 @@ pub fn check(campaign: &Campaign) -> Problems {
         }
         None => format!("roster ({})", roster.path.display()),
     };
-    for seat in seats(t) {
+    Some(Ok((Checker { roster, dated }, problems)))
+}
+
+impl Checker {
+    /// The row's problem, when it holds a seat in Congress the roster does not confirm.
+    pub fn row(&self, t: &Shape, row: &Row) -> Option<Problem> {
+        let seat = seat(t, row)?;
+        let (roster, dated) = (&self.roster, &self.dated);
+        let mut problems = Problems::new();
         let w = seat.wanted();
         let at =
             |message: String| t.at(Problem::warning(message), seat.row.line, Some(t.key_column));
@@ -118,7 +132,7 @@ pub fn check(campaign: &Campaign) -> Problems {
             w.first_name.trim(),
             w.last_name.trim()
         );
-        match find(&roster, &w) {
+        match find(roster, &w) {
             Match::Exact(_) => {}
             Match::Name(m) => problems.push(
                 at(format!(
@@ -152,7 +166,7 @@ pub fn check(campaign: &Campaign) -> Problems {
                     at(format!(
                         "{who} is in the {dated} as {} ({}), but {}",
                         member.name(),
-                        roster_place(&roster, member),
+                        roster_place(roster, member),
                         what.join(" and ")
                     ))
                     .help(format!("correct the row's title or state; {}", office(member, seat.key))),
@@ -177,14 +191,14 @@ pub fn check(campaign: &Campaign) -> Problems {
             ),
             Match::Missing => problems.push(
                 at(format!("{who} is not in the {dated}: no longer in office?"))
-                .help(match namesakes(&roster, w.last_name) {
+                .help(match namesakes(roster, w.last_name) {
                     Some(list) => format!("the roster has {list}; if the person left office, address the successor"),
                     None => "check the name; if the person left office, address the successor".to_owned(),
                 }),
             ),
         }
+        problems.into_iter().next()
     }
-    problems
 }
 
 fn nickname(m: &Member) -> String {

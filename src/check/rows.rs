@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::diag::{Problem, Problems};
 pub use crate::load::table::fold;
-use crate::load::table::Table;
+use crate::load::table::{Shape, Table};
 use crate::load::Campaign;
 use crate::plan::Variant;
 use crate::render::context;
@@ -39,23 +39,17 @@ pub fn columns(campaign: &Campaign) -> Problems {
 
 /// Keys that differ only by case (`ABC`, `abc`): one file on Windows and macOS when they name letters, and two rows
 /// easy to take for one. A warning at the second row, naming the first.
+/// For the `[tables]` tables; the primary table's are found in its pass ([`super::primary`]).
 pub fn case_keys(campaign: &Campaign) -> Problems {
     let mut problems = Problems::new();
-    for t in std::iter::once(&campaign.recipients).chain(campaign.tables.values()) {
+    for t in campaign.tables.values() {
         let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
         for row in &t.rows {
             let key = t.key(row);
             match seen.get(&key.to_lowercase()) {
-                Some((first, line)) if *first != key => problems.push(t.at(
-                    Problem::warning(format!(
-                        "keys `{first}` ({}) and `{key}` differ only by case: on Windows and macOS their \
-                         letters' files are one file, and `--only`, `rows` and the journal tell them apart only by case",
-                        t.row_ref(*line)
-                    ))
-                    .help(format!("give one of them a key that differs by more than case, e.g. `{key}-2`")),
-                    row.line,
-                    Some(t.key_column),
-                )),
+                Some((first, line)) if *first != key => {
+                    problems.push(case_key(t, first, *line, key, row.line))
+                }
                 Some(_) => {}
                 None => {
                     seen.insert(key.to_lowercase(), (key, row.line));
@@ -64,6 +58,22 @@ pub fn case_keys(campaign: &Campaign) -> Problems {
         }
     }
     problems
+}
+
+/// Keys `first` (on `first_line`) and `key` (on `line`) differ only by case.
+pub fn case_key(t: &Shape, first: &str, first_line: usize, key: &str, line: usize) -> Problem {
+    t.at(
+        Problem::warning(format!(
+            "keys `{first}` ({}) and `{key}` differ only by case: on Windows and macOS their \
+             letters' files are one file, and `--only`, `rows` and the journal tell them apart only by case",
+            t.row_ref(first_line)
+        ))
+        .help(format!(
+            "give one of them a key that differs by more than case, e.g. `{key}-2`"
+        )),
+        line,
+        Some(t.key_column),
+    )
 }
 
 /// A table declared in a legacy encoding (windows-1252, latin1…) whose bytes are valid UTF-8 with accented letters
@@ -127,29 +137,16 @@ fn utf8_word(bytes: &[u8]) -> Option<(usize, &str)> {
     Some((line, &text[start..end]))
 }
 
-pub fn duplicate_recipients(campaign: &Campaign) -> Problems {
-    let mut problems = Problems::new();
-    let t = &campaign.recipients;
-    let Some(email) = t.column("email") else {
-        return problems;
-    };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for row in &t.rows {
-        for addr in crate::render::helpers::split_cell(row.get(email)) {
-            let norm = addr.to_lowercase();
-            if let Some(first) = seen.insert(norm, row.line) {
-                problems.push(t.at(
-                    Problem::warning(format!(
-                        "`{addr}` is also the address of the row on {}: that office would get two letters",
-                        t.row_ref(first)
-                    )),
-                    row.line,
-                    Some(email),
-                ));
-            }
-        }
-    }
-    problems
+/// `addr` on `line` is also the address of the row on `previous`: the office would get two letters.
+pub fn shared_address(t: &Shape, addr: &str, line: usize, previous: usize) -> Problem {
+    t.at(
+        Problem::warning(format!(
+            "`{addr}` is also the address of the row on {}: that office would get two letters",
+            t.row_ref(previous)
+        )),
+        line,
+        t.column("email"),
+    )
 }
 
 /// An organization's names to compare: the full name without a parenthesized acronym, and the acronym.
@@ -225,8 +222,10 @@ pub fn near_duplicates(t: &Table) -> Problems {
 /// What `dedupe` folded in each table: one warning per group, at the kept row, naming the rows dropped.
 pub fn folded(campaign: &Campaign) -> Problems {
     let mut problems = Problems::new();
-    for t in std::iter::once(&campaign.recipients).chain(campaign.tables.values()) {
-        for f in &t.folded {
+    let tables = std::iter::once((&*campaign.recipients, &campaign.recipients.folded))
+        .chain(campaign.tables.values().map(|t| (&**t, &t.folded)));
+    for (t, folded) in tables {
+        for f in folded {
             let column = &t.headers[f.column];
             let dropped: Vec<String> = f.dropped.iter().map(|&l| t.row_ref(l)).collect();
             let n = f.dropped.len() + 1;

@@ -62,16 +62,12 @@ pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
             ));
             continue;
         }
-        let letter = variant
-            .letters()
-            .next()
-            .map(|l| {
-                signoff
-                    .renderer
-                    .render(&l)
-                    .map(|r| txt::render(&r.markdown))
+        let letter = signoff
+            .plan
+            .with_first_letter(variant, |l| {
+                signoff.renderer.render(l).map(|r| txt::render(&r.markdown))
             })
-            .transpose()
+            .and_then(Option::transpose)
             .map_err(|p| Error::Campaign(p.into()))?
             .unwrap_or_default();
         let approval = signoff.text_approval(name, &by, &today, letter);

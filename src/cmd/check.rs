@@ -19,9 +19,19 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
             let selection = args.selection();
             match super::plan(&campaign, &selection) {
                 Err(e @ Error::Usage(_)) => return Err(e),
-                Ok(plan) => {
-                    super::selected(&plan, &selection)?;
+                Ok(plan) if !selection.only.is_empty() => {
+                    let mut one = super::pick(&selection);
+                    one.limit = Some(1);
+                    // A table that cannot be read is check's to report, below.
+                    let found: Option<usize> = plan
+                        .batches(&one, 1)
+                        .map(|b| b.map(|b| b.letters().len()).ok())
+                        .sum();
+                    if let Some(found) = found {
+                        super::none_picked(found, &selection)?;
+                    }
                 }
+                Ok(_) => {}
                 Err(_) => {}
             }
             let problems = check::campaign(&campaign, &selection);

@@ -9,7 +9,7 @@ use crate::deliver::journal::{self, Journal, Record};
 use crate::deliver::track::Tracked;
 use crate::error::{Error, Result};
 
-use super::status::tracking;
+use super::status::{with_tracking, Tracking};
 use super::Verbosity;
 
 pub fn run(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
@@ -19,9 +19,12 @@ pub fn run(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
             eprintln!("warning: {w}");
         }
     }
-    let tracking = tracking(dir, &[], &journal, v)?;
-    let letter = resolve(&tracking.letters, &args.id)?;
-    let base = journal.history(&letter.id).last().cloned();
+    let (letter, approval) = with_tracking(dir, &[], &journal, v, |tracking| {
+        let letter = resolve(tracking, &args.id)?;
+        let approval = tracking.approvals.get(&letter.variant).cloned();
+        Ok((letter, approval))
+    })?;
+    let base = journal.last(&letter.id);
     let record = match base {
         Some(last) => Record {
             at: journal::now(),
@@ -38,7 +41,7 @@ pub fn run(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
             key: letter.key.clone(),
             signatory: letter.signatory.clone(),
             signatories: letter.signatories.clone(),
-            approval: tracking.approvals.get(&letter.variant).cloned(),
+            approval,
             // Never handed to a server: no message, so no content hash.
             hash: String::new(),
             to: letter.to.clone(),
@@ -61,28 +64,37 @@ pub fn run(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
 
 /// The one letter `id` names: a whole id (planned, or only in the journal), else `KEY` or `KEY/SIGNATORY` when
 /// exactly one planned letter has it.
-fn resolve<'t>(letters: &'t [Tracked], id: &str) -> Result<&'t Tracked> {
-    if let Some(l) = letters.iter().find(|l| l.id == id) {
-        return Ok(l);
-    }
+fn resolve(tracking: &Tracking, id: &str) -> Result<Tracked> {
     let short = |l: &Tracked| match &l.signatory {
         Some(s) => format!("{}/{s}", l.key),
         None => l.key.clone(),
     };
-    let matches: Vec<&Tracked> = letters
-        .iter()
-        .filter(|l| l.planned && (l.key == id || short(l) == id))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one),
-        [] => Err(Error::Usage(format!(
+    let mut exact = None;
+    let mut matches: Vec<Tracked> = Vec::new();
+    tracking
+        .each(&mut |l| {
+            if exact.is_some() {
+                return;
+            }
+            if l.id == id {
+                exact = Some(l);
+            } else if l.planned && (l.key == id || short(&l) == id) {
+                matches.push(l);
+            }
+        })
+        .map_err(|p| Error::Campaign(p.into()))?;
+    if let Some(l) = exact {
+        return Ok(l);
+    }
+    match matches.len() {
+        1 => Ok(matches.remove(0)),
+        0 => Err(Error::Usage(format!(
             "no letter `{id}`: ids look like VARIANT/KEY or VARIANT/KEY/SIGNATORY (see `lettermerge status`)"
         ))),
-        many => {
-            let ids: Vec<&str> = many.iter().map(|l| l.id.as_str()).collect();
+        n => {
+            let ids: Vec<&str> = matches.iter().map(|l| l.id.as_str()).collect();
             Err(Error::Usage(format!(
-                "`{id}` names {} letters: {}; give the whole id",
-                many.len(),
+                "`{id}` names {n} letters: {}; give the whole id",
                 ids.join(", ")
             )))
         }

@@ -21,7 +21,8 @@ use crate::cli::{Cli, Command, Loudness, Quiet, Selection};
 use crate::diag::{Problem, Problems, Severity};
 use crate::error::{Error, Result};
 use crate::load::Campaign;
-use crate::plan::{Letter, Plan, PlanOptions};
+use crate::plan::stream::Pick;
+use crate::plan::{Plan, PlanOptions};
 
 /// How much to print.
 #[derive(Debug, Clone, Copy)]
@@ -165,22 +166,23 @@ pub fn plan<'c>(campaign: &'c Campaign, sel: &Selection) -> Result<Plan<'c>> {
     })
 }
 
-/// The letters a selection picks, in plan order.
-pub fn selected<'p, 'c>(plan: &'p Plan<'c>, sel: &Selection) -> Result<Vec<Letter<'p, 'c>>> {
-    let mut letters: Vec<Letter> = plan
-        .letters()
-        .filter(|l| l.selected_by(&sel.only))
-        .collect();
-    if letters.is_empty() && !sel.only.is_empty() {
+/// What a selection picks: `--only` and `--limit`.
+pub fn pick(sel: &Selection) -> Pick {
+    Pick {
+        only: sel.only.clone(),
+        limit: sel.limit,
+    }
+}
+
+/// `--only` that matched nothing is the user's mistake (exit 2).
+pub fn none_picked(total: usize, sel: &Selection) -> Result<()> {
+    if total == 0 && !sel.only.is_empty() {
         return Err(Error::Usage(format!(
             "--only {} matches no letter; ids look like VARIANT/KEY or VARIANT/KEY/SIGNATORY (see `lettermerge check`)",
             sel.only.join(", ")
         )));
     }
-    if let Some(n) = sel.limit {
-        letters.truncate(n);
-    }
-    Ok(letters)
+    Ok(())
 }
 
 /// A path as messages show it: `out/coalition`, not `./out/coalition` (`-C .` is the default).

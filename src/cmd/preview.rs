@@ -23,7 +23,18 @@ pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
         ));
     }
     let renderer = Renderer::new(&plan)?;
-    let letters = super::selected(&plan, &selection)?;
+    let mut pick = super::pick(&selection);
+    pick.limit = Some(pick.limit.map_or(1, |l| l.min(1)));
+    let batch = plan
+        .batches(&pick, 1)
+        .next()
+        .transpose()
+        .map_err(|p| Error::Campaign(p.into()))?;
+    let Some(batch) = batch else {
+        super::none_picked(0, &selection)?;
+        return Err(Error::Usage("no letter to preview".into()));
+    };
+    let letters = batch.letters();
     let letter = letters
         .first()
         .ok_or_else(|| Error::Usage("no letter to preview".into()))?;

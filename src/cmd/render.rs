@@ -11,7 +11,8 @@ use crate::deliver::files::write_atomic;
 use crate::deliver::track::hand_format;
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
-use crate::plan::Recipients;
+use crate::plan::stream::BATCH;
+use crate::plan::{Letter, Recipients};
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Rendered, Renderer};
 
@@ -32,46 +33,59 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     if names.has_errors() {
         return Err(Error::Campaign(names));
     }
-    let letters = super::selected(&plan, &args.selection)?;
+    let pick = super::pick(&args.selection);
     // Without --format, each letter delivered by hand also gets the file its coordinator pastes or prints.
-    let hand_formats: Vec<Option<Format>> = letters
-        .iter()
-        .map(|l| match args.formats.is_empty() {
-            true => l
-                .channel(&campaign.recipients)
-                .ok()
-                .and_then(hand_format)
-                .filter(|f| !formats.contains(f)),
-            false => None,
-        })
-        .collect();
+    let hand = |l: &Letter| match args.formats.is_empty() {
+        true => l
+            .channel(&campaign.recipients)
+            .ok()
+            .and_then(hand_format)
+            .filter(|f| !formats.contains(f)),
+        false => None,
+    };
+
+    // File names first: two letters that would share a file are a campaign error, found before anything is written.
+    let mut problems: Vec<(usize, Problem)> = Vec::new();
+    let mut names = preflight::Names::default();
+    let (mut total, mut hand_pdf) = (0usize, false);
+    let mut public: Vec<&str> = Vec::new();
+    for batch in plan.batches(&pick, BATCH) {
+        let batch = batch.map_err(|p| Error::Campaign(p.into()))?;
+        let variant = batch.variant;
+        let letters = batch.letters();
+        let stems: Vec<std::result::Result<String, Problem>> =
+            letters.par_iter().map(|l| renderer.file_stem(l)).collect();
+        for (letter, stem) in letters.iter().zip(stems) {
+            match stem {
+                Ok(s) => names.add(total, &letter.variant.name, &s),
+                Err(p) => problems.push((total, p)),
+            }
+            hand_pdf |= hand(letter) == Some(Format::Pdf);
+            if is_public(variant) && public.last() != Some(&variant.name.as_str()) {
+                public.push(variant.name.as_str());
+            }
+            total += 1;
+        }
+    }
+    super::none_picked(total, &args.selection)?;
     let attach_pdf = campaign.templates.values().any(|t| t.front.attach_pdf);
     let needs_pdf = formats.contains(&Format::Pdf)
         || args.combine
         || (formats.contains(&Format::Eml) && attach_pdf)
-        || hand_formats.contains(&Some(Format::Pdf));
+        || hand_pdf;
     let outputs = Outputs::new(&campaign, needs_pdf)?;
     // `--out` goes where the user said; `[output] dir` stays inside the campaign.
     let out_dir = match &args.out {
         Some(d) => d.clone(),
         None => preflight::output_dir(&campaign).map_err(|p| Error::Campaign(p.into()))?,
     };
-
-    // File names first: two letters that would share a file are a campaign error, found before anything is written.
-    let stems: Vec<std::result::Result<String, Problem>> =
-        letters.par_iter().map(|l| renderer.file_stem(l)).collect();
-    let mut problems = Problems::new();
-    let mut clashes = preflight::Clashes::default();
-    for (letter, stem) in letters.iter().zip(&stems) {
-        match stem {
-            Ok(s) => {
-                if let Some(p) = clashes.add(&letter.variant.name, s, &letter.id()) {
-                    problems.push(p);
-                }
-            }
-            Err(p) => problems.push(p.clone()),
-        }
-    }
+    let clashes = names
+        .second_look(&plan, &renderer, &pick)
+        .map_err(|p| Error::Campaign(p.into()))?;
+    // In the order of the letters.
+    problems.extend(clashes);
+    problems.sort_by_key(|(n, _)| *n);
+    let problems: Problems = problems.into_iter().map(|(_, p)| p).collect();
     if problems.has_errors() {
         return Err(Error::Campaign(problems));
     }
@@ -85,74 +99,72 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     // With --combine, each letter's render is kept for the variant's PDF instead of being made twice.
     type Done = (Vec<PathBuf>, Option<Rendered>);
     let no_eml = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<(String, std::result::Result<Done, Problem>)> = pool.install(|| {
-        letters
-            .par_iter()
-            .zip(&hand_formats)
-            .map(|(letter, hand)| {
-                let id = letter.id();
-                let result = renderer.render(letter).and_then(|r| {
-                    let mut written = Vec::new();
-                    for &f in formats_of(letter.variant, &formats)
-                        .into_iter()
-                        .chain(hand.as_ref())
-                    {
-                        // An .eml is the message `send` sends, and it sends none for these.
-                        if f == Format::Eml && !r.channel.is_email() {
-                            no_eml.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            continue;
-                        }
-                        let path = out_dir.join(&r.variant).join(format!(
-                            "{}.{}",
-                            r.file_stem,
-                            f.extension()
-                        ));
-                        let bytes = outputs.bytes(&r, f)?;
-                        write_atomic(&path, &bytes).map_err(|e| {
-                            Problem::error(format!("cannot write {}: {e}", path.display()))
-                        })?;
-                        written.push(path);
-                    }
-                    Ok((written, args.combine.then_some(r)))
-                });
-                (id, result)
-            })
-            .collect()
-    });
-
     let mut failed = Problems::new();
-    let mut per_variant: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_variant: BTreeMap<String, usize> = BTreeMap::new();
     let mut files = 0;
-    let mut for_combine: BTreeMap<&str, Vec<Rendered>> = BTreeMap::new();
-    for ((_, result), (letter, stem)) in results.into_iter().zip(letters.iter().zip(&stems)) {
-        match result {
-            Ok((paths, rendered)) => {
-                if let Some(r) = rendered {
-                    for_combine
-                        .entry(letter.variant.name.as_str())
-                        .or_default()
-                        .push(r);
-                }
-                files += paths.len();
-                if !paths.is_empty() {
-                    *per_variant.entry(letter.variant.name.as_str()).or_default() += 1;
-                }
-                if v.verbose {
-                    for p in paths {
-                        println!("{}", p.display());
+    let mut for_combine: BTreeMap<String, Vec<Rendered>> = BTreeMap::new();
+    for batch in plan.batches(&pick, BATCH) {
+        let batch = batch.map_err(|p| Error::Campaign(p.into()))?;
+        let letters = batch.letters();
+        let results: Vec<std::result::Result<Done, Problem>> = pool.install(|| {
+            letters
+                .par_iter()
+                .map(|letter| {
+                    renderer.render(letter).and_then(|r| {
+                        let mut written = Vec::new();
+                        for &f in formats_of(letter.variant, &formats)
+                            .into_iter()
+                            .chain(hand(letter).as_ref())
+                        {
+                            // An .eml is the message `send` sends, and it sends none for these.
+                            if f == Format::Eml && !r.channel.is_email() {
+                                no_eml.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                continue;
+                            }
+                            let path = out_dir.join(&r.variant).join(format!(
+                                "{}.{}",
+                                r.file_stem,
+                                f.extension()
+                            ));
+                            let bytes = outputs.bytes(&r, f)?;
+                            write_atomic(&path, &bytes).map_err(|e| {
+                                Problem::error(format!("cannot write {}: {e}", path.display()))
+                            })?;
+                            written.push(path);
+                        }
+                        Ok((written, args.combine.then_some(r)))
+                    })
+                })
+                .collect()
+        });
+        for (result, letter) in results.into_iter().zip(&letters) {
+            let variant = &letter.variant.name;
+            match result {
+                Ok((paths, rendered)) => {
+                    if let Some(r) = rendered {
+                        for_combine.entry(variant.clone()).or_default().push(r);
+                    }
+                    files += paths.len();
+                    if !paths.is_empty() {
+                        *per_variant.entry(variant.clone()).or_default() += 1;
+                    }
+                    if v.verbose {
+                        for p in paths {
+                            println!("{}", p.display());
+                        }
                     }
                 }
-            }
-            Err(p) => {
-                failed.push(p);
-                // A letter that failed must not leave an older file looking current.
-                if let Ok(stem) = stem {
-                    for f in &formats {
-                        let _ = std::fs::remove_file(
-                            out_dir
-                                .join(&letter.variant.name)
-                                .join(format!("{stem}.{}", f.extension())),
-                        );
+                Err(p) => {
+                    failed.push(p);
+                    // A letter that failed must not leave an older file looking current.
+                    if let Ok(stem) = renderer.file_stem(letter) {
+                        for f in &formats {
+                            let _ = std::fs::remove_file(
+                                out_dir
+                                    .join(variant)
+                                    .join(format!("{stem}.{}", f.extension())),
+                            );
+                        }
                     }
                 }
             }
@@ -178,19 +190,11 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
         }
     }
     let ok: usize = per_variant.values().sum();
-    if !v.quiet && formats.contains(&Format::Eml) {
-        let mut public: Vec<&str> = letters
-            .iter()
-            .filter(|l| is_public(l.variant))
-            .map(|l| l.variant.name.as_str())
-            .collect();
-        public.dedup();
-        if !public.is_empty() {
-            eprintln!(
-                "note: no .eml for {}: a public copy (recipients = false) has no recipient and is never an email",
-                public.join(", ")
-            );
-        }
+    if !v.quiet && formats.contains(&Format::Eml) && !public.is_empty() {
+        eprintln!(
+            "note: no .eml for {}: a public copy (recipients = false) has no recipient and is never an email",
+            public.join(", ")
+        );
     }
     if !v.quiet {
         let breakdown: Vec<String> = per_variant
@@ -220,7 +224,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     if failed.has_errors() {
         return Err(Error::Letters {
             failed: failed.errors(),
-            total: letters.len(),
+            total,
             problems: failed,
         });
     }

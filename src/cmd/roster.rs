@@ -41,7 +41,17 @@ fn fill(dir: &Path, a: &RosterFillArgs, v: Verbosity) -> Result<()> {
         Some(Err(p)) => return Err(Error::Campaign(p)),
         Some(Ok(r)) => r,
     };
-    let t = &campaign.recipients;
+    // Filling rewrites the table whole, so it is read whole here (the other commands stream it).
+    let m = &campaign.manifest.manifest;
+    let whole = m
+        .letter
+        .recipients
+        .spec(m.letter.key.as_deref())
+        .map_err(|e| Error::Usage(e.to_string()))
+        .and_then(|spec| {
+            Table::load(&campaign.dir, crate::load::RECIPIENTS, &spec).map_err(Error::Campaign)
+        })?;
+    let t = &whole;
     let seats = seats(t);
     let chosen: Vec<&Seat> = if a.all {
         seats.iter().collect()

@@ -7,17 +7,18 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 
 use crate::check::preflight;
 use crate::cli::SendArgs;
 use crate::deliver::journal::Journal;
-use crate::deliver::send::{self, Decision, Delivered, Item, Outcome, Route, Run};
+use crate::deliver::send::{self, Decision, Delivered, Outcome, Route, Run, Tally, Todo};
 use crate::deliver::smtp::{self, Mailer, SmtpConfig};
 use crate::deliver::track::{hand_file, OutDir};
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
 use crate::plan::channel::{Channel, CONTACT_FORM};
-use crate::plan::Recipients;
+use crate::plan::stream::{Pick, BATCH};
 use crate::render::outputs::Outputs;
 use crate::render::Renderer;
 use crate::signoff;
@@ -60,71 +61,87 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     for w in &warnings {
         eprintln!("warning: {w}");
     }
+    // Every picked letter is rendered and judged against the journal, batch by batch; what is kept of a letter to
+    // send is its number and its message's short hash (16 bytes), so the run stays flat for a million letters.
     let mut problems = Problems::new();
-    let mut items = Vec::new();
     // Letters of the other channels are the coordinator's to deliver: `render` writes their files.
     let out = OutDir::new(
         &campaign.dir,
         campaign.manifest.manifest.output.dir.as_str(),
         Vec::new(),
     );
+    let pick = super::pick(&args.selection);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("lettermerge-send-{i}"))
+        .build()
+        .map_err(|e| Error::Refused(format!("cannot start worker threads: {e}")))?;
+    let mut decided = Decided::default();
     let mut by_hand = Vec::new();
-    for letter in super::selected(&plan, &args.selection)? {
-        if matches!(letter.variant.recipients, Recipients::Public) {
-            continue;
-        }
-        let r = match renderer.render(&letter) {
-            Ok(r) => r,
-            Err(p) => {
-                problems.push(p);
-                continue;
-            }
-        };
-        if !r.channel.is_email() {
-            let decision = send::decide(&journal, &r.id, "", r.channel, args.resend);
-            if decision == Decision::ByHand(r.channel) {
+    let mut todo: Vec<Todo> = Vec::new();
+    let (mut n, mut picked) = (0usize, 0usize);
+    for batch in plan.batches(&pick, BATCH) {
+        let batch = batch.map_err(|p| Error::Campaign(p.into()))?;
+        let letters = batch.letters();
+        picked += letters.len();
+        let judged: Vec<Option<std::result::Result<Judged, Problem>>> = pool.install(|| {
+            letters
+                .par_iter()
+                .map(|letter| {
+                    // Public copies are never sent.
+                    (!letter.variant.is_public()).then(|| {
+                        // A dry run builds a message (typesetting its PDF) only to compare its hash with the
+                        // journal's; it shows one, built again below.
+                        let hash = |id: &str| !args.dry_run || journal.entry(id).is_some();
+                        judge(&renderer, &outputs, letter, hash)
+                    })
+                })
+                .collect()
+        });
+        for (letter, judged) in letters.iter().zip(judged) {
+            let this = n;
+            n += 1;
+            let j = match judged {
+                None => continue,
+                Some(Err(p)) => {
+                    problems.push(p);
+                    continue;
+                }
+                Some(Ok(j)) => j,
+            };
+            decided.items += 1;
+            let decision = send::decide(&journal, &j.id, &j.hash, j.channel, args.resend);
+            if decision == Decision::ByHand(j.channel) {
                 let url = letter
                     .row()
                     .and_then(|row| campaign.recipients.value(row, CONTACT_FORM))
                     .map(str::trim)
                     .filter(|u| !u.is_empty());
                 by_hand.push(HandLetter {
-                    id: r.id.clone(),
-                    channel: r.channel,
+                    id: j.id.clone(),
+                    channel: j.channel,
                     url: url.map(str::to_string),
-                    file: hand_file(&out, &r.variant, &r.file_stem, r.channel),
+                    file: hand_file(&out, &letter.variant.name, &j.stem, j.channel),
                 });
             }
-            items.push(Item {
-                id: r.id,
-                hash: String::new(),
-                decision,
-                to: Vec::new(),
-                letter,
-            });
-            continue;
-        }
-        // A dry run builds a message (typesetting its PDF) only to compare its hash with the journal's, and shows one.
-        let message = if args.dry_run && journal.latest(&r.id).is_none() {
-            outputs.recipients(&r).map(|to| (String::new(), to))
-        } else {
-            outputs.email(&r, false).map(|e| (e.hash, e.to))
-        };
-        match message {
-            Ok((hash, to)) => {
-                let decision = send::decide(&journal, &r.id, &hash, r.channel, args.resend);
-                items.push(Item {
-                    id: r.id,
-                    hash,
-                    decision,
-                    to,
-                    letter,
-                });
+            match decision {
+                Decision::Send => {
+                    decided.first_send.get_or_insert(this);
+                    todo.push(Todo {
+                        n: this,
+                        hash: send::short_hash(&j.hash),
+                    });
+                }
+                Decision::AlreadySent => decided.already += 1,
+                Decision::Changed => decided.changed.push(j.id),
+                Decision::Uncertain => decided.uncertain.push(j.id),
+                Decision::Delivered => decided.delivered += 1,
+                Decision::ByHand(_) => {}
             }
-            Err(p) => problems.push(p),
         }
     }
-    let mut summary = summarize(&items, &by_hand);
+    super::none_picked(picked, &args.selection)?;
+    let to_send = todo.len();
+    let mut summary = summarize(&decided, to_send, &by_hand);
     if problems.has_errors() {
         summary.push_str(&format!(
             "Cannot be sent: {} (the errors are listed at the end)\n",
@@ -139,43 +156,65 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     // earlier version; it is reported above and re-sent only with --resend.)
     let mut uncertain = Problems::new();
     if !args.dry_run {
-        for i in items.iter().filter(|i| i.decision == Decision::Uncertain) {
+        for id in &decided.uncertain {
             uncertain.push(uncertain_problem(
-                &i.id,
+                id,
                 "an earlier run handed it to the server and never heard back",
             ));
         }
     }
+    let items = decided.items;
     if args.dry_run {
-        if let Some(first) = items.iter().find(|i| i.decision == Decision::Send) {
-            let r = renderer
-                .render(&first.letter)
-                .map_err(|p| Error::Campaign(p.into()))?;
-            let email = match &args.redirect {
-                Some(to) => outputs.test_copy(&r, to),
-                None => outputs.email(&r, false),
+        if let Some(first) = decided.first_send {
+            // The first letter to send, read again: the dry run shows that one message.
+            let one = Pick {
+                limit: Some(first + 1),
+                ..pick.clone()
+            };
+            let mut shown = None;
+            for batch in plan.batches(&one, BATCH) {
+                let batch = batch.map_err(|p| Error::Campaign(p.into()))?;
+                if let Some(last) = batch.letters().last() {
+                    shown = Some(
+                        renderer
+                            .render(last)
+                            .map_err(|p| Error::Campaign(p.into()))?,
+                    );
+                }
             }
-            .map_err(|p| Error::Campaign(p.into()))?;
-            let more = items
-                .iter()
-                .filter(|i| i.decision == Decision::Send)
-                .count()
-                > 1;
-            print!("{}", dry_run_view(&first.id, &email, r.attach_pdf && more));
+            if let Some(r) = shown {
+                let email = match &args.redirect {
+                    Some(to) => outputs.test_copy(&r, to),
+                    None => outputs.email(&r, false),
+                }
+                .map_err(|p| Error::Campaign(p.into()))?;
+                print!(
+                    "{}",
+                    dry_run_view(&r.id, &email, r.attach_pdf && todo.len() > 1)
+                );
+            }
         }
-        return finish(problems, uncertain, &[], items.len(), Sentence::Sent);
+        return finish(
+            problems,
+            uncertain,
+            &Tally::default(),
+            items,
+            Sentence::Sent,
+        );
     }
     if args.redirect.is_some() && smtp_cfg.is_none() {
         return Err(Error::Refused(
             "--redirect sends test copies through [smtp], and lettermerge.toml has none; nothing was sent".into(),
         ));
     }
-    let to_send = items
-        .iter()
-        .filter(|i| i.decision == Decision::Send)
-        .count();
     if to_send == 0 {
-        return finish(problems, uncertain, &[], items.len(), Sentence::Sent);
+        return finish(
+            problems,
+            uncertain,
+            &Tally::default(),
+            items,
+            Sentence::Sent,
+        );
     }
 
     let route_name = match (&args.redirect, &args.outbox, &smtp_cfg) {
@@ -236,6 +275,9 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         }
     };
     let run = Run {
+        plan: &plan,
+        pick: &pick,
+        todo: &todo,
         renderer: &renderer,
         outputs: &outputs,
         journal: &journal,
@@ -245,7 +287,6 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         backoff: Duration::from_millis(500),
         approval: &approval,
         progress: &on_progress,
-        items: &items,
     };
     let sentence = match &run.route {
         Route::Smtp(_) => Sentence::Sent,
@@ -267,15 +308,9 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         }
     }
     if v.quiet {
-        return finish(
-            problems,
-            uncertain,
-            &delivered,
-            items.len(),
-            Sentence::Quiet,
-        );
+        return finish(problems, uncertain, &delivered, items, Sentence::Quiet);
     }
-    finish(problems, uncertain, &delivered, items.len(), sentence)
+    finish(problems, uncertain, &delivered, items, sentence)
 }
 
 /// A letter of another channel, and what its coordinator does with it.
@@ -287,31 +322,69 @@ struct HandLetter {
     file: Option<(String, bool)>,
 }
 
-fn summarize(items: &[Item], by_hand: &[HandLetter]) -> String {
-    let n = |d: &dyn Fn(&Decision) -> bool| items.iter().filter(|i| d(&i.decision)).count();
-    let mut s = format!(
-        "To send: {}\n",
-        count(n(&|d| *d == Decision::Send), "letter")
-    );
-    let already = n(&|d| *d == Decision::AlreadySent);
-    if already > 0 {
-        s.push_str(&format!("Already sent, skipped: {already}\n"));
+/// What the deciding pass found, counted; only the letters the summary names one by one are kept by id.
+#[derive(Default)]
+struct Decided {
+    /// Letters judged (public copies and letters that did not render aside).
+    items: usize,
+    already: usize,
+    delivered: usize,
+    changed: Vec<String>,
+    uncertain: Vec<String>,
+    /// The number of the first letter to send, for the dry run's view.
+    first_send: Option<usize>,
+}
+
+/// One letter rendered for judging: what the journal compares and how it travels.
+struct Judged {
+    id: String,
+    hash: String,
+    channel: Channel,
+    stem: String,
+}
+
+/// Renders the letter and, for an email, its message, whose hash the journal compares.
+fn judge(
+    renderer: &crate::render::Renderer,
+    outputs: &Outputs,
+    letter: &crate::plan::Letter,
+    needs_hash: impl Fn(&str) -> bool,
+) -> std::result::Result<Judged, Problem> {
+    let r = renderer.render(letter)?;
+    let hash = if r.channel.is_email() && needs_hash(&r.id) {
+        outputs.email(&r, false)?.hash
+    } else if r.channel.is_email() {
+        // Its addresses are still checked: a dry run reports what the real run would refuse.
+        outputs.recipients(&r)?;
+        String::new()
+    } else {
+        String::new()
+    };
+    Ok(Judged {
+        id: r.id,
+        hash,
+        channel: r.channel,
+        stem: r.file_stem,
+    })
+}
+
+fn summarize(d: &Decided, to_send: usize, by_hand: &[HandLetter]) -> String {
+    let mut s = format!("To send: {}\n", count(to_send, "letter"));
+    if d.already > 0 {
+        s.push_str(&format!("Already sent, skipped: {}\n", d.already));
     }
-    for i in items.iter().filter(|i| i.decision == Decision::Changed) {
+    for id in &d.changed {
         s.push_str(&format!(
-            "Changed since it was sent, not re-sent without --resend: {}\n",
-            i.id
+            "Changed since it was sent, not re-sent without --resend: {id}\n"
         ));
     }
-    for i in items.iter().filter(|i| i.decision == Decision::Uncertain) {
+    for id in &d.uncertain {
         s.push_str(&format!(
-            "Uncertain, not sent again without --resend (it may have arrived): {}\n",
-            i.id
+            "Uncertain, not sent again without --resend (it may have arrived): {id}\n"
         ));
     }
-    let delivered = n(&|d| *d == Decision::Delivered);
-    if delivered > 0 {
-        s.push_str(&format!("Marked as delivered, skipped: {delivered}\n"));
+    if d.delivered > 0 {
+        s.push_str(&format!("Marked as delivered, skipped: {}\n", d.delivered));
     }
     if !by_hand.is_empty() {
         s.push_str(&format!(
@@ -438,19 +511,26 @@ fn uncertain_problem(id: &str, why: &str) -> Problem {
 fn finish(
     problems: Problems,
     mut uncertain: Problems,
-    delivered: &[Delivered],
+    delivered: &Tally,
     rendered: usize,
     sentence: Sentence,
 ) -> Result<()> {
     let total = rendered + problems.errors();
     let mut failed = problems;
-    let mut done = 0;
-    for d in delivered {
+    let done = delivered.done;
+    for d in &delivered.undone {
         match &d.outcome {
-            Outcome::Done(_) => done += 1,
+            Outcome::Done(_) => {}
             Outcome::Failed(e) => failed.push(Problem::error(format!("letter {}: {e}", d.id))),
             Outcome::Uncertain(e) => uncertain.push(uncertain_problem(&d.id, e)),
         }
+    }
+    if let Some((left, p)) = &delivered.stopped {
+        failed.push(Problem::error(format!(
+            "{} not sent: {}",
+            count(*left, "letter"),
+            p.message
+        )));
     }
     let (n_failed, n_uncertain) = (failed.errors(), uncertain.errors());
     let mut tail = Vec::new();

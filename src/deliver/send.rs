@@ -9,7 +9,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::diag::Problem;
-use crate::plan::Letter;
+use crate::plan::stream::{Pick, BATCH};
+use crate::plan::{Letter, Plan};
 use crate::render::eml::with_date;
 use crate::render::outputs::Outputs;
 use crate::render::{Rendered, Renderer};
@@ -18,7 +19,7 @@ use lettre::message::Mailbox;
 use super::files::write_atomic;
 use super::journal::{self, Journal, Record};
 use super::smtp::{send_with_retry, Envelope, Mailer, SendError};
-use super::state::{SendState, State};
+use super::state::SendState;
 use crate::plan::channel::Channel;
 
 /// What a letter needs, judged from the journal before anything is sent.
@@ -39,13 +40,44 @@ pub enum Decision {
     ByHand(Channel),
 }
 
+/// A letter to send, with the short hash of the message the summary counted.
 #[derive(Debug)]
 pub struct Item<'p, 'c> {
     pub letter: Letter<'p, 'c>,
     pub id: String,
-    pub hash: String,
-    pub decision: Decision,
-    pub to: Vec<String>,
+    pub hash: u64,
+}
+
+/// What the deciding pass keeps of a letter to send: its number in the stream of picked letters and the short hash of
+/// its message. 16 bytes a letter, so a million letters to send cost 16 MB, not their messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Todo {
+    pub n: usize,
+    pub hash: u64,
+}
+
+/// The first 64 bits of a message's SHA-256 (hex): enough to notice that a letter changed between the summary and
+/// its sending.
+pub fn short_hash(hex: &str) -> u64 {
+    hex.get(..16)
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .unwrap_or_else(|| crate::load::table::dups::hash(hex))
+}
+
+/// The outcomes of a run: the letters delivered counted, the others kept to be reported.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub done: usize,
+    /// Failed and uncertain letters, in plan order.
+    pub undone: Vec<Delivered>,
+    /// The run stopped before these many letters: the table could not be read again.
+    pub stopped: Option<(usize, Problem)>,
+}
+
+impl Tally {
+    pub fn is_empty(&self) -> bool {
+        self.done == 0 && self.undone.is_empty() && self.stopped.is_none()
+    }
 }
 
 /// Where messages go.
@@ -93,10 +125,8 @@ pub fn message(
 
 /// Judges each letter against the journal.
 pub fn decide(journal: &Journal, id: &str, hash: &str, channel: Channel, resend: bool) -> Decision {
-    let office_has_it = journal
-        .marks(id)
-        .iter()
-        .any(|r| matches!(r.state, State::Mark(m) if m.office_has_it()));
+    let entry = journal.entry(id);
+    let office_has_it = entry.is_some_and(|e| e.office_has_it());
     if !channel.is_email() {
         return if office_has_it {
             Decision::Delivered
@@ -107,19 +137,19 @@ pub fn decide(journal: &Journal, id: &str, hash: &str, channel: Channel, resend:
     if office_has_it && !resend {
         return Decision::Delivered;
     }
-    let Some(latest) = journal.latest(id) else {
+    let Some((state, sent)) = entry.and_then(|e| Some((e.send_state()?, e.hash))) else {
         return Decision::Send;
     };
-    match latest.state {
-        State::Send(SendState::Failed) => Decision::Send,
-        State::Send(SendState::Sending | SendState::Uncertain) => {
+    match state {
+        SendState::Failed => Decision::Send,
+        SendState::Sending | SendState::Uncertain => {
             if resend {
                 Decision::Send
             } else {
                 Decision::Uncertain
             }
         }
-        _ if latest.hash == hash => {
+        _ if sent == short_hash(hash) => {
             if resend {
                 Decision::Send
             } else {
@@ -136,7 +166,12 @@ pub fn decide(journal: &Journal, id: &str, hash: &str, channel: Channel, resend:
     }
 }
 
-pub struct Run<'a, 'p, 'c> {
+pub struct Run<'a, 'c> {
+    pub plan: &'a Plan<'c>,
+    /// The pick of the deciding pass: letters are numbered in its stream.
+    pub pick: &'a Pick,
+    /// The letters to send, by number, in order.
+    pub todo: &'a [Todo],
     pub renderer: &'a Renderer<'c>,
     pub outputs: &'a Outputs<'c>,
     pub journal: &'a Mutex<Journal>,
@@ -146,7 +181,6 @@ pub struct Run<'a, 'p, 'c> {
     pub backoff: Duration,
     pub approval: &'a (dyn Fn(&str) -> Option<String> + Sync),
     pub progress: &'a (dyn Fn(&Delivered) + Sync),
-    pub items: &'a [Item<'p, 'c>],
 }
 
 /// Letters journaled together: one fsync for a batch's `sending` lines and one for its outcomes. A crash can leave
@@ -162,26 +196,68 @@ struct Prepared {
     email: crate::render::eml::Email,
 }
 
-impl Run<'_, '_, '_> {
-    /// Delivers every `Send` item, `workers` at a time; returns each one's outcome in item order.
-    pub fn deliver(&self) -> Vec<Delivered> {
-        let todo: Vec<&Item> = self
-            .items
-            .iter()
-            .filter(|i| i.decision == Decision::Send)
-            .collect();
-        let batch = batch_size(todo.len());
+impl Run<'_, '_> {
+    /// Delivers every letter of `todo`, reading the plan again batch by batch, `workers` letters at a time.
+    pub fn deliver(&self) -> Tally {
+        let mut tally = Tally::default();
+        let batch = batch_size(self.todo.len());
+        let (mut next, mut n) = (0usize, 0usize);
+        for part in self.plan.batches(self.pick, BATCH) {
+            if next >= self.todo.len() {
+                break;
+            }
+            let part = match part {
+                Ok(p) => p,
+                Err(p) => {
+                    tally.stopped = Some((self.todo.len() - next, p));
+                    return tally;
+                }
+            };
+            let letters = part.letters();
+            let mut items = Vec::new();
+            for letter in &letters {
+                if self.todo.get(next).is_some_and(|t| t.n == n) {
+                    items.push(Item {
+                        letter: *letter,
+                        id: letter.id(),
+                        hash: self.todo[next].hash,
+                    });
+                    next += 1;
+                }
+                n += 1;
+            }
+            for d in self.deliver_items(&items, batch) {
+                match d.outcome {
+                    Outcome::Done(_) => tally.done += 1,
+                    _ => tally.undone.push(d),
+                }
+            }
+        }
+        if next < self.todo.len() && tally.stopped.is_none() {
+            let p = Problem::error(format!(
+                "{} changed while lettermerge was reading it: fewer letters than counted",
+                self.plan.campaign.recipients.path.display()
+            ));
+            tally.stopped = Some((self.todo.len() - next, p));
+        }
+        tally
+    }
+
+    /// Delivers `items`, `workers` at a time in chunks of `batch`; returns each one's outcome in item order.
+    fn deliver_items(&self, items: &[Item], batch: usize) -> Vec<Delivered> {
         let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<(usize, Delivered)>> = Mutex::new(Vec::with_capacity(todo.len()));
+        let results: Mutex<Vec<(usize, Delivered)>> = Mutex::new(Vec::with_capacity(items.len()));
         std::thread::scope(|s| {
             for _ in 0..self.workers.max(1) {
                 s.spawn(|| loop {
                     let start = next.fetch_add(batch, Ordering::SeqCst);
-                    if start >= todo.len() {
+                    if start >= items.len() {
                         break;
                     }
-                    let chunk = &todo[start..(start + batch).min(todo.len())];
-                    for (k, d) in self.batch(chunk).into_iter().enumerate() {
+                    let chunk: Vec<&Item> = items[start..(start + batch).min(items.len())]
+                        .iter()
+                        .collect();
+                    for (k, d) in self.batch(&chunk).into_iter().enumerate() {
                         (self.progress)(&d);
                         if let Ok(mut r) = results.lock() {
                             r.push((start + k, d));
@@ -208,7 +284,7 @@ impl Run<'_, '_, '_> {
             };
             match message(self.renderer, self.outputs, &item.letter) {
                 // Rendering is pure: the message must be the one the summary counted.
-                Ok((_, email)) if email.hash != item.hash => {
+                Ok((_, email)) if short_hash(&email.hash) != item.hash => {
                     results[k] = fail(
                         "the letter changed while sending (a file was edited?); run send again"
                             .into(),

@@ -49,29 +49,66 @@ fn is_web(url: &str) -> bool {
 
 /// "7 letters: 2 sent, 3 to deliver, 1 uncertain, 1 replied".
 pub fn counts(letters: &[Tracked]) -> String {
-    let mut counts: Vec<(Standing, usize)> = Vec::new();
+    let mut counts = Counts::default();
     for l in letters {
-        match counts.iter_mut().find(|(s, _)| *s == l.state) {
+        counts.add(l.state);
+    }
+    counts.line()
+}
+
+/// Letters counted by where they stand, as they stream by.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    total: usize,
+    by: Vec<(Standing, usize)>,
+}
+
+impl Counts {
+    pub fn add(&mut self, state: Standing) {
+        self.total += 1;
+        match self.by.iter_mut().find(|(s, _)| *s == state) {
             Some((_, n)) => *n += 1,
-            None => counts.push((l.state, 1)),
+            None => self.by.push((state, 1)),
         }
     }
-    counts.sort();
-    let parts: Vec<String> = counts
-        .iter()
-        .map(|(s, n)| format!("{n} {}", s.words()))
-        .collect();
-    format!(
-        "{} letter{}: {}",
-        letters.len(),
-        if letters.len() == 1 { "" } else { "s" },
-        parts.join(", ")
-    )
+
+    /// "7 letters: 2 sent, 3 to deliver, 1 uncertain, 1 replied".
+    pub fn line(&self) -> String {
+        let mut counts = self.by.clone();
+        counts.sort();
+        let parts: Vec<String> = counts
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.words()))
+            .collect();
+        format!(
+            "{} letter{}: {}",
+            self.total,
+            if self.total == 1 { "" } else { "s" },
+            parts.join(", ")
+        )
+    }
 }
 
 /// The HTML page. `out_shown` is how the output folder is shown in [`Tracked::files`] (the page sits in it, so its
 /// links to the files are relative); `title` names the campaign; `now` says when the sheet was made.
 pub fn html(letters: &[Tracked], out_shown: &str, title: &str, now: &str) -> String {
+    let mut counts = Counts::default();
+    for l in letters {
+        counts.add(l.state);
+    }
+    let mut o = html_head(&counts, title, now);
+    for l in letters {
+        o.push_str(&html_row(l, out_shown));
+    }
+    o.push_str(HTML_TAIL);
+    o
+}
+
+/// The page's end, after the last row.
+pub const HTML_TAIL: &str = "</tbody>\n</table>\n</body>\n</html>\n";
+
+/// The page up to its first row: the title, the counts, the table's head.
+pub fn html_head(counts: &Counts, title: &str, now: &str) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
@@ -83,11 +120,17 @@ pub fn html(letters: &[Tracked], out_shown: &str, title: &str, now: &str) -> Str
          <table>\n<thead><tr><th>Done</th><th>Letter</th><th>Office</th><th>Channel</th>\
          <th>Address or web form</th><th>Files</th><th>State</th><th>Marks</th></tr></thead>\n<tbody>\n",
         t = esc(title),
-        c = esc(&counts(letters)),
+        c = esc(&counts.line()),
         n = esc(now),
     );
+    o
+}
+
+/// One letter's row of the page.
+pub fn html_row(l: &Tracked, out_shown: &str) -> String {
+    let mut o = String::new();
     let prefix = format!("{out_shown}/");
-    for l in letters {
+    {
         let done = if l.state == Standing::ToDeliver {
             "☐"
         } else {
@@ -185,7 +228,6 @@ pub fn html(letters: &[Tracked], out_shown: &str, title: &str, now: &str) -> Str
         }
         o.push_str("</td></tr>\n");
     }
-    o.push_str("</tbody>\n</table>\n</body>\n</html>\n");
     o
 }
 
@@ -201,27 +243,30 @@ fn cell(s: &str) -> String {
 
 /// The same table as CSV (UTF-8, a header row, lists joined by "; ").
 pub fn csv(letters: &[Tracked]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "id",
-        "variant",
-        "key",
-        "signatory",
-        "channel",
-        "office",
-        "state",
-        "send_state",
-        "at",
-        "to",
-        "url",
-        "address",
-        "file",
-        "files",
-        "reply",
-        "message_id",
-        "marks",
-    ])?;
+    let mut w = Csv::new(Vec::new())?;
     for l in letters {
+        w.row(l)?;
+    }
+    w.finish()
+}
+
+/// The CSV sheet, written as letters stream by.
+pub struct Csv<W: std::io::Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> Csv<W> {
+    pub fn new(out: W) -> Result<Csv<W>, csv::Error> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(HEADER)?;
+        Ok(Csv { w })
+    }
+
+    pub fn finish(self) -> Result<W, csv::Error> {
+        self.w.into_inner().map_err(|e| e.into_error().into())
+    }
+
+    pub fn row(&mut self, l: &Tracked) -> Result<(), csv::Error> {
         let marks: Vec<String> = l
             .marks
             .iter()
@@ -241,7 +286,7 @@ pub fn csv(letters: &[Tracked]) -> Result<Vec<u8>, csv::Error> {
         let at =
             l.at.map(|a| a.format("%Y-%m-%dT%H:%M:%SZ").to_string())
                 .unwrap_or_default();
-        w.write_record(
+        self.w.write_record(
             [
                 l.id.as_str(),
                 &l.variant,
@@ -262,7 +307,26 @@ pub fn csv(letters: &[Tracked]) -> Result<Vec<u8>, csv::Error> {
                 &marks.join("; "),
             ]
             .map(cell),
-        )?;
+        )
     }
-    w.into_inner().map_err(|e| e.into_error().into())
 }
+
+const HEADER: [&str; 17] = [
+    "id",
+    "variant",
+    "key",
+    "signatory",
+    "channel",
+    "office",
+    "state",
+    "send_state",
+    "at",
+    "to",
+    "url",
+    "address",
+    "file",
+    "files",
+    "reply",
+    "message_id",
+    "marks",
+];

@@ -7,11 +7,13 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::journal::{Journal, Record};
+use super::journal::{id_key, Entry, Journal, Record};
 use super::state::{Mark, SendState, State};
-use crate::load::table::{Row, Table};
+use crate::diag::Problem;
+use crate::load::table::{Row, Shape};
 use crate::plan::channel::{Channel, CONTACT_FORM};
-use crate::plan::{Letter, Plan, Recipients};
+use crate::plan::stream::{Pick, BATCH};
+use crate::plan::{Letter, Plan};
 use crate::render::address::{addressee, Cells};
 use crate::render::context::in_language;
 use crate::render::{Format, Renderer};
@@ -188,36 +190,59 @@ pub fn hand_file(
 }
 
 /// Every planned letter of the plan (public copies are never delivered), then every letter the journal names that
-/// the plan does not, each with where it stands.
-pub fn track(plan: &Plan, renderer: &Renderer, journal: &Journal, out: &OutDir) -> Vec<Tracked> {
-    let letters: Vec<Letter> = plan
-        .letters()
-        .filter(|l| !matches!(l.variant.recipients, Recipients::Public))
-        .collect();
+/// the plan does not, each with where it stands, handed to `f` one by one in that order: nothing is held but 16 bytes
+/// per planned letter (its id's key, to tell which journal letters are no longer planned).
+pub fn each(
+    plan: &Plan,
+    renderer: &Renderer,
+    journal: &Journal,
+    out: &OutDir,
+    f: &mut dyn FnMut(Tracked),
+) -> Result<(), Problem> {
     let recipients = &plan.campaign.recipients;
-    let mut tracked: Vec<Tracked> = letters
-        .par_iter()
-        .map(|l| planned(l, recipients, renderer, journal, out))
-        .collect();
-    for id in journal.ids() {
-        if !tracked.iter().any(|t| t.id == id) {
-            tracked.extend(journaled(journal, id));
+    let mut planned: Vec<u128> = Vec::new();
+    for batch in plan.batches(&Pick::all(), BATCH) {
+        let batch = batch?;
+        if batch.variant.is_public() {
+            continue;
+        }
+        let letters = batch.letters();
+        let tracked: Vec<Tracked> = letters
+            .par_iter()
+            .map(|l| self::planned(l, recipients, renderer, journal, out))
+            .collect();
+        for t in tracked {
+            planned.push(id_key(&t.id));
+            f(t);
         }
     }
-    tracked
+    planned.sort_unstable();
+    for t in unplanned(journal, |k| planned.binary_search(&k).is_ok()) {
+        f(t);
+    }
+    Ok(())
 }
 
 /// Every letter the journal names, when the campaign cannot be planned (a broken template, say).
-pub fn journal_only(journal: &Journal) -> Vec<Tracked> {
-    journal
-        .ids()
-        .filter_map(|id| journaled(journal, id))
-        .collect()
+pub fn journal_only(journal: &Journal, f: &mut dyn FnMut(Tracked)) {
+    for t in unplanned(journal, |_| false) {
+        f(t);
+    }
+}
+
+/// The letters of the journal whose key `planned` does not know, in the order they first appear in it.
+fn unplanned<'j>(
+    journal: &'j Journal,
+    planned: impl Fn(u128) -> bool,
+) -> impl Iterator<Item = Tracked> + 'j {
+    let mut entries: Vec<&Entry> = journal.entries().filter(|e| !planned(e.key)).collect();
+    entries.sort_by_key(|e| e.first);
+    entries.into_iter().filter_map(|e| journaled(journal, e))
 }
 
 fn planned(
     letter: &Letter,
-    recipients: &Table,
+    recipients: &Shape,
     renderer: &Renderer,
     journal: &Journal,
     out: &OutDir,
@@ -301,11 +326,10 @@ fn planned(
 }
 
 /// A letter known only from the journal.
-fn journaled(journal: &Journal, id: &str) -> Option<Tracked> {
-    let first: &Record = journal.history(id).next()?;
-    let base = journal.latest(id).unwrap_or(first);
+fn journaled(journal: &Journal, e: &Entry) -> Option<Tracked> {
+    let base: Record = journal.some_record(e)?;
     let mut t = Tracked {
-        id: id.to_string(),
+        id: base.id.clone(),
         variant: base.variant.clone(),
         key: base.key.clone(),
         signatory: base.signatory.clone(),
@@ -362,7 +386,7 @@ fn follow(t: &mut Tracked, journal: &Journal) {
 }
 
 /// "The Honorable Mike Pompeo, Secretary of State" for each addressee row, joined by "; ".
-pub fn office(table: &Table, rows: &[&Row], lang: &str) -> String {
+pub fn office(table: &Shape, rows: &[Row], lang: &str) -> String {
     let names: Vec<String> = rows
         .iter()
         .map(|row| {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Problem, Problems};
 use manifest::ManifestFile;
-use table::Table;
+use table::{Primary, Table};
 use template::{LetterTemplate, Partial};
 
 /// The name the primary table goes by in messages and in `tables.NAME` when it is also listed there.
@@ -27,7 +27,8 @@ pub const RECIPIENTS: &str = "recipients";
 pub struct Campaign {
     pub dir: PathBuf,
     pub manifest: ManifestFile,
-    pub recipients: Table,
+    /// Streamed: its rows are read from the file on each pass, never held (see [`Primary`]).
+    pub recipients: Primary,
     /// `[tables]`, by name.
     pub tables: BTreeMap<String, Table>,
     /// Every letter template any variant uses, by relative path.
@@ -35,6 +36,9 @@ pub struct Campaign {
     pub partials: Vec<Partial>,
     /// `approvals.toml`, once the first `approve` wrote it.
     pub approvals: Option<approvals::Approvals>,
+    /// What one pass over the primary table found per variant (counts, groups), made by the first plan and kept
+    /// for the others.
+    pub(crate) facts: std::sync::OnceLock<crate::plan::facts::Found>,
 }
 
 impl Campaign {
@@ -45,22 +49,20 @@ impl Campaign {
         let mut problems = Problems::new();
 
         let recipients = match m.letter.recipients.spec(m.letter.key.as_deref()) {
-            Ok(spec) => {
-                match load_table(dir, &manifest, &["letter", "recipients"], RECIPIENTS, &spec) {
-                    Ok(t) => Some(t),
-                    Err(p) => {
-                        problems.extend(p);
-                        None
-                    }
+            Ok(spec) => match load_primary(dir, &manifest, &spec) {
+                Ok(t) => Some(t),
+                Err(p) => {
+                    problems.extend(p);
+                    None
                 }
-            }
+            },
             Err(msg) => {
                 problems.push(manifest.problem("letter", Some("recipients"), msg));
                 None
             }
         };
         if let Some(t) = &recipients {
-            if t.rows.is_empty() {
+            if t.is_empty() {
                 problems.push(
                     Problem::error("the recipients table has a header but no rows")
                         .in_file(&t.path)
@@ -144,18 +146,20 @@ impl Campaign {
                 templates,
                 partials,
                 approvals,
+                facts: std::sync::OnceLock::new(),
             }),
             _ => Err(problems),
         }
     }
 
-    /// A table by the name templates and the manifest use (`recipients` for the primary one).
+    /// What one pass over the primary table finds per variant, made once (see [`crate::plan::facts`]).
+    pub fn facts(&self) -> &crate::plan::facts::Found {
+        self.facts.get_or_init(|| crate::plan::facts::find(self))
+    }
+
+    /// A `[tables]` table by name. The primary table is not one: it is streamed, never held.
     pub fn table(&self, name: &str) -> Option<&Table> {
-        if name == RECIPIENTS {
-            Some(&self.recipients)
-        } else {
-            self.tables.get(name)
-        }
+        self.tables.get(name)
     }
 }
 
@@ -172,6 +176,20 @@ fn load_table(
         return Err(escape_problem(manifest, key, &shown, &e).into());
     }
     Table::load(dir, name, spec).map_err(|p| at_entry(manifest, key, p))
+}
+
+/// The primary table, once its path is known to stay inside the campaign.
+fn load_primary(
+    dir: &Path,
+    manifest: &ManifestFile,
+    spec: &table::TableSpec,
+) -> Result<Primary, Problems> {
+    let key = ["letter", "recipients"];
+    let shown = spec.path.to_string_lossy();
+    if let Err(e) = paths::resolve(dir, &shown) {
+        return Err(escape_problem(manifest, &key, &shown, &e).into());
+    }
+    Primary::load(dir, RECIPIENTS, spec).map_err(|p| at_entry(manifest, &key, p))
 }
 
 /// A table's problems with its manifest entry (`columns`, `sheet`, `dedupe`…) come without a line: the entry's.

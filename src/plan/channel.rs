@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::load::table::{Row, Table};
+use crate::load::table::{Row, Shape};
 
 /// The recipient table's column that names the channel (empty: email).
 pub const COLUMN: &str = "channel";
@@ -68,7 +68,7 @@ impl Channel {
     }
 
     /// The channel of a letter to `row` of the recipient table (email when the table has no `channel` column).
-    pub fn of(table: &Table, row: &Row) -> Result<Channel, UnknownChannel> {
+    pub fn of(table: &Shape, row: &Row) -> Result<Channel, UnknownChannel> {
         Channel::parse(table.value(row, COLUMN).unwrap_or(""))
     }
 

@@ -1,20 +1,21 @@
 //! Plan: which letters a run makes — variants × recipients (× signatories) — before any template runs.
 //!
-//! A [`Letter`] borrows its rows from the loaded campaign and is cheap to make, so rendering can stream over
-//! letters without holding their text.
+//! The primary table is never held: [`facts`] counts each variant's letters in one pass, and [`stream`] reads the
+//! table again to hand out letters in bounded batches, each [`Unit`] owning its rows until the batch is dropped.
 
 pub mod channel;
+pub mod facts;
 pub mod reads;
 pub mod select;
-
-use std::collections::{BTreeSet, HashMap};
+mod spill;
+pub mod stream;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::diag::{Problem, Problems};
 use crate::load::manifest::{OneOrMany, RecipientsOverride, Where};
-use crate::load::table::{Row, Table};
+use crate::load::table::{Row, Shape, Table};
 use crate::load::Campaign;
 use channel::{Channel, UnknownChannel};
 use reads::{Parsed, Reads};
@@ -44,23 +45,24 @@ pub struct Variant<'c> {
     pub not_before: Option<String>,
     pub translation_of: Option<String>,
     pub today: NaiveDate,
-    /// One entry per letter before the per-signatory split: its key and its addressee rows.
-    pub units: Vec<Unit<'c>>,
+    /// Letters before the per-signatory split (from [`facts`]); [`stream`] hands them out.
+    pub unit_count: usize,
     /// What its letter reads (partials, tables, signatory columns).
     pub reads: Reads,
 }
 
-#[derive(Debug)]
-pub struct Unit<'c> {
+/// One letter before the per-signatory split: its key and its addressee rows, owned for as long as its batch lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
     pub key: String,
-    pub rows: Vec<&'c Row>,
+    pub rows: Vec<Row>,
 }
 
 /// One letter to render.
 #[derive(Debug, Clone, Copy)]
 pub struct Letter<'p, 'c> {
     pub variant: &'p Variant<'c>,
-    pub unit: &'p Unit<'c>,
+    pub unit: &'p Unit,
     pub signatory: Option<&'c Row>,
     /// From 1, over the whole variant.
     pub index: usize,
@@ -87,11 +89,11 @@ impl Letter<'_, '_> {
 
     /// The first addressee row, whose columns sit at the top of the context.
     pub fn row(&self) -> Option<&Row> {
-        self.unit.rows.first().copied()
+        self.unit.rows.first()
     }
 
     /// How the letter reaches its office: the first addressee row's `channel` (a public copy: email, never sent).
-    pub fn channel(&self, recipients: &Table) -> Result<Channel, UnknownChannel> {
+    pub fn channel(&self, recipients: &Shape) -> Result<Channel, UnknownChannel> {
         self.row()
             .map_or(Ok(Channel::Email), |r| Channel::of(recipients, r))
     }
@@ -115,34 +117,38 @@ impl Letter<'_, '_> {
 impl<'c> Variant<'c> {
     pub fn letter_count(&self) -> usize {
         if self.per_signatory {
-            self.units.len() * self.signatories.len()
+            self.unit_count * self.signatories.len()
         } else {
-            self.units.len()
+            self.unit_count
         }
     }
 
-    pub fn letters<'p>(&'p self) -> impl Iterator<Item = Letter<'p, 'c>> + 'p {
+    /// The letters of a unit, the `n`th (from 0) of the variant: one, or one per signatory.
+    pub fn letters_of<'p>(
+        &'p self,
+        unit: &'p Unit,
+        n: usize,
+    ) -> impl Iterator<Item = Letter<'p, 'c>> + 'p {
         let count = self.letter_count();
         let sigs: Vec<Option<&'c Row>> = if self.per_signatory {
             self.signatories.iter().map(|r| Some(*r)).collect()
         } else {
             vec![None]
         };
-        self.units
-            .iter()
-            .flat_map(move |unit| {
-                sigs.clone()
-                    .into_iter()
-                    .map(move |signatory| (unit, signatory))
-            })
+        let per = sigs.len();
+        sigs.into_iter()
             .enumerate()
-            .map(move |(i, (unit, signatory))| Letter {
+            .map(move |(s, signatory)| Letter {
                 variant: self,
                 unit,
                 signatory,
-                index: i + 1,
+                index: n * per + s + 1,
                 count,
             })
+    }
+
+    pub fn is_public(&self) -> bool {
+        matches!(self.recipients, Recipients::Public)
     }
 }
 
@@ -219,10 +225,6 @@ impl<'c> Plan<'c> {
                 parsed,
             })
         }
-    }
-
-    pub fn letters<'p>(&'p self) -> impl Iterator<Item = Letter<'p, 'c>> + 'p {
-        self.variants.iter().flat_map(|v| v.letters())
     }
 
     pub fn variant(&self, name: &str) -> Option<&Variant<'c>> {
@@ -356,11 +358,11 @@ fn resolve_variant<'c>(
         }
     }
 
-    let units = match plan_units(campaign, name, &recipients) {
+    let unit_count = match plan_units(campaign, name, &recipients) {
         Ok(u) => u,
         Err(p) => {
             problems.extend(p);
-            Vec::new()
+            0
         }
     };
 
@@ -384,27 +386,19 @@ fn resolve_variant<'c>(
         not_before: spec.not_before.map(|d| d.to_string()),
         translation_of: spec.translation_of.clone(),
         today,
-        units,
+        unit_count,
         reads: Reads::default(),
     })
 }
 
-/// The variant's letters before any per-signatory split: one per recipient row, or per `group` value.
-fn plan_units<'c>(
-    campaign: &'c Campaign,
-    name: &str,
-    recipients: &Recipients,
-) -> Result<Vec<Unit<'c>>, Problems> {
+/// How many letters the variant makes before any per-signatory split: one per recipient row, or per `group`
+/// value, as the facts pass counted them; the plan's problems with `where` and `group` here.
+fn plan_units(campaign: &Campaign, name: &str, recipients: &Recipients) -> Result<usize, Problems> {
     let mf = &campaign.manifest;
     let table = &campaign.recipients;
     let section = format!("variants.{name}");
     let filter = match recipients {
-        Recipients::Public => {
-            return Ok(vec![Unit {
-                key: name.to_string(),
-                rows: Vec::new(),
-            }])
-        }
+        Recipients::Public => return Ok(1),
         Recipients::All => None,
         Recipients::Where(w) => Some(w),
     };
@@ -421,71 +415,35 @@ fn plan_units<'c>(
                     )
                     .help(table.columns_help(c))
                 })
-                .fold(Problems::new(), |mut ps, p| {
-                    ps.push(p);
-                    ps
-                }));
+                .collect());
         }
     }
-    let rows = table
-        .rows
-        .iter()
-        .filter(|r| filter.is_none_or(|w| select::matches(table, r, w)));
-    let group = mf.manifest.letter.group.as_deref();
-    let units = match group {
-        None => rows
-            .map(|r| Unit {
-                key: table.key(r).to_string(),
-                rows: vec![r],
-            })
-            .collect(),
-        Some(col) => {
-            let Some(c) = table.column(col) else {
-                return Err(mf
-                    .problem(
-                        "letter",
-                        Some("group"),
-                        format!(
-                            "`group = \"{col}\"` is not a column of {}",
-                            table.path.display()
-                        ),
-                    )
-                    .help(table.columns_help(col))
-                    .into());
-            };
-            // Rows sharing a value become one letter, in the order their first row appears; an empty cell is a
-            // letter of its own, keyed by the row.
-            let mut units: Vec<Unit> = Vec::new();
-            let mut at: HashMap<&str, usize> = HashMap::new();
-            for r in rows {
-                let g = r.get(c).trim();
-                if g.is_empty() {
-                    units.push(Unit {
-                        key: table.key(r).to_string(),
-                        rows: vec![r],
-                    });
-                } else if let Some(&i) = at.get(g) {
-                    units[i].rows.push(r);
-                } else {
-                    at.insert(g, units.len());
-                    units.push(Unit {
-                        key: g.to_string(),
-                        rows: vec![r],
-                    });
-                }
-            }
-            let keys: BTreeSet<&str> = table.rows.iter().map(|r| table.key(r)).collect();
-            for (g, &i) in &at {
-                if keys.contains(g) && units[i].rows.iter().all(|r| table.key(r) != *g) {
-                    return Err(mf
-                        .problem("letter", Some("group"), format!("group `{g}` has the same name as a recipient key; the two letters would share an id"))
-                        .into());
-                }
-            }
-            units
+    if let Some(col) = mf.manifest.letter.group.as_deref() {
+        if table.column(col).is_none() {
+            return Err(mf
+                .problem(
+                    "letter",
+                    Some("group"),
+                    format!(
+                        "`group = \"{col}\"` is not a column of {}",
+                        table.path.display()
+                    ),
+                )
+                .help(table.columns_help(col))
+                .into());
         }
-    };
-    if units.is_empty() {
+    }
+    let found = campaign.facts();
+    if let Some(p) = &found.problem {
+        return Err(p.clone().into());
+    }
+    if let Some(g) = found.clashes.get(name) {
+        return Err(mf
+            .problem("letter", Some("group"), format!("group `{g}` has the same name as a recipient key; the two letters would share an id"))
+            .into());
+    }
+    let units = found.variants.get(name).map_or(0, |f| f.units);
+    if units == 0 {
         if let Recipients::Where(_) = recipients {
             return Err(mf
                 .problem(

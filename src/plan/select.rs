@@ -3,10 +3,10 @@
 use std::cmp::Ordering;
 
 use crate::load::manifest::Where;
-use crate::load::table::{Row, Table};
+use crate::load::table::{Row, Shape, Table};
 
 /// Every `where` column the table lacks, so the caller can name them.
-pub fn missing_columns<'w>(table: &Table, filter: &'w Where) -> Vec<&'w str> {
+pub fn missing_columns<'w>(table: &Shape, filter: &'w Where) -> Vec<&'w str> {
     filter
         .keys()
         .filter(|c| table.column(c).is_none())
@@ -15,7 +15,7 @@ pub fn missing_columns<'w>(table: &Table, filter: &'w Where) -> Vec<&'w str> {
 }
 
 /// All columns must match one of their values exactly.
-pub fn matches(table: &Table, row: &Row, filter: &Where) -> bool {
+pub fn matches(table: &Shape, row: &Row, filter: &Where) -> bool {
     filter.iter().all(|(column, values)| {
         let value = table.value(row, column).unwrap_or("");
         values.as_slice().iter().any(|v| v == value)

@@ -92,7 +92,7 @@ fn addressees(campaign: &Campaign, letter: &Letter) -> Option<String> {
     let lang = &letter.variant.lang;
     let cells: Vec<Cells> = rows
         .iter()
-        .map(|&row| {
+        .map(|row| {
             Cells::of_row(
                 &serde_json::Value::Object(in_language(t.row_json(row), lang)),
                 lang,

@@ -128,7 +128,7 @@ fn pdfs(
     let mut found = Problems::new();
     for v in &plan.variants {
         // A letter that does not render is already among `check`'s problems.
-        let Some(Ok(r)) = v.letters().next().map(|l| renderer.render(&l)) else {
+        let Ok(Some(Ok(r))) = plan.with_first_letter(v, |l| renderer.render(l)) else {
             continue;
         };
         match outputs.pdf(&r) {

@@ -255,8 +255,7 @@ fn placement(p: &Problem, campaign: &Campaign, plan: &Plan) -> Vec<String> {
     plan.variants
         .iter()
         .filter(|v| {
-            let recipient = campaign.recipients.path == *file
-                && v.units.iter().flat_map(|u| &u.rows).any(|r| r.line == line);
+            let recipient = campaign.recipients.path == *file && plan.has_row_at(v, line);
             let signatory = v
                 .signatory_table
                 .is_some_and(|t| t.path == *file && v.signatories.iter().any(|r| r.line == line));

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use pulldown_cmark_escape::escape_html;
 use similar::{ChangeTag, TextDiff};
 
-use crate::plan::{Recipients, Variant};
+use crate::plan::{Plan, Recipients, Variant};
 use crate::render::{html, txt, Renderer};
 
 use super::{describe, Approved, Refusal, Sending, Signoff, Verdict};
@@ -77,9 +77,11 @@ pub(crate) fn page_with(signoff: &Signoff, add: &dyn Additions) -> String {
     out
 }
 
-fn first_letter(v: &Variant, renderer: &Renderer) -> Option<String> {
-    let letter = v.letters().next()?;
-    renderer.render(&letter).ok().map(|r| r.markdown)
+fn first_letter(plan: &Plan, v: &Variant, renderer: &Renderer) -> Option<String> {
+    plan.with_first_letter(v, |l| renderer.render(l).ok().map(|r| r.markdown))
+        .ok()
+        .flatten()
+        .flatten()
 }
 
 fn section(out: &mut String, signoff: &Signoff, v: &Variant, add: &dyn Additions) {
@@ -152,7 +154,7 @@ fn section(out: &mut String, signoff: &Signoff, v: &Variant, add: &dyn Additions
         out.push_str("<li>none: a public copy, never sent</li>\n");
     }
     let t = &campaign.recipients;
-    for unit in &v.units {
+    for unit in signoff.plan.units(v).into_iter().flatten().flatten() {
         for r in &unit.rows {
             let name = ["title", "first_name", "last_name"]
                 .iter()
@@ -197,10 +199,13 @@ fn section(out: &mut String, signoff: &Signoff, v: &Variant, add: &dyn Additions
     }
     out.push_str("</ol>\n");
 
-    let current = first_letter(v, renderer);
+    let current = first_letter(&signoff.plan, v, renderer);
     let source = v.translation_of.as_ref().and_then(|s| signoff.variant(s));
     out.push_str("<h3>The letter (first recipient)</h3>\n");
-    match (&current, source.and_then(|s| first_letter(s, renderer))) {
+    match (
+        &current,
+        source.and_then(|s| first_letter(&signoff.plan, s, renderer)),
+    ) {
         (Some(md), Some(src)) => {
             let _ = writeln!(
                 out,

@@ -2,12 +2,11 @@
 //! and, as a count per variant, by `approvals.toml`'s `[sent]` table (kept in git). A journal deleted or emptied
 //! behind the campaign's back would make `send` deliver every letter again; with the count it refuses instead.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::deliver::files::write_durable;
 use crate::deliver::journal::Journal;
-use crate::deliver::state::{SendState, State};
 use crate::diag::Problem;
 use crate::load::approvals::{self, Approvals, Sent};
 
@@ -16,8 +15,9 @@ use crate::load::approvals::{self, Approvals, Sent};
 pub struct Facts {
     /// A letter was sent under an approval: sign-off is in use for this campaign, whatever approvals.toml says.
     pub approved_sends: bool,
-    /// Per variant, the letters the journal records as sent, and when the last one went.
-    sent: BTreeMap<String, (BTreeSet<String>, String)>,
+    /// Per variant, how many letters the journal records as sent, and when the last one went (RFC 3339 in UTC
+    /// with a fixed precision: text order is time order, as approvals.toml keeps it).
+    sent: BTreeMap<String, (usize, String)>,
 }
 
 impl Facts {
@@ -29,27 +29,15 @@ impl Facts {
     }
 
     pub fn of(journal: &Journal) -> Facts {
-        let mut facts = Facts::default();
-        for r in journal.records() {
-            if r.approval.is_some() {
-                facts.approved_sends = true;
-            }
-            if r.state == State::Send(SendState::Sent) {
-                let (ids, last) = facts.sent.entry(r.variant.clone()).or_default();
-                ids.insert(r.id.clone());
-                // RFC 3339 in UTC with a fixed precision: text order is time order, as approvals.toml keeps it.
-                let at = r.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-                if at > *last {
-                    *last = at;
-                }
-            }
+        Facts {
+            approved_sends: journal.approved_sends(),
+            sent: journal.sent(),
         }
-        facts
     }
 
     /// How many letters of `variant` the journal records as sent.
     pub fn sent(&self, variant: &str) -> usize {
-        self.sent.get(variant).map_or(0, |(ids, _)| ids.len())
+        self.sent.get(variant).map_or(0, |(n, _)| *n)
     }
 }
 
@@ -59,15 +47,15 @@ pub fn record(dir: &Path, journal: &Journal, journal_lost: bool) -> Result<(), P
     let facts = Facts::of(journal);
     let mut file = Approvals::load(dir)?.unwrap_or_default();
     let before = file.sent.clone();
-    for (variant, (ids, last)) in &facts.sent {
+    for (variant, (sent, last)) in &facts.sent {
         let entry = file.sent.entry(variant.clone()).or_insert(Sent {
             letters: 0,
             last: String::new(),
         });
         entry.letters = if journal_lost {
-            ids.len()
+            *sent
         } else {
-            entry.letters.max(ids.len())
+            entry.letters.max(*sent)
         };
         if *last > entry.last {
             entry.last.clone_from(last);

@@ -181,7 +181,7 @@ impl<'c> Signoff<'c> {
             .variants
             .iter()
             .map(|v| {
-                let files = attachments(campaign, v, &renderer);
+                let files = attachments(campaign, &plan, v, &renderer);
                 (v.name.clone(), fingerprint::of(campaign, v, &files))
             })
             .collect();
@@ -391,7 +391,7 @@ impl<'c> Signoff<'c> {
 }
 
 /// Every file the variant's letters attach: literal paths as written, templated ones as each letter renders them.
-fn attachments(campaign: &Campaign, v: &Variant, renderer: &Renderer) -> Vec<String> {
+fn attachments(campaign: &Campaign, plan: &Plan, v: &Variant, renderer: &Renderer) -> Vec<String> {
     let fields = &campaign.templates[&v.template].front.attachments;
     let mut out: Vec<String> = fields
         .iter()
@@ -400,11 +400,17 @@ fn attachments(campaign: &Campaign, v: &Variant, renderer: &Renderer) -> Vec<Str
         .collect();
     if fields.iter().any(|f| f.source.contains("{{")) {
         // A letter that cannot render cannot be sent either; its error is reported where it is rendered.
-        out.extend(
-            v.letters()
-                .filter_map(|l| renderer.attachment_paths(&l).ok())
-                .flatten(),
-        );
+        // Read from the table unit by unit; a unit that cannot be read is the plan's problem, reported elsewhere.
+        let units = plan.units(v).into_iter().flatten().flatten();
+        for (n, unit) in units.enumerate() {
+            out.extend(
+                v.letters_of(&unit, n)
+                    .filter_map(|l| renderer.attachment_paths(&l).ok())
+                    .flatten(),
+            );
+            out.sort();
+            out.dedup();
+        }
     }
     out.sort();
     out.dedup();

@@ -35,6 +35,7 @@ mod public_copy;
 mod roster;
 mod signons;
 mod snapshots;
+mod stream;
 mod trust_check;
 mod trust_paths;
 mod variants;

@@ -175,8 +175,11 @@ fn judge(f: &Files) -> Result<(String, Vec<String>), String> {
     let s = Signoff::new(&campaign, &[]).map_err(|p| format!("{p:?}"))?;
     let text = s.fingerprint("default").text.clone();
     let mut letters = Vec::new();
-    for l in s.plan.letters() {
-        letters.push(s.renderer.render(&l).map_err(|p| p.to_string())?.markdown);
+    let pick = lettermerge::plan::stream::Pick::all();
+    for batch in s.plan.batches(&pick, lettermerge::plan::stream::BATCH) {
+        for l in batch.map_err(|p| p.to_string())?.letters() {
+            letters.push(s.renderer.render(&l).map_err(|p| p.to_string())?.markdown);
+        }
     }
     Ok((text, letters))
 }

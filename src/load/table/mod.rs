@@ -14,7 +14,9 @@ use serde::Deserialize;
 use crate::diag::{Problem, Problems};
 
 mod dedupe;
+pub mod dups;
 mod headers;
+mod primary;
 mod reader;
 mod scan;
 mod source;
@@ -24,6 +26,7 @@ mod workbook;
 
 pub use dedupe::{fold, Folded};
 pub use headers::slug;
+pub use primary::{Primary, Rows};
 pub use reader::RowReader;
 
 /// The largest field accepted, in bytes of UTF-8.
@@ -110,6 +113,10 @@ pub struct Row {
 }
 
 impl Row {
+    pub fn new(line: usize, fields: Vec<Box<str>>) -> Row {
+        Row { line, fields }
+    }
+
     /// The value in `column`, `""` past the end.
     pub fn get(&self, column: usize) -> &str {
         self.fields.get(column).map_or("", |f| f)
@@ -120,9 +127,10 @@ impl Row {
     }
 }
 
-/// A whole table in memory, validated, with its rows indexed by key.
+/// What every table has besides its rows: names, columns, key and where its cells are. [`Table`] and
+/// [`Primary`] dereference to it, so positions and columns read the same for both.
 #[derive(Clone, Debug)]
-pub struct Table {
+pub struct Shape {
     pub name: String,
     /// As in the spec: relative to the campaign folder.
     pub path: PathBuf,
@@ -131,11 +139,24 @@ pub struct Table {
     /// The headers as the file writes them (trimmed, NFC), column for column.
     pub file_headers: Vec<String>,
     pub key_column: usize,
-    pub rows: Vec<Row>,
     pub layout: Layout,
+}
+
+/// A whole table in memory, validated, with its rows indexed by key.
+#[derive(Clone, Debug)]
+pub struct Table {
+    shape: Shape,
+    pub rows: Vec<Row>,
     /// What `dedupe` folded, for `check` to list.
     pub folded: Vec<Folded>,
     index: HashMap<Box<str>, usize>,
+}
+
+impl std::ops::Deref for Table {
+    type Target = Shape;
+    fn deref(&self) -> &Shape {
+        &self.shape
+    }
 }
 
 /// A table as its file gave it: checked row by row, not yet deduplicated nor indexed by key.
@@ -183,13 +204,15 @@ impl Table {
             None => (rows, Vec::new()),
         };
         let mut table = Table {
-            name: name.to_owned(),
-            path: spec.path.clone(),
-            headers,
-            file_headers,
-            key_column: key_column.unwrap_or(0),
+            shape: Shape {
+                name: name.to_owned(),
+                path: spec.path.clone(),
+                headers,
+                file_headers,
+                key_column: key_column.unwrap_or(0),
+                layout,
+            },
             rows,
-            layout,
             folded,
             index: HashMap::new(),
         };
@@ -232,6 +255,17 @@ impl Table {
         }
     }
 
+    pub fn find(&self, key: &str) -> Option<&Row> {
+        self.index.get(key).and_then(|&i| self.rows.get(i))
+    }
+
+    /// The table's shape alone, for a table that becomes the streamed primary table.
+    pub(crate) fn into_parts(self) -> (Shape, Vec<Row>, Vec<Folded>) {
+        (self.shape, self.rows, self.folded)
+    }
+}
+
+impl Shape {
     /// Help for a manifest naming `name`, which is not a column: the columns, or the name of a file header.
     pub fn columns_help(&self, name: &str) -> String {
         match self.file_headers.iter().position(|h| h == name) {
@@ -258,10 +292,6 @@ impl Table {
         row.get(self.key_column)
     }
 
-    pub fn find(&self, key: &str) -> Option<&Row> {
-        self.index.get(key).and_then(|&i| self.rows.get(i))
-    }
-
     pub fn value<'a>(&'a self, row: &'a Row, header: &str) -> Option<&'a str> {
         self.column(header).map(|c| row.get(c))
     }
@@ -276,7 +306,7 @@ impl Table {
     }
 }
 
-impl Table {
+impl Shape {
     /// Where a cell is, as messages write it: `file.csv:7` (the line: a CSV line has no cell columns worth
     /// counting), or `file.xlsx:Sheet!B7`.
     pub fn at(&self, p: Problem, line: usize, column: Option<usize>) -> Problem {
@@ -330,8 +360,8 @@ fn row_ref(layout: &Layout, line: usize) -> String {
     }
 }
 
-/// Reads a CSV table whole, with every problem of its rows (up to [`MAX_PROBLEMS`]).
-fn read_csv(campaign_dir: &Path, name: &str, spec: &TableSpec) -> Result<Read, Problems> {
+/// `sheet` and `range` name a workbook's cells: on a CSV table they are a mistake.
+fn csv_only(name: &str, spec: &TableSpec) -> Result<(), Problems> {
     if spec.sheet.is_some() || spec.range.is_some() {
         return Err(Problem::error(format!(
             "table `{name}`: `sheet` and `range` are for workbooks, and {} is a CSV file",
@@ -341,6 +371,12 @@ fn read_csv(campaign_dir: &Path, name: &str, spec: &TableSpec) -> Result<Read, P
         .help("remove them, or point `path` at the workbook (.xlsx, .ods, .xls)")
         .into());
     }
+    Ok(())
+}
+
+/// Reads a CSV table whole, with every problem of its rows (up to [`MAX_PROBLEMS`]).
+fn read_csv(campaign_dir: &Path, name: &str, spec: &TableSpec) -> Result<Read, Problems> {
+    csv_only(name, spec)?;
     let (mut reader, mut problems) = RowReader::start(campaign_dir, name, spec)?;
     let mut rows = Vec::new();
     let mut unlisted = 0usize;
@@ -441,35 +477,5 @@ pub(super) fn toml_delimiter(d: u8) -> String {
         "\\t".to_owned()
     } else {
         (d as char).to_string()
-    }
-}
-
-/// Key uniqueness for rows streamed by [`RowReader`], which cannot check it alone without holding every key.
-#[derive(Debug)]
-pub struct KeySet {
-    file: PathBuf,
-    key: String,
-    seen: HashMap<Box<str>, usize>,
-}
-
-impl KeySet {
-    /// Records `key` as seen on `line`; a key seen before is an error naming both lines.
-    pub fn insert(&mut self, key: &str, line: usize) -> Result<(), Problem> {
-        if let Some(&first) = self.seen.get(key) {
-            let layout = Layout::Csv { header_line: 1 };
-            return Err(duplicate_key(&layout, &self.key, key, line, first)
-                .in_file(&self.file)
-                .at(line, None));
-        }
-        self.seen.insert(key.into(), line);
-        Ok(())
-    }
-
-    pub fn len(&self) -> usize {
-        self.seen.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
     }
 }

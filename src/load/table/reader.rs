@@ -1,6 +1,5 @@
 //! [`RowReader`]: the one code path that reads a table, record by record, with every check but key uniqueness.
 
-use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -11,7 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::scan::{self, Fault, Scanner};
 use super::source::open_source;
 use super::{
-    declare, headers, toml_delimiter, KeySet, Row, TableSpec, CHUNK, MAX_COLUMNS, MAX_FIELD_BYTES,
+    declare, headers, toml_delimiter, Row, TableSpec, CHUNK, MAX_COLUMNS, MAX_FIELD_BYTES,
     MAX_RECORD_BYTES,
 };
 use crate::diag::{Problem, Problems};
@@ -35,7 +34,7 @@ struct Raw {
 }
 
 /// Validates the header, then yields rows one at a time so memory does not grow with the file. Checks everything
-/// `Table::load` does except key uniqueness (use [`RowReader::key_set`]).
+/// `Table::load` does except key uniqueness ([`super::Primary`] adds it).
 pub struct RowReader {
     file: PathBuf,
     name: String,
@@ -76,15 +75,6 @@ impl RowReader {
 
     pub fn key<'a>(&self, row: &'a Row) -> &'a str {
         row.get(self.key_column())
-    }
-
-    /// An empty set for checking this table's keys as rows go by.
-    pub fn key_set(&self) -> KeySet {
-        KeySet {
-            file: self.file.clone(),
-            key: self.spec.key.clone(),
-            seen: HashMap::new(),
-        }
     }
 
     /// Opens the file and reads the header. `Err` when no row can be read at all; header problems that still let

@@ -496,24 +496,32 @@ fn a_workbook_named_like_csv_is_read_as_a_workbook() {
 }
 
 #[test]
-fn row_reader_streams_and_key_set_finds_duplicates() {
-    let dir = campaign(b"name,id\nA,x\nB,y\nC\nD,x\n");
-    let mut reader = RowReader::open(dir.path(), "recipients", &spec()).unwrap();
-    assert_eq!(reader.headers(), ["name", "id"]);
-    assert_eq!(reader.key_column(), 1);
-    let mut keys = reader.key_set();
-    let mut seen = Vec::new();
-    for item in reader.by_ref() {
-        match item {
-            Ok(row) => match keys.insert(row.get(1), row.line) {
-                Ok(()) => seen.push(row.line),
-                Err(p) => seen.push(1000 + p.line.unwrap()),
-            },
-            Err(p) => seen.push(2000 + p.line.unwrap()),
-        }
-    }
-    assert_eq!(seen, [2, 3, 2004, 1005]);
-    assert_eq!(keys.len(), 2);
+fn the_primary_table_streams_with_the_problems_a_whole_table_has() {
+    let dir = campaign(b"name,id\nA,x\nB,y\nC\nD,x\nE,y\nF,x\n");
+    let whole = Table::load(dir.path(), "recipients", &spec()).unwrap_err();
+    let streamed = Primary::load(dir.path(), "recipients", &spec()).unwrap_err();
+    assert_eq!(streamed, whole);
+    let text: Vec<String> = streamed.iter().map(|p| p.to_string()).collect();
+    assert!(text[1].contains("line 5 repeats line 2"), "{text:?}");
+    assert!(text[3].contains("line 7 repeats line 2"), "{text:?}");
+}
+
+#[test]
+fn the_primary_table_reads_its_rows_again_and_refuses_a_changed_file() {
+    let dir = campaign(b"name,id\nA,x\nB,y\n");
+    let t = Primary::load(dir.path(), "recipients", &spec()).unwrap();
+    assert!(t.is_streamed());
+    assert_eq!((t.len(), t.key_column), (2, 1));
+    assert!(t.may_have_key("y") && !t.may_have_key("z"));
+    let lines: Vec<usize> = t.rows().unwrap().map(|r| r.unwrap().line).collect();
+    assert_eq!(lines, [2, 3]);
+    std::fs::write(dir.path().join("t.csv"), b"name,id\nA,x\nB,y\nC,z\n").unwrap();
+    let p = t.rows().err().unwrap();
+    assert!(
+        p.message
+            .contains("changed while lettermerge was reading it"),
+        "{p}"
+    );
 }
 
 #[test]

@@ -1,11 +1,19 @@
 //! The send journal, `.lettermerge/journal.jsonl`: one JSON record per line, append-only, each
 //! line on disk (fsynced) before `append` returns, so that a crash can lose at most the line
 //! being written, and a re-run knows exactly what was sent, failed, or left uncertain.
+//!
+//! The journal is read once, line by line, into a compact [`index`] (48 bytes a letter); records are read back from
+//! the file by offset when they are shown, so `send` and `status` stay flat for a million letters.
 
-use std::collections::HashMap;
+mod index;
+
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+
+use index::Index;
+pub use index::{key as id_key, Entry};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -82,13 +90,13 @@ pub struct Journal {
     path: PathBuf,
     /// `None` when opened read-only.
     file: Option<File>,
+    /// Where records are read back from by offset (`None`: there is no file).
+    reader: Option<File>,
     /// Held (locked) for as long as the journal is open for writing.
     _lock: Option<File>,
-    records: Vec<Record>,
-    /// Index in `records` of each letter's records, in order.
-    by_id: HashMap<String, Vec<usize>>,
-    /// Letter ids in the order they first appear.
-    ids: Vec<String>,
+    index: Index,
+    /// The file's length: where the next line goes.
+    len: u64,
     /// The file does not end with a newline (a cut-off last line): the next append starts one.
     needs_newline: bool,
 }
@@ -103,7 +111,7 @@ impl Journal {
         let lock = take_lock(&dir.join(LOCK))?;
         let path = dir.join(FILE);
         let existed = path.exists();
-        let mut file = private_options()
+        let file = private_options()
             .read(true)
             .append(true)
             .create(true)
@@ -115,14 +123,10 @@ impl Journal {
             // The new file's name must survive a power loss as well as its lines.
             sync_dir(&dir).map_err(io_error("sync", &dir))?;
         }
-        let mut bytes = Vec::new();
-        file.rewind()
-            .and_then(|_| file.read_to_end(&mut bytes))
-            .map_err(io_error("read", &path))?;
-        let mut journal = Journal::parse(path, &bytes);
+        let reader = file.try_clone().map_err(io_error("open", &path))?;
+        let (mut journal, warnings) = Journal::scan(path, reader)?;
         journal.file = Some(file);
         journal._lock = Some(lock);
-        let warnings = journal.warnings_for(&bytes);
         Ok((journal, warnings))
     }
 
@@ -130,67 +134,86 @@ impl Journal {
     /// sending). A missing journal is an empty one. `append` on it fails.
     pub fn read(campaign_dir: &Path) -> Result<(Journal, Vec<String>), JournalError> {
         let path = campaign_dir.join(DIR).join(FILE);
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(io_error("read", &path)(e)),
-        };
-        let journal = Journal::parse(path, &bytes);
-        let warnings = journal.warnings_for(&bytes);
-        Ok((journal, warnings))
-    }
-
-    fn parse(path: PathBuf, bytes: &[u8]) -> Journal {
-        let mut journal = Journal {
-            path,
-            file: None,
-            _lock: None,
-            records: Vec::new(),
-            by_id: HashMap::new(),
-            ids: Vec::new(),
-            needs_newline: !bytes.is_empty() && !bytes.ends_with(b"\n"),
-        };
-        for (_, line) in lines(bytes) {
-            if let Ok(record) = serde_json::from_slice::<Record>(line) {
-                journal.remember(record);
-            }
+        match File::open(&path) {
+            Ok(file) => Journal::scan(path, file),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((
+                Journal {
+                    path,
+                    file: None,
+                    reader: None,
+                    _lock: None,
+                    index: Index::default(),
+                    len: 0,
+                    needs_newline: false,
+                },
+                Vec::new(),
+            )),
+            Err(e) => Err(io_error("read", &path)(e)),
         }
-        journal
     }
 
-    fn warnings_for(&self, bytes: &[u8]) -> Vec<String> {
-        let name = self.path.display();
-        let all: Vec<(usize, &[u8])> = lines(bytes).collect();
-        let cut_off = !bytes.is_empty() && !bytes.ends_with(b"\n");
+    /// Reads every line once into the index, with a warning for each line that is not a record.
+    fn scan(path: PathBuf, file: File) -> Result<(Journal, Vec<String>), JournalError> {
+        let mut index = Index::default();
         let mut warnings = Vec::new();
-        for (i, (number, line)) in all.iter().enumerate() {
-            let Err(e) = serde_json::from_slice::<Record>(line) else {
+        let mut lines = BufReader::with_capacity(1 << 16, &file);
+        let (mut offset, mut number) = (0u64, 0usize);
+        let mut line = Vec::new();
+        // The last non-blank line's problem waits: a cut-off last line reads differently.
+        let mut pending: Option<(usize, String)> = None;
+        let name = path.display().to_string();
+        let mut last_byte = None;
+        loop {
+            line.clear();
+            let n = lines
+                .read_until(b'\n', &mut line)
+                .map_err(io_error("read", &path))?;
+            if n == 0 {
+                break;
+            }
+            number += 1;
+            last_byte = line.last().copied();
+            let at = offset;
+            offset += n as u64;
+            let text = line.strip_suffix(b"\n").unwrap_or(&line);
+            if text.trim_ascii().is_empty() {
                 continue;
-            };
-            if cut_off && i + 1 == all.len() {
-                warnings.push(format!(
-                    "{name}:{number}: the last record is incomplete (the previous run was \
-                     probably cut off mid-write) and was ignored; check that letter's status"
-                ));
-            } else {
+            }
+            if let Some((number, e)) = pending.take() {
                 warnings.push(format!(
                     "{name}:{number}: not a valid record, ignored ({e})"
                 ));
             }
-        }
-        warnings
-    }
-
-    fn remember(&mut self, record: Record) {
-        let at = self.records.len();
-        match self.by_id.get_mut(&record.id) {
-            Some(list) => list.push(at),
-            None => {
-                self.ids.push(record.id.clone());
-                self.by_id.insert(record.id.clone(), vec![at]);
+            match serde_json::from_slice::<Record>(text) {
+                Ok(record) => index.add(&record, at),
+                Err(e) => pending = Some((number, e.to_string())),
             }
         }
-        self.records.push(record);
+        let cut_off = last_byte.is_some_and(|b| b != b'\n');
+        if let Some((number, e)) = pending {
+            warnings.push(if cut_off {
+                format!(
+                    "{name}:{number}: the last record is incomplete (the previous run was \
+                     probably cut off mid-write) and was ignored; check that letter's status"
+                )
+            } else {
+                format!("{name}:{number}: not a valid record, ignored ({e})")
+            });
+        }
+        index.seal();
+        drop(lines);
+        Ok((
+            Journal {
+                path,
+                file: None,
+                reader: Some(file),
+                _lock: None,
+                index,
+                len: offset,
+                needs_newline: cut_off,
+            },
+            warnings,
+        ))
     }
 
     /// Appends one record as one line and waits until it is on disk.
@@ -215,7 +238,9 @@ impl Journal {
         if self.needs_newline {
             lines.push(b'\n');
         }
+        let mut starts = Vec::with_capacity(records.len());
         for record in records {
+            starts.push(self.len + lines.len() as u64);
             serde_json::to_writer(&mut lines, record)?;
             lines.push(b'\n');
         }
@@ -226,47 +251,114 @@ impl Journal {
         // fdatasync covers the file's new length, which is all an append changes.
         file.sync_data()?;
         self.needs_newline = false;
-        for record in records {
-            self.remember(record.clone());
+        self.len += lines.len() as u64;
+        for (record, at) in records.iter().zip(starts) {
+            self.index.add(record, at);
         }
         Ok(())
     }
 
-    pub fn records(&self) -> &[Record] {
-        &self.records
+    /// Every record, read from the file: for tests and small journals (a command reads what it needs through the
+    /// index).
+    pub fn records(&self) -> Vec<Record> {
+        let Some(file) = &self.reader else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut lines = BufReader::new(ReadAt { file, at: 0 });
+        let mut line = Vec::new();
+        while lines.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+            if let Ok(r) =
+                serde_json::from_slice::<Record>(line.strip_suffix(b"\n").unwrap_or(&line))
+            {
+                out.push(r);
+            }
+            line.clear();
+        }
+        out
+    }
+
+    /// The record at `offset`, read back from the file.
+    pub fn record_at(&self, offset: u64) -> Option<Record> {
+        let file = self.reader.as_ref()?;
+        let mut line = Vec::new();
+        BufReader::with_capacity(1024, ReadAt { file, at: offset })
+            .read_until(b'\n', &mut line)
+            .ok()?;
+        serde_json::from_slice(line.strip_suffix(b"\n").unwrap_or(&line)).ok()
+    }
+
+    /// What the index knows of a letter.
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.index.get(id)
     }
 
     /// The letter's last send state record (`sending`, `sent`, `failed`, `uncertain`); marks are skipped.
-    pub fn latest(&self, id: &str) -> Option<&Record> {
-        self.history(id)
-            .rev()
-            .find(|r| matches!(r.state, State::Send(_)))
-    }
-
-    /// Every record of the letter, oldest first.
-    pub fn history(&self, id: &str) -> impl DoubleEndedIterator<Item = &Record> {
-        self.by_id
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.records[i])
+    pub fn latest(&self, id: &str) -> Option<Record> {
+        let e = self.entry(id)?;
+        e.send_state()?;
+        self.record_at(e.send)
     }
 
     /// The marks recorded since the letter was last handed to a server (all of them for a letter never sent):
     /// what the office did with the copy it has.
-    pub fn marks(&self, id: &str) -> Vec<&Record> {
-        let mut marks: Vec<&Record> = self
-            .history(id)
-            .rev()
-            .take_while(|r| matches!(r.state, State::Mark(_)))
-            .collect();
-        marks.reverse();
-        marks
+    pub fn marks(&self, id: &str) -> Vec<Record> {
+        self.entry(id)
+            .map(|e| {
+                self.index
+                    .marks(e)
+                    .iter()
+                    .filter_map(|&at| self.record_at(at))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
-    /// Every letter id the journal names, in the order they first appear.
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.ids.iter().map(String::as_str)
+    /// The letter's last record, a send or a mark.
+    pub fn last(&self, id: &str) -> Option<Record> {
+        let e = self.entry(id)?;
+        let at = self
+            .index
+            .marks(e)
+            .last()
+            .copied()
+            .unwrap_or(e.some_record());
+        self.record_at(at)
+    }
+
+    /// A record of the letter to describe it by (its last send, else its first record).
+    pub fn some_record(&self, e: &Entry) -> Option<Record> {
+        self.record_at(e.some_record())
+    }
+
+    /// Every letter the journal names, in no particular order (sort by [`Entry::first`] for the order they first
+    /// appear in).
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.index.entries()
+    }
+
+    /// Every signatory key a record carried.
+    pub fn signatories(&self) -> &std::collections::BTreeSet<String> {
+        &self.index.signatories
+    }
+
+    /// A letter was sent under an approval.
+    pub fn approved_sends(&self) -> bool {
+        self.index.approved_sends
+    }
+
+    /// Per variant, the letters ever recorded `sent`, and when the last one went.
+    pub fn sent(&self) -> BTreeMap<String, (usize, String)> {
+        self.index.sent()
+    }
+
+    /// How many records the index holds.
+    pub fn len(&self) -> usize {
+        self.index.records
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.records == 0
     }
 
     pub fn path(&self) -> &Path {
@@ -274,13 +366,21 @@ impl Journal {
     }
 }
 
-/// Non-blank lines with their 1-based line numbers.
-fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
-        .filter(|(_, l)| !l.trim_ascii().is_empty())
+/// Reads a file from an offset without moving a shared cursor, so threads can read records side by side.
+struct ReadAt<'f> {
+    file: &'f File,
+    at: u64,
+}
+
+impl Read for ReadAt<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.at)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
 }
 
 fn take_lock(path: &Path) -> Result<File, JournalError> {
