@@ -304,7 +304,8 @@ pub struct SendArgs {
     /// Send without asking.
     #[arg(long)]
     pub yes: bool,
-    /// Send again letters already sent, changed since, or uncertain (if one did arrive, the office gets two).
+    /// Send again the letters that changed since they were sent or are uncertain (if one did arrive, the office
+    /// gets two); with --only, also the named letters already sent or marked as received.
     #[arg(long)]
     pub resend: bool,
     /// Write .eml files to DIR instead of sending; records nothing as sent (a relative DIR is from the current folder).

@@ -33,6 +33,18 @@ pub fn needs_pdf(campaign: &Campaign) -> bool {
         .any(|l| l.max_pages.is_some() || (l.max_bytes.is_some() && attach_pdf))
 }
 
+/// `[channels.email]` when it is `strict`: `send` refuses an email over it, as `check` does.
+pub fn strict_email(campaign: &Campaign) -> Option<&ChannelLimits> {
+    campaign
+        .manifest
+        .manifest
+        .channels
+        .iter()
+        .find(|(name, _)| name.trim() == Channel::Email.as_str())
+        .map(|(_, l)| l)
+        .filter(|l| l.strict)
+}
+
 impl<'c, 'o> Limits<'c, 'o> {
     /// Reads `[channels]`; a section that names no channel is an error at its line.
     pub fn new(

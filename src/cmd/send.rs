@@ -9,10 +9,12 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::check::preflight;
+use crate::check::{limits, preflight};
 use crate::cli::SendArgs;
 use crate::deliver::journal::Journal;
-use crate::deliver::send::{self, Decision, Delivered, Outcome, Route, Run, Tally, Todo};
+use crate::deliver::send::{
+    self, Again, Decision, Delivered, Outcome, Resend, Route, Run, Tally, Todo,
+};
 use crate::deliver::smtp::{self, Mailer, SmtpConfig};
 use crate::deliver::track::{hand_file, OutDir};
 use crate::diag::{Problem, Problems};
@@ -43,7 +45,11 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         .variants
         .iter()
         .any(|v| campaign.templates[&v.template].front.attach_pdf);
-    let outputs = Outputs::new(&campaign, attach_pdf)?;
+    // A strict `[channels.email]` limit is a refusal in `send` as in `check`; its pages need the PDF engine.
+    let strict = limits::strict_email(&campaign);
+    let strict_pages = strict.is_some_and(|l| l.max_pages.is_some()) && cfg!(feature = "pdf");
+    let outputs = Outputs::new(&campaign, attach_pdf || strict_pages)?;
+    let limits = strict.map(|_| limits::Limits::new(&campaign, Some(&outputs)).0);
     // `[smtp]` was parsed with the manifest; its other rules are `check`'s too.
     let smtp_problems = preflight::smtp(&campaign);
     if smtp_problems.has_errors() {
@@ -75,7 +81,11 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         .thread_name(|i| format!("lettermerge-send-{i}"))
         .build()
         .map_err(|e| Error::Refused(format!("cannot start worker threads: {e}")))?;
-    let mut decided = Decided::default();
+    let mut decided = Decided {
+        resend_unnamed: args.resend && args.selection.only.is_empty(),
+        ..Decided::default()
+    };
+    let resend = Resend::new(args.resend, !args.selection.only.is_empty());
     let mut by_hand = Vec::new();
     let mut todo: Vec<Todo> = Vec::new();
     let (mut n, mut picked) = (0usize, 0usize);
@@ -92,7 +102,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                         // A dry run builds a message (typesetting its PDF) only to compare its hash with the
                         // journal's; it shows one, built again below.
                         let hash = |id: &str| !args.dry_run || journal.entry(id).is_some();
-                        judge(&renderer, &outputs, letter, hash)
+                        judge(&renderer, &outputs, limits.as_ref(), letter, hash)
                     })
                 })
                 .collect()
@@ -109,7 +119,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 Some(Ok(j)) => j,
             };
             decided.items += 1;
-            let decision = send::decide(&journal, &j.id, &j.hash, j.channel, args.resend);
+            let decision = send::decide(&journal, &j.id, &j.hash, j.channel, resend);
             if decision == Decision::ByHand(j.channel) {
                 let url = letter
                     .row()
@@ -124,7 +134,10 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 });
             }
             match decision {
-                Decision::Send => {
+                Decision::Send | Decision::Again(_) => {
+                    if let Decision::Again(why) = decision {
+                        decided.again.push((j.id.clone(), why));
+                    }
                     decided.first_send.get_or_insert(this);
                     todo.push(Todo {
                         n: this,
@@ -331,6 +344,10 @@ struct Decided {
     delivered: usize,
     changed: Vec<String>,
     uncertain: Vec<String>,
+    /// Letters `--resend` sends again, and why.
+    again: Vec<(String, Again)>,
+    /// `--resend` without `--only`: letters sent as they are stay skipped, and the summary says how to name one.
+    resend_unnamed: bool,
     /// The number of the first letter to send, for the dry run's view.
     first_send: Option<usize>,
 }
@@ -347,10 +364,15 @@ struct Judged {
 fn judge(
     renderer: &crate::render::Renderer,
     outputs: &Outputs,
+    limits: Option<&limits::Limits>,
     letter: &crate::plan::Letter,
     needs_hash: impl Fn(&str) -> bool,
 ) -> std::result::Result<Judged, Problem> {
     let r = renderer.render(letter)?;
+    let limits = limits.filter(|_| r.channel.is_email());
+    if let Some(over) = limits.and_then(|l| l.letter(&r).into_iter().find(Problem::is_error)) {
+        return Err(over);
+    }
     let hash = if r.channel.is_email() && needs_hash(&r.id) {
         outputs.email(&r, false)?.hash
     } else if r.channel.is_email() {
@@ -372,6 +394,20 @@ fn summarize(d: &Decided, to_send: usize, by_hand: &[HandLetter]) -> String {
     let mut s = format!("To send: {}\n", count(to_send, "letter"));
     if d.already > 0 {
         s.push_str(&format!("Already sent, skipped: {}\n", d.already));
+        if d.resend_unnamed {
+            s.push_str(
+                "  (--resend sends again only letters that changed or are uncertain; to send one of these again, \
+                 name it: --only ID --resend)\n",
+            );
+        }
+    }
+    for (id, why) in &d.again {
+        let why = match why {
+            Again::Changed => "changed since it was sent",
+            Again::Uncertain => "uncertain; if the first did arrive, the office gets two",
+            Again::Named => "the office has it already and gets a second copy",
+        };
+        s.push_str(&format!("Sending again (--resend: {why}): {id}\n"));
     }
     for id in &d.changed {
         s.push_str(&format!(
@@ -384,7 +420,10 @@ fn summarize(d: &Decided, to_send: usize, by_hand: &[HandLetter]) -> String {
         ));
     }
     if d.delivered > 0 {
-        s.push_str(&format!("Marked as delivered, skipped: {}\n", d.delivered));
+        s.push_str(&format!(
+            "Marked as received (delivered, replied, meeting or no response), skipped: {}\n",
+            d.delivered
+        ));
     }
     if !by_hand.is_empty() {
         s.push_str(&format!(

@@ -32,6 +32,8 @@ pub(super) struct Tracking<'a> {
     pub approvals: BTreeMap<String, String>,
     journal: &'a Journal,
     plan: Option<(&'a Plan<'a>, &'a Renderer<'a>)>,
+    /// `--variant`: the journal's letters of other variants are not shown as "no longer planned".
+    variants: &'a [String],
 }
 
 impl Tracking<'_> {
@@ -39,10 +41,10 @@ impl Tracking<'_> {
     pub fn each(&self, f: &mut dyn FnMut(Tracked)) -> std::result::Result<(), Problem> {
         match (self.plan, &self.out) {
             (Some((plan, renderer)), Some(out)) => {
-                track::each(plan, renderer, self.journal, out, f)
+                track::each(plan, renderer, self.journal, out, self.variants, f)
             }
             _ => {
-                track::journal_only(self.journal, f);
+                track::journal_only(self.journal, self.variants, f);
                 Ok(())
             }
         }
@@ -72,6 +74,7 @@ pub(super) fn with_tracking<R>(
             approvals: BTreeMap::new(),
             journal,
             plan: None,
+            variants,
         }
     };
     if !dir.is_dir() {
@@ -138,6 +141,7 @@ pub(super) fn with_tracking<R>(
         approvals,
         journal,
         plan: Some((&plan, &renderer)),
+        variants,
     })
 }
 

@@ -34,10 +34,43 @@ pub enum Decision {
     /// `--resend` sends it again.
     Uncertain,
     /// Marked `delivered` (or `replied`, `meeting`…) since it was last sent, or never sent and marked: the office has
-    /// it. Only `--resend` sends it again.
+    /// it. Only `--resend` with `--only` sends it again.
     Delivered,
+    /// Sent again because `--resend` asked: the office may get a second copy.
+    Again(Again),
     /// Not an email: the coordinator delivers it and marks it.
     ByHand(Channel),
+}
+
+/// Why a letter the office may already have is sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Again {
+    /// Its content changed since it was sent.
+    Changed,
+    /// It was handed to a server that never confirmed it.
+    Uncertain,
+    /// It was sent with this very content, or marked as received: only a letter named with `--only`.
+    Named,
+}
+
+/// How far `--resend` reaches. A bare `--resend` is the answer to what `send` lists as "not re-sent without
+/// --resend" (changed and uncertain letters); a letter the office surely has is sent again only when it is named
+/// with `--only`, so that `send --resend` on a whole campaign can never send every office a second copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    No,
+    ChangedOrUncertain,
+    Named,
+}
+
+impl Resend {
+    pub fn new(resend: bool, named: bool) -> Resend {
+        match (resend, named) {
+            (false, _) => Resend::No,
+            (true, false) => Resend::ChangedOrUncertain,
+            (true, true) => Resend::Named,
+        }
+    }
 }
 
 /// A letter to send, with the short hash of the message the summary counted.
@@ -124,7 +157,13 @@ pub fn message(
 }
 
 /// Judges each letter against the journal.
-pub fn decide(journal: &Journal, id: &str, hash: &str, channel: Channel, resend: bool) -> Decision {
+pub fn decide(
+    journal: &Journal,
+    id: &str,
+    hash: &str,
+    channel: Channel,
+    resend: Resend,
+) -> Decision {
     let entry = journal.entry(id);
     let office_has_it = entry.is_some_and(|e| e.office_has_it());
     if !channel.is_email() {
@@ -134,35 +173,23 @@ pub fn decide(journal: &Journal, id: &str, hash: &str, channel: Channel, resend:
             Decision::ByHand(channel)
         };
     }
-    if office_has_it && !resend {
-        return Decision::Delivered;
+    if office_has_it {
+        return match resend {
+            Resend::Named => Decision::Again(Again::Named),
+            _ => Decision::Delivered,
+        };
     }
     let Some((state, sent)) = entry.and_then(|e| Some((e.send_state()?, e.hash))) else {
         return Decision::Send;
     };
-    match state {
-        SendState::Failed => Decision::Send,
-        SendState::Sending | SendState::Uncertain => {
-            if resend {
-                Decision::Send
-            } else {
-                Decision::Uncertain
-            }
-        }
-        _ if sent == short_hash(hash) => {
-            if resend {
-                Decision::Send
-            } else {
-                Decision::AlreadySent
-            }
-        }
-        _ => {
-            if resend {
-                Decision::Send
-            } else {
-                Decision::Changed
-            }
-        }
+    match (state, resend) {
+        (SendState::Failed, _) => Decision::Send,
+        (SendState::Sending | SendState::Uncertain, Resend::No) => Decision::Uncertain,
+        (SendState::Sending | SendState::Uncertain, _) => Decision::Again(Again::Uncertain),
+        (_, Resend::Named) if sent == short_hash(hash) => Decision::Again(Again::Named),
+        _ if sent == short_hash(hash) => Decision::AlreadySent,
+        (_, Resend::No) => Decision::Changed,
+        _ => Decision::Again(Again::Changed),
     }
 }
 

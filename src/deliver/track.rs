@@ -197,6 +197,7 @@ pub fn each(
     renderer: &Renderer,
     journal: &Journal,
     out: &OutDir,
+    variants: &[String],
     f: &mut dyn FnMut(Tracked),
 ) -> Result<(), Problem> {
     let recipients = &plan.campaign.recipients;
@@ -217,27 +218,32 @@ pub fn each(
         }
     }
     planned.sort_unstable();
-    for t in unplanned(journal, |k| planned.binary_search(&k).is_ok()) {
+    for t in unplanned(journal, |k| planned.binary_search(&k).is_ok(), variants) {
         f(t);
     }
     Ok(())
 }
 
 /// Every letter the journal names, when the campaign cannot be planned (a broken template, say).
-pub fn journal_only(journal: &Journal, f: &mut dyn FnMut(Tracked)) {
-    for t in unplanned(journal, |_| false) {
+pub fn journal_only(journal: &Journal, variants: &[String], f: &mut dyn FnMut(Tracked)) {
+    for t in unplanned(journal, |_| false, variants) {
         f(t);
     }
 }
 
-/// The letters of the journal whose key `planned` does not know, in the order they first appear in it.
+/// The letters of the journal whose key `planned` does not know, in the order they first appear in it; with
+/// `variants` (`--variant`), only theirs: another variant's letters are not "no longer planned", only not asked for.
 fn unplanned<'j>(
     journal: &'j Journal,
     planned: impl Fn(u128) -> bool,
+    variants: &'j [String],
 ) -> impl Iterator<Item = Tracked> + 'j {
     let mut entries: Vec<&Entry> = journal.entries().filter(|e| !planned(e.key)).collect();
     entries.sort_by_key(|e| e.first);
-    entries.into_iter().filter_map(|e| journaled(journal, e))
+    entries
+        .into_iter()
+        .filter_map(|e| journaled(journal, e))
+        .filter(move |t| variants.is_empty() || variants.contains(&t.variant))
 }
 
 fn planned(

@@ -194,7 +194,9 @@ fn a_web_form_letter_and_a_hand_delivered_letter_are_tracked_marked_and_on_the_s
     let again = send(&c, &["--yes"]).success();
     assert!(!again.stdout().contains("To deliver yourself"), "{again}");
     assert!(
-        again.stdout().contains("Marked as delivered, skipped: 2"),
+        again.stdout().contains(
+            "Marked as received (delivered, replied, meeting or no response), skipped: 2"
+        ),
         "{again}"
     );
     assert_eq!(server.received().len(), 1);
@@ -223,7 +225,9 @@ fn mark_takes_a_bare_key_when_it_is_unique_and_lists_the_ids_when_not() {
     // An email letter marked (handed over at a meeting, say) is not sent as well.
     let run = send(&c, &["--yes"]).success();
     assert!(
-        run.stdout().contains("Marked as delivered, skipped: 2"),
+        run.stdout().contains(
+            "Marked as received (delivered, replied, meeting or no response), skipped: 2"
+        ),
         "{run}"
     );
     assert_eq!(server.received().len(), 1, "only coalition/sos");
@@ -361,4 +365,41 @@ fn status_still_shows_the_journal_when_the_campaign_cannot_be_planned() {
             .contains("the delivery sheet needs the campaign planned"),
         "{sheet}"
     );
+}
+
+/// `status --variant us` shows that variant's letters: the other variants' letters in the journal are not asked
+/// for, and are not "no longer in the campaign's plan".
+#[test]
+fn status_of_one_variant_leaves_the_other_variants_letters_out() {
+    let server = TestServer::start(Options::default());
+    let variants =
+        "[variants.coalition]\n[variants.us]\nrecipients = { where = { id = \"sos\" } }\n";
+    let c = channel_campaign(&server, variants, &[SOS_ROW, CASTRO]);
+    send(&c, &["--yes"]).success();
+    let run = lm(&c, &["status", "--variant", "us"]).success();
+    let out = run.stdout();
+    assert!(out.contains("us/sos"), "{run}");
+    assert!(!out.contains("coalition/"), "{run}");
+    assert!(!out.contains("no longer"), "{run}");
+    let json = status_json(&c, &["--variant", "us"]);
+    let ids: Vec<&str> = json["letters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["us/sos"]);
+    // A row removed from the campaign still shows, in its variant.
+    c.write(
+        "recipients/officials.csv",
+        &format!("{COLUMNS}\n{CASTRO}\n"),
+    );
+    let json = status_json(&c, &["--variant", "coalition"]);
+    let sos = letter(&json, "coalition/sos");
+    assert_eq!(sos["planned"], false, "{json:#}");
+    assert!(json["letters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["variant"] == "coalition"));
 }

@@ -124,3 +124,49 @@ fn a_three_page_letter_warns_under_max_pages_2() {
     assert!(stderr.contains("letter es/amlo is"), "{run}");
     assert!(stderr.contains("for the manual channel"), "{run}");
 }
+
+/// A strict `[channels.email]` limit is a refusal in `send` too: the letter over it is named and not sent, the
+/// others go, and the run exits 1 — `check` and `send` agree.
+#[test]
+fn send_refuses_an_email_over_a_strict_email_limit_and_sends_the_rest() {
+    use crate::smtp_server::{Options, TestServer};
+    let server = TestServer::start(Options::default());
+    const EPN_ROW: &str =
+        "epn,Governor,Enrique,Peña Nieto,male,epn@presidencia.example,email,impunity,impunity,";
+    let build = |channels: &str| {
+        let c = Campaign::small(
+            &manifest(channels, &smtp_plain(&server, "")),
+            TEMPLATE,
+            COLUMNS,
+            &[SOS_ROW, EPN_ROW],
+        );
+        c.write("recipients/organizations.csv", ORGANIZATIONS);
+        c.write("recipients/issues.csv", ISSUES);
+        c
+    };
+    let probe = build("");
+    let (sos, epn) = (chars(&probe, "sos"), chars(&probe, "epn"));
+    assert!(sos > epn, "{sos} {epn}");
+    let c = build(&format!(
+        "[channels.email]\nmax_chars = {epn}\nstrict = true\n"
+    ));
+    c.check(&["--date", DATE]).fails_with(1);
+    let run = send(&c, &["--yes"]);
+    let stderr = run.fails_with(1);
+    assert!(
+        stderr.contains("letter default/sos is")
+            && stderr.contains(&format!(
+                "characters, over max_chars = {epn} for the email channel"
+            )),
+        "{run}"
+    );
+    assert!(run.stdout().contains("Cannot be sent: 1 letter"), "{run}");
+    let to: Vec<String> = server
+        .received()
+        .iter()
+        .flat_map(|m| m.to.clone())
+        .filter(|t| t != ARCHIVE)
+        .collect();
+    assert_eq!(to, ["epn@presidencia.example"], "{run}");
+    assert_eq!(journaled(&c, "sent"), ["default/epn"]);
+}

@@ -120,3 +120,71 @@ fn a_server_that_keeps_the_message_then_goes_silent_gets_it_once() {
     assert_eq!(copies(&healthy, "secretary@state.example"), 1);
     assert_eq!(status_of(&c, "default/sos")["state"], "sent");
 }
+
+/// `--resend` alone answers what `send` lists as "not re-sent without --resend": the uncertain letter and the one
+/// whose text changed go again; a letter sent as it is stays skipped, so a campaign-wide `--resend` can never give
+/// every office a second copy. Naming that letter with `--only` sends it again.
+#[test]
+fn resend_without_only_sends_again_only_uncertain_and_changed_letters() {
+    let server = TestServer::start(Options {
+        drop_after_data: 1,
+        ..Options::default()
+    });
+    let c = campaign(
+        "",
+        &smtp_plain(&server, "connections = 1\n"),
+        &[SOS, EPN, RUBIO],
+    );
+    send(&c, &["--yes"]).fails_with(1);
+    assert_eq!(journaled(&c, "uncertain"), ["default/sos"]);
+    assert_eq!(journaled(&c, "sent").len(), 2);
+    // Rubio's row changes after his letter went out.
+    c.edit(
+        "recipients/officials.csv",
+        "torture,torture",
+        "torture and disappearance,torture",
+    );
+
+    let healthy = TestServer::start(Options::default());
+    c.write("lettermerge.toml", manifest("", &smtp_plain(&healthy, "")));
+    let plain = send(&c, &["--dry-run"]);
+    assert!(plain.stdout().contains("To send: 0 letters"), "{plain}");
+    assert!(
+        plain
+            .stdout()
+            .contains("Changed since it was sent, not re-sent without --resend: default/rubio"),
+        "{plain}"
+    );
+
+    let resent = send(&c, &["--yes", "--resend"]).success();
+    let out = resent.stdout();
+    assert!(out.contains("To send: 2 letters"), "{resent}");
+    assert!(out.contains("Already sent, skipped: 1"), "{resent}");
+    assert!(out.contains("name it: --only ID --resend"), "{resent}");
+    assert!(
+        out.contains("Sending again (--resend: uncertain; if the first did arrive, the office gets two): default/sos"),
+        "{resent}"
+    );
+    assert!(
+        out.contains("Sending again (--resend: changed since it was sent): default/rubio"),
+        "{resent}"
+    );
+    assert_eq!(copies(&healthy, "secretary@state.example"), 1);
+    assert_eq!(copies(&healthy, "senator@rubio.senate.example"), 1);
+    assert_eq!(
+        copies(&healthy, "epn@presidencia.example"),
+        0,
+        "the letter sent as it is stays skipped"
+    );
+
+    // Named, it goes again: the coordinator asked for that copy.
+    let named = send(&c, &["--yes", "--resend", "--only", "epn"]).success();
+    assert!(
+        named.stdout().contains(
+            "Sending again (--resend: the office has it already and gets a second copy): default/epn"
+        ),
+        "{named}"
+    );
+    assert_eq!(copies(&healthy, "epn@presidencia.example"), 1);
+    assert_eq!(healthy.received().len(), 3);
+}
