@@ -392,7 +392,7 @@ fn status_of_one_variant_leaves_the_other_variants_letters_out() {
     // A row removed from the campaign still shows, in its variant.
     c.write(
         "recipients/officials.csv",
-        &format!("{COLUMNS}\n{CASTRO}\n"),
+        format!("{COLUMNS}\n{CASTRO}\n"),
     );
     let json = status_json(&c, &["--variant", "coalition"]);
     let sos = letter(&json, "coalition/sos");
