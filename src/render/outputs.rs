@@ -358,21 +358,24 @@ fn pdf_inputs(c: &Campaign, r: &Rendered) -> std::collections::BTreeMap<String, 
     m.insert("variant".into(), r.variant.clone());
     m.insert("lang".into(), r.lang.clone());
     m.insert("title".into(), r.title());
-    for (k, v) in &c.manifest.manifest.vars {
+    // The variant's vars over the campaign's, as the letter sees them: a Spanish variant's `coalition_name` is its
+    // letterhead too.
+    let manifest = &c.manifest.manifest;
+    let own = manifest.variants.get(&r.variant).map(|v| &v.vars);
+    let vars = manifest
+        .vars
+        .iter()
+        .filter(|(k, _)| own.is_none_or(|o| !o.contains_key(*k)))
+        .chain(own.into_iter().flatten());
+    for (k, v) in vars {
         let v = match v {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
+        if k == "coalition_name" {
+            m.insert("letterhead".into(), v.clone());
+        }
         m.insert(format!("vars.{k}"), v);
-    }
-    if let Some(name) = c
-        .manifest
-        .manifest
-        .vars
-        .get("coalition_name")
-        .and_then(|v| v.as_str())
-    {
-        m.insert("letterhead".into(), name.to_string());
     }
     m
 }

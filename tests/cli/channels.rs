@@ -390,10 +390,7 @@ fn status_of_one_variant_leaves_the_other_variants_letters_out() {
         .collect();
     assert_eq!(ids, ["us/sos"]);
     // A row removed from the campaign still shows, in its variant.
-    c.write(
-        "recipients/officials.csv",
-        format!("{COLUMNS}\n{CASTRO}\n"),
-    );
+    c.write("recipients/officials.csv", format!("{COLUMNS}\n{CASTRO}\n"));
     let json = status_json(&c, &["--variant", "coalition"]);
     let sos = letter(&json, "coalition/sos");
     assert_eq!(sos["planned"], false, "{json:#}");

@@ -140,3 +140,32 @@ fn a_broken_layout_names_its_line_and_column() {
         .fails_with(1);
     assert!(err.contains("templates/layout.typ:2:"), "{err}");
 }
+
+/// The layout sees the variant's vars as the letter does: a Spanish variant's own `coalition_name` is the letterhead
+/// of its PDF, and the English letters keep the campaign's.
+#[test]
+fn a_variants_own_vars_reach_the_pdf_layout() {
+    let c = Campaign::example();
+    c.edit(
+        "lettermerge.toml",
+        "vars           = { lang = \"es\", ",
+        "vars           = { coalition_name = \"Coalición por los Derechos Humanos en México\", lang = \"es\", ",
+    );
+    c.render(&[
+        "--format",
+        "pdf",
+        "--variant",
+        "es",
+        "--variant",
+        "coalition",
+    ])
+    .success();
+    let es = folded(&pdf_text(&c.read_bytes("out/es/amlo.pdf"))).to_lowercase();
+    assert!(
+        es.contains("coalición por los derechos humanos en méxico"),
+        "{es}"
+    );
+    let en = folded(&pdf_text(&c.read_bytes("out/coalition/sos.pdf"))).to_lowercase();
+    assert!(en.contains("coalition for human rights in mexico"), "{en}");
+    assert!(!en.contains("coalición"), "{en}");
+}
