@@ -22,10 +22,7 @@ pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
     super::plan(&campaign, &selection)?;
     let signoff = Signoff::new(&campaign, &args.variants)?;
     let mut file = campaign.approvals.clone().unwrap_or_default();
-    let today = chrono::Local::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
+    let today = chrono::Local::now().date_naive();
     let by = args
         .by
         .clone()
@@ -45,7 +42,7 @@ pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
             if let Some(a) = file.variants.get_mut(name) {
                 a.list.clone_from(&now.list);
                 a.signatories.clone_from(&now.signatories);
-                a.list_date.clone_from(&today);
+                a.list_date = today;
                 a.list_by.clone_from(&by);
                 said.push(format!(
                     "{name}: list of {} signatories approved by {by} (text of {} unchanged)",
@@ -70,7 +67,7 @@ pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
             .and_then(Option::transpose)
             .map_err(|p| Error::Campaign(p.into()))?
             .unwrap_or_default();
-        let approval = signoff.text_approval(name, &by, &today, letter);
+        let approval = signoff.text_approval(name, &by, today, letter);
         said.push(format!(
             "{name}: text approved ({}, {}), {} signatories",
             approval.date,

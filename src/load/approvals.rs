@@ -27,14 +27,14 @@ pub struct Sent {
     /// Letters of the variant the journal records as sent.
     pub letters: usize,
     /// When a run last sent one (RFC 3339).
-    pub last: String,
+    pub last: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// The day the text was approved (`YYYY-MM-DD`); it becomes the variant's `today`.
-    pub date: String,
+    pub date: chrono::NaiveDate,
     pub by: String,
     /// SHA-256 of the text: everything the office receives but the recipients and the signatory list (see
     /// `crate::signoff`).
@@ -42,7 +42,7 @@ pub struct Approval {
     /// SHA-256 of the signatory list: keys, in order, and the columns the letter shows.
     pub list: String,
     /// The day the list was last approved (`approve --list` moves this, not `date`).
-    pub list_date: String,
+    pub list_date: chrono::NaiveDate,
     /// Who approved the list last.
     #[serde(default)]
     pub list_by: String,

@@ -196,7 +196,7 @@ impl<'c> Plan<'c> {
                 .approvals
                 .as_ref()
                 .and_then(|a| a.variants.get(name))
-                .and_then(|a| NaiveDate::parse_from_str(&a.date, "%Y-%m-%d").ok());
+                .map(|a| a.date);
             let today = opts.date.or(approved).unwrap_or(run_date);
             match resolve_variant(campaign, name, today) {
                 Ok(mut v) => match Reads::of(&parsed, &v.template, &v.vars) {

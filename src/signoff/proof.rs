@@ -111,12 +111,12 @@ fn section(out: &mut String, signoff: &Signoff, v: &Variant, add: &dyn Additions
     let state = match (approval, &text_changes) {
         (Some(a), None) => format!(
             "<span class=\"fresh\">approved {} by {}</span>",
-            esc(&a.date),
+            a.date,
             esc(&a.by)
         ),
         (Some(a), Some(changes)) => format!(
             "<span class=\"stale\">changed since approval on {}: {}</span>",
-            esc(&a.date),
+            a.date,
             esc(&describe(changes))
         ),
         (None, _) => "<span class=\"stale\">not approved</span>".to_string(),

@@ -15,9 +15,8 @@ use crate::load::approvals::{self, Approvals, Sent};
 pub struct Facts {
     /// A letter was sent under an approval: sign-off is in use for this campaign, whatever approvals.toml says.
     pub approved_sends: bool,
-    /// Per variant, how many letters the journal records as sent, and when the last one went (RFC 3339 in UTC
-    /// with a fixed precision: text order is time order, as approvals.toml keeps it).
-    sent: BTreeMap<String, (usize, String)>,
+    /// Per variant, how many letters the journal records as sent, and when the last one went.
+    sent: BTreeMap<String, (usize, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl Facts {
@@ -50,16 +49,14 @@ pub fn record(dir: &Path, journal: &Journal, journal_lost: bool) -> Result<(), P
     for (variant, (sent, last)) in &facts.sent {
         let entry = file.sent.entry(variant.clone()).or_insert(Sent {
             letters: 0,
-            last: String::new(),
+            last: *last,
         });
         entry.letters = if journal_lost {
             *sent
         } else {
             entry.letters.max(*sent)
         };
-        if *last > entry.last {
-            entry.last.clone_from(last);
-        }
+        entry.last = entry.last.max(*last);
     }
     if file.sent == before {
         return Ok(());

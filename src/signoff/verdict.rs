@@ -49,7 +49,7 @@ pub struct Sending {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Approved {
     By {
-        date: String,
+        date: chrono::NaiveDate,
         by: String,
     },
     /// Sign-off is not in use: nothing approved, nothing requires it.
@@ -83,7 +83,7 @@ pub enum Refusal {
     JournalBehind {
         recorded: usize,
         found: usize,
-        last: String,
+        last: chrono::DateTime<chrono::Utc>,
     },
 }
 
@@ -164,7 +164,7 @@ impl<'c> Signoff<'c> {
                     .approvals
                     .as_ref()
                     .and_then(|a| a.variants.get(&v.name))
-                    .and_then(|a| chrono::NaiveDate::parse_from_str(&a.date, "%Y-%m-%d").ok());
+                    .map(|a| a.date);
                 if let Some(day) = approved {
                     v.today = day;
                 }
@@ -328,14 +328,14 @@ impl<'c> Signoff<'c> {
                 refusals.push(Refusal::JournalBehind {
                     recorded: r.letters,
                     found,
-                    last: r.last.clone(),
+                    last: r.last,
                 });
             }
         }
         match (refusals.is_empty(), approval) {
             (false, _) => Verdict::Refused(refusals),
             (true, Some(a)) => Verdict::Ready(Approved::By {
-                date: a.date.clone(),
+                date: a.date,
                 by: a.by.clone(),
             }),
             (true, None) => Verdict::Ready(Approved::NotRequired),
@@ -361,12 +361,18 @@ impl<'c> Signoff<'c> {
 
     /// The approval `approve` records for `name` now; `old` keeps its date and approver when the text is unchanged,
     /// so the letters keep their date and hash.
-    pub fn text_approval(&self, name: &str, by: &str, today: &str, letter: String) -> Approval {
+    pub fn text_approval(
+        &self,
+        name: &str,
+        by: &str,
+        today: chrono::NaiveDate,
+        letter: String,
+    ) -> Approval {
         let now = self.fingerprint(name);
         let old = self.approval(name);
         let (date, by) = match old {
-            Some(a) if a.text == now.text => (a.date.clone(), a.by.clone()),
-            _ => (today.to_string(), by.to_string()),
+            Some(a) if a.text == now.text => (a.date, a.by.clone()),
+            _ => (today, by.to_string()),
         };
         let source = self
             .variant(name)
@@ -377,7 +383,7 @@ impl<'c> Signoff<'c> {
             by: by.clone(),
             text: now.text.clone(),
             list: now.list.clone(),
-            list_date: today.to_string(),
+            list_date: today,
             list_by: by,
             signatories: now.signatories.clone(),
             source_text: source.map(|s| s.text.clone()),

@@ -592,3 +592,25 @@ fn mark_states_appear_in_status_json() {
     assert!(r.stdout.contains("meeting on July 20"), "{r}");
     assert!(r.stdout.contains("coalition/sos"), "{r}");
 }
+
+/// approvals.toml's dates are dates: one edited by hand into something else is an error at its line and column,
+/// never a silent fallback to today (which would redate every letter and change what was approved).
+#[test]
+fn an_approval_date_that_is_no_date_is_an_error_at_its_line() {
+    let c = Campaign::coalition();
+    c.ok(&["approve"]);
+    set_approval_dates(&c, "2018-13-45");
+    let r = c.run(&["check"]);
+    let stderr = r.fails_with(1);
+    let line = c
+        .read("approvals.toml")
+        .lines()
+        .position(|l| l.starts_with("date = \"2018-13-45\""))
+        .expect("the edited date")
+        + 1;
+    assert!(
+        stderr.contains(&format!("error: approvals.toml:{line}:8:")),
+        "{r}"
+    );
+    assert!(stderr.contains("git checkout -- approvals.toml"), "{r}");
+}

@@ -90,7 +90,7 @@ pub struct Index {
     marks: Vec<Vec<u64>>,
     variants: Vec<String>,
     /// Per variant, the time of its last `sent` record (RFC 3339, as approvals.toml keeps it).
-    sent_last: BTreeMap<String, String>,
+    sent_last: BTreeMap<String, chrono::DateTime<chrono::Utc>>,
     /// Every signatory key any record carried.
     pub signatories: BTreeSet<String>,
     /// A letter was sent under an approval.
@@ -141,13 +141,11 @@ impl Index {
                 entry.marks = NO_MARKS;
                 if s == SendState::Sent {
                     entry.flags |= EVER_SENT;
-                    let at = record
-                        .at
-                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-                    let last = self.sent_last.entry(record.variant.clone()).or_default();
-                    if at > *last {
-                        *last = at;
-                    }
+                    let last = self
+                        .sent_last
+                        .entry(record.variant.clone())
+                        .or_insert(record.at);
+                    *last = (*last).max(record.at);
                 }
             }
             State::Mark(m) => {
@@ -203,13 +201,13 @@ impl Index {
     }
 
     /// Per variant, how many letters were ever recorded `sent`, and when the last one was.
-    pub fn sent(&self) -> BTreeMap<String, (usize, String)> {
-        let mut out: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    pub fn sent(&self) -> BTreeMap<String, (usize, chrono::DateTime<chrono::Utc>)> {
+        let mut out: BTreeMap<String, (usize, chrono::DateTime<chrono::Utc>)> = BTreeMap::new();
         for e in self.entries().filter(|e| e.flags & EVER_SENT != 0) {
             let name = &self.variants[e.variant as usize];
             let slot = out
                 .entry(name.clone())
-                .or_insert_with(|| (0, self.sent_last.get(name).cloned().unwrap_or_default()));
+                .or_insert_with(|| (0, self.sent_last.get(name).copied().unwrap_or_default()));
             slot.0 += 1;
         }
         out

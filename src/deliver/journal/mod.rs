@@ -348,7 +348,7 @@ impl Journal {
     }
 
     /// Per variant, the letters ever recorded `sent`, and when the last one went.
-    pub fn sent(&self) -> BTreeMap<String, (usize, String)> {
+    pub fn sent(&self) -> BTreeMap<String, (usize, DateTime<Utc>)> {
         self.index.sent()
     }
 
