@@ -18,7 +18,7 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
             // other command, not a campaign problem — and never a clean check of nothing.
             let selection = args.selection();
             match super::plan(&campaign, &selection) {
-                Err(e @ Error::Usage(_)) => return Err(e),
+                Err(e @ (Error::Usage(_) | Error::UnknownVariant(_))) => return Err(e),
                 Ok(plan) if !selection.only.is_empty() => {
                     let mut one = super::pick(&selection);
                     one.limit = Some(1);
@@ -42,10 +42,9 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
     };
     report(&problems, &verdicts, args.json, v);
     if problems.has_errors() {
-        Err(Error::Refused(format!(
-            "check found {}",
-            count(problems.errors(), "error")
-        )))
+        Err(Error::CheckFailed {
+            errors: problems.errors(),
+        })
     } else {
         Ok(())
     }

@@ -151,19 +151,10 @@ pub fn plan<'c>(campaign: &'c Campaign, sel: &Selection) -> Result<Plan<'c>> {
         variants: sel.variants.clone(),
         date: sel.date,
     };
-    Plan::new(campaign, &opts).map_err(|p| {
-        let unknown = p
-            .iter()
-            .find(|x| x.message.starts_with("there is no variant"));
-        match unknown {
-            Some(x) => Error::Usage(format!(
-                "{}; {}",
-                x.message,
-                x.help.clone().unwrap_or_default()
-            )),
-            None => Error::Campaign(p),
-        }
-    })
+    if let Some(unknown) = opts.unknown_variant(&crate::plan::variant_names(campaign)) {
+        return Err(Error::UnknownVariant(unknown));
+    }
+    Plan::new(campaign, &opts).map_err(Error::Campaign)
 }
 
 /// What a selection picks: `--only` and `--limit`.

@@ -95,7 +95,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("lettermerge-letter-{i}"))
         .build()
-        .map_err(|e| Error::Refused(format!("cannot start worker threads: {e}")))?;
+        .map_err(Error::Threads)?;
     // With --combine, each letter's render is kept for the variant's PDF instead of being made twice.
     type Done = (Vec<PathBuf>, Option<Rendered>);
     let no_eml = std::sync::atomic::AtomicUsize::new(0);

@@ -22,7 +22,9 @@ pub fn run(dir: &Path, args: &ServeArgs, v: Verbosity) -> Result<()> {
         super::load(dir)?;
     }
     if let Ok(campaign) = super::load(dir) {
-        if let Err(e @ Error::Usage(_)) = super::plan(&campaign, &selection) {
+        if let Err(e @ (Error::Usage(_) | Error::UnknownVariant(_))) =
+            super::plan(&campaign, &selection)
+        {
             return Err(e);
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod channel;
 pub mod facts;
+mod options;
 pub mod reads;
 pub mod select;
 mod spill;
@@ -13,11 +14,12 @@ pub mod stream;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use crate::diag::{Problem, Problems};
+use crate::diag::Problems;
 use crate::load::manifest::{OneOrMany, RecipientsOverride, Where};
 use crate::load::table::{Row, Shape, Table};
 use crate::load::Campaign;
 use channel::{Channel, UnknownChannel};
+pub use options::{PlanOptions, UnknownVariant};
 use reads::{Parsed, Reads};
 
 pub const DEFAULT_VARIANT: &str = "default";
@@ -152,13 +154,6 @@ impl<'c> Variant<'c> {
     }
 }
 
-/// Which variants to plan and what day it is.
-#[derive(Debug, Default, Clone)]
-pub struct PlanOptions {
-    pub variants: Vec<String>,
-    pub date: Option<NaiveDate>,
-}
-
 #[derive(Debug)]
 pub struct Plan<'c> {
     pub campaign: &'c Campaign,
@@ -167,22 +162,22 @@ pub struct Plan<'c> {
     pub parsed: Parsed,
 }
 
+/// The variants the manifest declares, in its order (`default` when it declares none).
+pub fn variant_names(campaign: &Campaign) -> Vec<String> {
+    let variants = &campaign.manifest.manifest.variants;
+    if variants.is_empty() {
+        vec![DEFAULT_VARIANT.to_string()]
+    } else {
+        variants.keys().cloned().collect()
+    }
+}
+
 impl<'c> Plan<'c> {
     pub fn new(campaign: &'c Campaign, opts: &PlanOptions) -> Result<Plan<'c>, Problems> {
-        let m = &campaign.manifest;
         let mut problems = Problems::new();
-        let names: Vec<String> = if m.manifest.variants.is_empty() {
-            vec![DEFAULT_VARIANT.to_string()]
-        } else {
-            m.manifest.variants.keys().cloned().collect()
-        };
-        for wanted in &opts.variants {
-            if !names.contains(wanted) {
-                problems.push(
-                    Problem::error(format!("there is no variant `{wanted}`"))
-                        .help(format!("the variants are: {}", names.join(", "))),
-                );
-            }
+        let names = variant_names(campaign);
+        for unknown in opts.unknown_variants(&names) {
+            problems.push(unknown.problem());
         }
         let run_date = chrono::Local::now().date_naive();
         let parsed = Parsed::new(campaign);
