@@ -59,6 +59,9 @@ pub enum Error {
     /// A `--variant` the manifest does not declare: the user's mistake (exit 2), not the campaign's.
     #[error("{0}; {help}", help = .0.help())]
     UnknownVariant(#[from] UnknownVariant),
+    /// A `--format` none of txt, md, html, eml and pdf: exit 2.
+    #[error(transparent)]
+    UnknownFormat(#[from] crate::render::UnknownFormat),
     /// `check` found errors (already printed, one by one).
     #[error("check found {}", count(*.errors, "error"))]
     CheckFailed { errors: usize },
@@ -116,7 +119,7 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::UnknownVariant(_) => 2,
+            Error::Usage(_) | Error::UnknownVariant(_) | Error::UnknownFormat(_) => 2,
             _ => 1,
         }
     }

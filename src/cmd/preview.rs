@@ -13,7 +13,7 @@ pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
     let campaign = super::load(dir)?;
     let selection = args.selection();
     let plan = super::plan(&campaign, &selection)?;
-    let format = Format::parse(&args.format).map_err(Error::Usage)?;
+    let format = Format::parse(&args.format)?;
     // A PDF is binary: on a terminal it is noise that can leave the terminal in a strange state.
     if format == Format::Pdf && std::io::stdout().is_terminal() {
         return Err(Error::Usage(

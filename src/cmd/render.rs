@@ -245,11 +245,7 @@ fn is_public(variant: &crate::plan::Variant) -> bool {
 
 /// `--format` names: an unknown one is a usage error (exit 2).
 pub fn parse_formats(names: &[String]) -> Result<Vec<Format>> {
-    preflight::formats(names).map_err(|bad| {
-        Error::Usage(format!(
-            "unknown format `{bad}`: use txt, md, html, eml or pdf"
-        ))
-    })
+    preflight::formats(names).map_err(Error::UnknownFormat)
 }
 
 fn display_dir(p: &Path) -> String {

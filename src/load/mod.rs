@@ -56,8 +56,8 @@ impl Campaign {
                     None
                 }
             },
-            Err(msg) => {
-                problems.push(manifest.problem("letter", Some("recipients"), msg));
+            Err(e) => {
+                problems.push(manifest.problem("letter", Some("recipients"), e.to_string()));
                 None
             }
         };
@@ -89,7 +89,7 @@ impl Campaign {
                     }
                     Err(p) => problems.extend(p),
                 },
-                Err(msg) => problems.push(manifest.problem("tables", Some(name), msg)),
+                Err(e) => problems.push(manifest.problem("tables", Some(name), e.to_string())),
             }
         }
 

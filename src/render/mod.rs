@@ -68,13 +68,18 @@ impl Format {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Format, String> {
+    pub fn parse(s: &str) -> Result<Format, UnknownFormat> {
         Format::ALL
             .into_iter()
             .find(|f| f.extension() == s.trim())
-            .ok_or_else(|| format!("unknown format `{s}`: use txt, md, html, eml or pdf"))
+            .ok_or_else(|| UnknownFormat(s.to_string()))
     }
 }
+
+/// A format name that is none of txt, md, html, eml and pdf.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format `{0}`: use txt, md, html, eml or pdf")]
+pub struct UnknownFormat(pub String);
 
 /// One letter, rendered: its Markdown and everything a format or a transport needs besides.
 #[derive(Debug, Clone)]
