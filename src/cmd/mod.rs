@@ -1,16 +1,16 @@
 //! One module per subcommand; this one dispatches and turns errors into messages and exit codes.
 
-pub mod approve;
-pub mod check;
-pub mod init;
-pub mod mark;
-pub mod preview;
-pub mod proof;
-pub mod render;
-pub mod roster;
-pub mod send;
-pub mod serve;
-pub mod status;
+pub(crate) mod approve;
+pub(crate) mod check;
+pub(crate) mod init;
+pub(crate) mod mark;
+pub(crate) mod preview;
+pub(crate) mod proof;
+pub(crate) mod render;
+pub(crate) mod roster;
+pub(crate) mod send;
+pub(crate) mod serve;
+pub(crate) mod status;
 
 use std::io::Write;
 use std::process::ExitCode;

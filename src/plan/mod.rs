@@ -3,11 +3,11 @@
 //! The primary table is never held: [`facts`] counts each variant's letters in one pass, and [`stream`] reads the
 //! table again to hand out letters in bounded batches, each [`Unit`] owning its rows until the batch is dropped.
 
-pub mod channel;
-pub mod facts;
+pub(crate) mod channel;
+pub(crate) mod facts;
 mod options;
-pub mod reads;
-pub mod select;
+pub(crate) mod reads;
+pub(crate) mod select;
 mod spill;
 pub mod stream;
 
@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::diag::Problems;
-use crate::load::manifest::{OneOrMany, RecipientsOverride, Where};
+use crate::load::manifest::{RecipientsOverride, Where};
 use crate::load::table::{Row, Shape, Table};
 use crate::load::Campaign;
 use channel::{Channel, UnknownChannel};
@@ -451,11 +451,4 @@ fn plan_units(campaign: &Campaign, name: &str, recipients: &Recipients) -> Resul
         }
     }
     Ok(units)
-}
-
-/// `OneOrMany` as a list of owned strings.
-pub fn list(v: &Option<OneOrMany>) -> Vec<String> {
-    v.as_ref()
-        .map(|s| s.as_slice().to_vec())
-        .unwrap_or_default()
 }

@@ -4,23 +4,23 @@
 //! escapes nothing and renders front matter and file names, whose values are validated instead. Rendering a letter
 //! is a pure function of the plan, so letters render in parallel.
 
-pub mod address;
+pub(crate) mod address;
 mod attachment;
 pub mod columns;
-pub mod context;
-pub mod eml;
-pub mod escape;
-pub mod file_name;
-pub mod headers;
-pub mod helpers;
-pub mod html;
-pub mod lang;
-pub mod md;
+pub(crate) mod context;
+pub(crate) mod eml;
+pub(crate) mod escape;
+pub(crate) mod file_name;
+pub(crate) mod headers;
+pub(crate) mod helpers;
+pub(crate) mod html;
+pub(crate) mod lang;
+pub(crate) mod md;
 mod mime;
 pub mod outputs;
 #[cfg(feature = "pdf")]
 pub mod pdf;
-pub mod txt;
+pub(crate) mod txt;
 mod wrap;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -14,11 +14,11 @@
 //! The **list** fingerprint covers the selected signatories' keys in order and the signatory columns the letter shows.
 
 mod assets;
-pub mod fingerprint;
-pub mod proof;
-pub mod report;
-pub mod sent;
-pub mod verdict;
+pub(crate) mod fingerprint;
+pub(crate) mod proof;
+pub(crate) mod report;
+pub(crate) mod sent;
+pub(crate) mod verdict;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -30,7 +30,7 @@ use crate::load::approvals::Approval;
 use crate::render::eml::hex;
 
 pub use fingerprint::Fingerprint;
-pub use verdict::{Approved, Refusal, Requirement, Sending, Signoff, Verdict};
+pub use verdict::{Approved, Refusal, Sending, Signoff, Verdict};
 
 /// One thing that changed in a variant's text since its approval.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,10 +5,7 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::process::{Command, Stdio};
 
-pub use crate::load::smtp::{
-    is_loopback_host, Security, SmtpConfig, DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT_SECS,
-    MAX_CONNECTIONS,
-};
+pub use crate::load::smtp::{Security, SmtpConfig};
 
 /// The SMTP password. Its `Debug` and `Display` print `***`, so it cannot leak through a
 /// formatted error or a log line by accident.

@@ -25,7 +25,6 @@ mod tests;
 mod workbook;
 
 pub use dedupe::{fold, Folded};
-pub use headers::slug;
 pub use primary::{Primary, Rows};
 pub use reader::RowReader;
 
