@@ -34,7 +34,8 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
                 Ok(_) => {}
                 Err(_) => {}
             }
-            let problems = check::campaign(&campaign, &selection);
+            let problems =
+                check::campaign(&campaign, &super::plan_options(&selection), &selection.only);
             (problems, verdicts(&campaign, &selection.variants))
         }
         Err(Error::Campaign(p)) => (p, Vec::new()),

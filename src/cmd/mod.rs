@@ -146,11 +146,16 @@ pub fn load(dir: &std::path::Path) -> Result<Campaign> {
     Campaign::load(dir).map_err(Error::Campaign)
 }
 
-pub fn plan<'c>(campaign: &'c Campaign, sel: &Selection) -> Result<Plan<'c>> {
-    let opts = PlanOptions {
+/// What a selection asks of the plan: `--variant` and `--date`.
+pub fn plan_options(sel: &Selection) -> PlanOptions {
+    PlanOptions {
         variants: sel.variants.clone(),
         date: sel.date,
-    };
+    }
+}
+
+pub fn plan<'c>(campaign: &'c Campaign, sel: &Selection) -> Result<Plan<'c>> {
+    let opts = plan_options(sel);
     if let Some(unknown) = opts.unknown_variant(&crate::plan::variant_names(campaign)) {
         return Err(Error::UnknownVariant(unknown));
     }

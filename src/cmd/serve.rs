@@ -31,7 +31,7 @@ pub fn run(dir: &Path, args: &ServeArgs, v: Verbosity) -> Result<()> {
     serve::run(
         Options {
             dir: dir.to_path_buf(),
-            selection,
+            plan: super::plan_options(&selection),
             addr: SocketAddr::new(args.bind, args.port),
             open: args.open,
         },

@@ -14,14 +14,15 @@ use std::sync::Arc;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::cli::Selection;
 use crate::cmd::Verbosity;
 use crate::error::{count, Error, Result};
+use crate::plan::PlanOptions;
 use build::Build;
 
 pub(crate) struct Options {
     pub dir: PathBuf,
-    pub selection: Selection,
+    /// The variants and date of the letters shown.
+    pub plan: PlanOptions,
     pub addr: SocketAddr,
     pub open: bool,
 }
@@ -42,12 +43,12 @@ pub(crate) fn run(opts: Options, v: Verbosity) -> Result<()> {
         source,
     })?;
     let mut ids = Ids::new();
-    let first = build::build(&root, &opts.selection, ids.next());
+    let first = build::build(&root, &opts.plan, ids.next());
     watch.follow(first.out_dir.as_deref());
     report(None, &first, v);
     let (builds, receiver) = tokio::sync::watch::channel(Arc::new(first));
 
-    let selection = opts.selection.clone();
+    let plan = opts.plan.clone();
     std::thread::Builder::new()
         .name("rebuild".into())
         .spawn(move || loop {
@@ -60,7 +61,7 @@ pub(crate) fn run(opts: Options, v: Verbosity) -> Result<()> {
                     return;
                 }
             };
-            let b = build::build(&root, &selection, ids.next());
+            let b = build::build(&root, &plan, ids.next());
             watch.follow(b.out_dir.as_deref());
             report(Some((&root, &changed)), &b, v);
             builds.send_replace(Arc::new(b));
