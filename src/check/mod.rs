@@ -21,7 +21,7 @@ use crate::diag::{Problem, Problems};
 use crate::load::Campaign;
 use crate::plan::reads::walk::Walker;
 use crate::plan::stream::{Pick, BATCH};
-use crate::plan::{Plan, PlanOptions, Recipients};
+use crate::plan::{Plan, PlanOptions};
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Renderer};
 use names::{Names, Scope};
@@ -234,7 +234,7 @@ impl Letters<'_, '_> {
                         .map(|p| (Slot::Address, p)),
                 );
                 // A public copy goes to no office, by no channel.
-                if !matches!(letter.variant.recipients, Recipients::Public) {
+                if !letter.variant.is_public() {
                     out.extend(
                         self.limits
                             .letter(&r)
@@ -277,10 +277,7 @@ pub fn template_names(campaign: &Campaign, plan: &Plan) -> Problems {
             .map(|t| (t.path.display().to_string(), columns_of(&t.headers)));
         let vars: BTreeSet<String> = variant.vars.keys().cloned().collect();
         let scope = Scope {
-            recipient: match variant.recipients {
-                Recipients::Public => None,
-                _ => Some((recipient_file.as_str(), &recipient_cols)),
-            },
+            recipient: (!variant.is_public()).then_some((recipient_file.as_str(), &recipient_cols)),
             signatory: signatory.as_ref().map(|(f, c)| (f.as_str(), c)),
             tables: &tables,
             vars: &vars,

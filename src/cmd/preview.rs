@@ -5,7 +5,6 @@ use std::path::Path;
 
 use crate::cli::PreviewArgs;
 use crate::error::{Error, Result};
-use crate::plan::Recipients;
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Renderer};
 
@@ -38,7 +37,7 @@ pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
     let letter = letters
         .first()
         .ok_or_else(|| Error::Usage("no letter to preview".into()))?;
-    if format == Format::Eml && matches!(letter.variant.recipients, Recipients::Public) {
+    if format == Format::Eml && letter.variant.is_public() {
         return Err(Error::Usage(format!(
             "{} is a public copy (recipients = false): it has no recipient and is never an email; preview it as txt, md, html or pdf",
             letter.id()

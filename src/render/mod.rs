@@ -98,8 +98,9 @@ pub struct Rendered {
     pub attach_pdf: bool,
     /// The letter template's path, as the campaign names it (for problems about its front matter).
     pub template: String,
-    /// A public copy (`recipients = false`): no recipient, never sent.
-    pub public: bool,
+    /// Its variant's [`Variant::is_public`](crate::plan::Variant::is_public), kept with the letter: ask
+    /// [`Rendered::is_public`].
+    public: bool,
     /// The attached PDF's file name, with `.pdf`: `attachment_name`, else from the subject and the addressees (empty
     /// when the letter attaches no PDF).
     pub attachment_name: String,
@@ -114,6 +115,11 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// A public copy (`recipients = false`): no recipient, never sent.
+    pub fn is_public(&self) -> bool {
+        self.public
+    }
+
     /// `recipients/officials.csv:3`, where the letter's row is.
     pub fn row_place(&self, campaign: &Campaign) -> Option<String> {
         row_place(campaign, self.row_line)
@@ -381,7 +387,7 @@ impl<'c> Renderer<'c> {
             id,
             variant: variant.name.clone(),
             template: variant.template.clone(),
-            public: matches!(variant.recipients, crate::plan::Recipients::Public),
+            public: variant.is_public(),
             key: letter.key().to_string(),
             signatory: letter.signatory_key().map(str::to_string),
             signatories,
