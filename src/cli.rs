@@ -1,4 +1,4 @@
-//! The command line (SPEC §9). Each subcommand's doc comment is its `--help`, with an example.
+//! The command line (README, "Commands"). Each subcommand's doc comment is its `--help`, with an example.
 
 use std::path::PathBuf;
 

@@ -1,5 +1,5 @@
-//! What can stop a command, and the exit status each gives (SPEC §9: 0 done, 1 campaign or delivery problem,
-//! 2 usage).
+//! What can stop a command, and the exit status each gives (README, "Commands": 0 done, 1 campaign or delivery
+//! problem, 2 usage).
 
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! `lettermerge.toml`: every key optional, every unknown key an error with its line (SPEC §2).
+//! `lettermerge.toml`: every key optional, every unknown key an error with its line (README, "lettermerge.toml").
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,5 @@
-//! The template helpers of SPEC §4, registered on both registries (the Markdown body and the raw front matter).
+//! The template helpers (README, "Helpers"), registered on both registries (the Markdown body and the raw front
+//! matter).
 //!
 //! Each returns a JSON value; the registry's escape function decides how it reaches the text, so the same helper
 //! is safe in the body and exact in a header.

@@ -1,8 +1,8 @@
 //! Render: one letter's context → its Markdown body → every output format.
 //!
-//! Two handlebars registries hold the same templates: `body` escapes every value for Markdown (SPEC §4), `raw`
-//! escapes nothing and renders front matter and file names, whose values are validated instead. Rendering a letter
-//! is a pure function of the plan, so letters render in parallel.
+//! Two handlebars registries hold the same templates: `body` escapes every value for Markdown (README, "Templates"),
+//! `raw` escapes nothing and renders front matter and file names, whose values are validated instead. Rendering a
+//! letter is a pure function of the plan, so letters render in parallel.
 
 pub(crate) mod address;
 mod attachment;

@@ -1,6 +1,6 @@
-//! Sign-off tied to the exact text (SPEC §5): fingerprints of what signers agreed to, what changed since, and the one
-//! rule book that says whether a variant may be sent ([`Signoff::verdict`]), used by `check`, `send`, `proof` and
-//! `approve` alike.
+//! Sign-off tied to the exact text (README, "What sign-off covers"): fingerprints of what signers agreed to, what
+//! changed since, and the one rule book that says whether a variant may be sent ([`Signoff::verdict`]), used by
+//! `check`, `send`, `proof` and `approve` alike.
 //!
 //! The **text** fingerprint covers everything the office receives except the recipients (added and edited freely)
 //! and the signatory list (its own fingerprint): the letter template with its front matter, every partial the letter

@@ -1,6 +1,7 @@
-//! The bad-input matrix (issue 2, SPEC §3, §4, §6, §9): every broken manifest, table or template ends with exit 1 —
-//! never a panic (101) — and a message naming the file and line (and column where there is one); a campaign-level
-//! error writes nothing, a per-letter error writes the other letters and lists the failed one; usage errors exit 2.
+//! The bad-input matrix (issue 2; README, "Tables (CSV)", "Templates", "Formats", "Commands"): every broken manifest,
+//! table or template ends with exit 1 — never a panic (101) — and a message naming the file and line (and column where
+//! there is one); a campaign-level error writes nothing, a per-letter error writes the other letters and lists the
+//! failed one; usage errors exit 2.
 
 use crate::harness::Campaign;
 

@@ -11,7 +11,7 @@
 //! - Spanish greetings agree with the people greeted (Estimado, Estimada, Estimados, Estimadas).
 //!
 //! Conventions where the sources leave a choice: without a gender, the "Mr./Madam X" forms say
-//! "Mr." (`Dear Mr. President`, as the SPEC asks) and Spanish office forms use the grammatical
+//! "Mr." (`Dear Mr. President`, as the README, "Helpers", shows) and Spanish office forms use the grammatical
 //! masculine; "Mr./Ms. SURNAME" forms fall back to the usual office form instead of guessing; a
 //! greeting with no office and no gender in Spanish says "Estimado/a".
 
