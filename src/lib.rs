@@ -3,7 +3,7 @@
 //! The data path is the module tree:
 //! [`load`] (manifest, tables, templates) → [`plan`] (recipients × variants → letters) →
 //! [`render`] (one Markdown body → txt, md, html, eml, pdf) → [`deliver`] (files, SMTP, journal).
-//! [`check`] walks the same path without writing anything.
+//! `check` walks the same path without writing anything.
 
 pub(crate) mod check;
 pub mod cli;
