@@ -9,6 +9,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use lettermerge::load::Campaign;
+use lettermerge::plan::stream::Pick;
 use lettermerge::plan::{Plan, PlanOptions};
 use lettermerge::render::outputs::Outputs;
 use lettermerge::render::{Format, Renderer};
@@ -50,13 +51,19 @@ fn letter(c: &mut Criterion) {
     let renderer = Renderer::new(&plan).unwrap_or_else(|p| panic!("{p:?}"));
     let outputs =
         Outputs::new(&campaign, cfg!(feature = "pdf")).unwrap_or_else(|p| panic!("{p:?}"));
-    let one = plan.letters().next().expect("one letter");
+    let batch = plan
+        .batches(&Pick::all(), 1)
+        .next()
+        .expect("one letter")
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    let letters = batch.letters();
+    let one = &letters[0];
 
     let mut group = c.benchmark_group("letter");
     group.bench_function("markdown", |b| {
-        b.iter(|| renderer.render(&one).expect("the letter renders"))
+        b.iter(|| renderer.render(one).expect("the letter renders"))
     });
-    let rendered = renderer.render(&one).expect("the letter renders");
+    let rendered = renderer.render(one).expect("the letter renders");
     for format in Format::ALL {
         if format == Format::Pdf && !cfg!(feature = "pdf") {
             continue;

@@ -1,4 +1,4 @@
-//! The command line (SPEC §9). Each subcommand's doc comment is its `--help`, with an example.
+//! The command line (README, "Commands"). Each subcommand's doc comment is its `--help`, with an example.
 
 use std::path::PathBuf;
 
@@ -157,7 +157,7 @@ pub struct Selection {
     pub date: Option<chrono::NaiveDate>,
 }
 
-fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, crate::render::lang::DateError> {
     crate::render::lang::parse_date(s)
 }
 
@@ -285,13 +285,18 @@ pub struct ServeArgs {
     pub date: Option<chrono::NaiveDate>,
 }
 
-fn parse_bind(s: &str) -> Result<std::net::IpAddr, String> {
+/// A `--bind` that is not an IP address.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "`{0}` is not an IP address: use 127.0.0.1 (this machine only), or 0.0.0.0 for every network"
+)]
+pub struct NotAnAddress(String);
+
+fn parse_bind(s: &str) -> Result<std::net::IpAddr, NotAnAddress> {
     if s.eq_ignore_ascii_case("localhost") {
         return Ok(std::net::Ipv4Addr::LOCALHOST.into());
     }
-    s.parse().map_err(|_| {
-        format!("`{s}` is not an IP address: use 127.0.0.1 (this machine only), or 0.0.0.0 for every network")
-    })
+    s.parse().map_err(|_| NotAnAddress(s.to_string()))
 }
 
 #[derive(Debug, Args)]

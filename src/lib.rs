@@ -3,16 +3,16 @@
 //! The data path is the module tree:
 //! [`load`] (manifest, tables, templates) → [`plan`] (recipients × variants → letters) →
 //! [`render`] (one Markdown body → txt, md, html, eml, pdf) → [`deliver`] (files, SMTP, journal).
-//! [`check`] walks the same path without writing anything.
+//! `check` walks the same path without writing anything.
 
-pub mod check;
+pub(crate) mod check;
 pub mod cli;
 pub mod cmd;
 pub mod deliver;
-pub mod diag;
-pub mod error;
+pub(crate) mod diag;
+pub(crate) mod error;
 pub mod load;
 pub mod plan;
 pub mod render;
-pub mod serve;
+pub(crate) mod serve;
 pub mod signoff;

@@ -17,17 +17,18 @@ use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use crate::cli::Selection;
 use crate::diag::{Problem, Problems};
 use crate::load::Campaign;
 use crate::plan::reads::walk::Walker;
 use crate::plan::stream::{Pick, BATCH};
-use crate::plan::{Plan, PlanOptions, Recipients};
+use crate::plan::{Plan, PlanOptions};
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Renderer};
 use names::{Names, Scope};
 
-pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
+/// Every problem of the campaign and of the letters `opts` plans; `only` (ids, as `--only` takes them) narrows the
+/// letters looked at, none meaning all.
+pub fn campaign(campaign: &Campaign, opts: &PlanOptions, only: &[String]) -> Problems {
     let mut problems = Problems::new();
     // The settings `send` and `render` refuse, whatever the letters say.
     problems.extend(preflight::smtp(campaign));
@@ -47,13 +48,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
     let rows_found = primary::pass(campaign);
     problems.extend(rows_found.case_keys);
     problems.extend(rows::case_keys(campaign));
-    let plan = match Plan::new(
-        campaign,
-        &PlanOptions {
-            variants: sel.variants.clone(),
-            date: sel.date,
-        },
-    ) {
+    let plan = match Plan::new(campaign, opts) {
         Ok(p) => p,
         Err(p) => {
             problems.extend(p);
@@ -88,7 +83,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
             &crate::signoff::fingerprint::shown_columns(v),
         ));
     }
-    after.extend(crate::signoff::report::problems(campaign, &sel.variants));
+    after.extend(crate::signoff::report::problems(campaign, &opts.variants));
     after.extend(raw::raw_outputs(campaign, &plan));
 
     // The PDF engine starts (and compiles the layout once) when `render` or `send` would typeset PDFs.
@@ -124,7 +119,7 @@ pub fn campaign(campaign: &Campaign, sel: &Selection) -> Problems {
         renderer: &renderer,
         outputs: outputs.as_ref(),
         limits: &limits,
-        only: &sel.only,
+        only,
         render: render_letters,
     };
     let (units, by_letter) = letters.check();
@@ -239,7 +234,7 @@ impl Letters<'_, '_> {
                         .map(|p| (Slot::Address, p)),
                 );
                 // A public copy goes to no office, by no channel.
-                if !matches!(letter.variant.recipients, Recipients::Public) {
+                if !letter.variant.is_public() {
                     out.extend(
                         self.limits
                             .letter(&r)
@@ -282,10 +277,7 @@ pub fn template_names(campaign: &Campaign, plan: &Plan) -> Problems {
             .map(|t| (t.path.display().to_string(), columns_of(&t.headers)));
         let vars: BTreeSet<String> = variant.vars.keys().cloned().collect();
         let scope = Scope {
-            recipient: match variant.recipients {
-                Recipients::Public => None,
-                _ => Some((recipient_file.as_str(), &recipient_cols)),
-            },
+            recipient: (!variant.is_public()).then_some((recipient_file.as_str(), &recipient_cols)),
             signatory: signatory.as_ref().map(|(f, c)| (f.as_str(), c)),
             tables: &tables,
             vars: &vars,

@@ -1,4 +1,4 @@
-//! Every name a template uses, checked against the columns in scope where it is used (SPEC §8).
+//! Every name a template uses, checked against the columns in scope where it is used (README, "What check refuses").
 //!
 //! handlebars' strict mode catches a missing `{{x}}` only when a letter reaches it, and never inside `{{#if x}}`
 //! (by design, handlebars-rust #579). The walk of the parsed templates that sign-off uses ([`crate::plan::reads`])

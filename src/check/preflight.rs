@@ -12,7 +12,7 @@ use crate::load::table::dups::{Hashes, Suspects};
 use crate::load::{escape_problem, Campaign};
 use crate::plan::stream::{Pick, BATCH};
 use crate::plan::Plan;
-use crate::render::{Format, Renderer};
+use crate::render::{Format, Renderer, UnknownFormat};
 
 /// `[smtp]`'s rules that parsing alone cannot see, each at its key's line: "none" to a remote host, a password in
 /// the file, nonsense numbers, a missing `ca_file`.
@@ -40,7 +40,7 @@ pub fn smtp(campaign: &Campaign) -> Problems {
 /// command line: [`formats`] with `from_manifest` false makes a bad one a usage error there.)
 pub fn manifest_formats(campaign: &Campaign) -> Result<Vec<Format>, Problem> {
     let names = &campaign.manifest.manifest.output.formats;
-    formats(names).map_err(|bad| {
+    formats(names).map_err(|UnknownFormat(bad)| {
         campaign
             .manifest
             .problem_at(
@@ -51,11 +51,11 @@ pub fn manifest_formats(campaign: &Campaign) -> Result<Vec<Format>, Problem> {
     })
 }
 
-/// Format names, deduplicated, txt when there are none; `Err(name)` for the first unknown one.
-pub fn formats(names: &[String]) -> Result<Vec<Format>, String> {
+/// Format names, deduplicated, txt when there are none; the first unknown one is the error.
+pub fn formats(names: &[String]) -> Result<Vec<Format>, UnknownFormat> {
     let mut out = Vec::new();
     for n in names {
-        let f = Format::parse(n).map_err(|_| n.clone())?;
+        let f = Format::parse(n)?;
         if !out.contains(&f) {
             out.push(f);
         }
@@ -215,6 +215,9 @@ mod tests {
             formats(&["pdf".into(), "txt".into(), "pdf".into()]).unwrap(),
             [Format::Pdf, Format::Txt]
         );
-        assert_eq!(formats(&["docx".into()]).unwrap_err(), "docx");
+        assert_eq!(
+            formats(&["docx".into()]).unwrap_err(),
+            UnknownFormat("docx".into())
+        );
     }
 }

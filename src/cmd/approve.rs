@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::{ApproveArgs, Selection};
 use crate::deliver::files::write_durable;
-use crate::error::{count, Error, Result};
+use crate::error::{Error, Result};
 use crate::load::approvals::{self, Approvals};
 use crate::render::txt;
 use crate::signoff::{describe, Signoff};
@@ -34,9 +34,10 @@ pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
         let name = &variant.name;
         if args.list {
             if let Some(why) = signoff.list_approval_blocked(name) {
-                return Err(Error::Refused(format!(
-                    "variant `{name}`: {why}: approve the text first (`lettermerge approve --variant {name}`), not only the list"
-                )));
+                return Err(Error::ListBeforeText {
+                    variant: name.clone(),
+                    why,
+                });
             }
             let now = signoff.fingerprint(name);
             if let Some(a) = file.variants.get_mut(name) {
@@ -93,11 +94,7 @@ pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
     if left.is_empty() {
         Ok(())
     } else {
-        Err(Error::Refused(format!(
-            "{} not approved:\n  - {}",
-            count(left.len(), "variant"),
-            left.join("\n  - ")
-        )))
+        Err(Error::NotApproved { left })
     }
 }
 

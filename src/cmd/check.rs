@@ -18,7 +18,7 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
             // other command, not a campaign problem — and never a clean check of nothing.
             let selection = args.selection();
             match super::plan(&campaign, &selection) {
-                Err(e @ Error::Usage(_)) => return Err(e),
+                Err(e @ (Error::Usage(_) | Error::UnknownVariant(_))) => return Err(e),
                 Ok(plan) if !selection.only.is_empty() => {
                     let mut one = super::pick(&selection);
                     one.limit = Some(1);
@@ -34,7 +34,8 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
                 Ok(_) => {}
                 Err(_) => {}
             }
-            let problems = check::campaign(&campaign, &selection);
+            let problems =
+                check::campaign(&campaign, &super::plan_options(&selection), &selection.only);
             (problems, verdicts(&campaign, &selection.variants))
         }
         Err(Error::Campaign(p)) => (p, Vec::new()),
@@ -42,10 +43,9 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
     };
     report(&problems, &verdicts, args.json, v);
     if problems.has_errors() {
-        Err(Error::Refused(format!(
-            "check found {}",
-            count(problems.errors(), "error")
-        )))
+        Err(Error::CheckFailed {
+            errors: problems.errors(),
+        })
     } else {
         Ok(())
     }

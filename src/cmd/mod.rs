@@ -1,16 +1,16 @@
 //! One module per subcommand; this one dispatches and turns errors into messages and exit codes.
 
-pub mod approve;
-pub mod check;
-pub mod init;
-pub mod mark;
-pub mod preview;
-pub mod proof;
-pub mod render;
-pub mod roster;
-pub mod send;
-pub mod serve;
-pub mod status;
+pub(crate) mod approve;
+pub(crate) mod check;
+pub(crate) mod init;
+pub(crate) mod mark;
+pub(crate) mod preview;
+pub(crate) mod proof;
+pub(crate) mod render;
+pub(crate) mod roster;
+pub(crate) mod send;
+pub(crate) mod serve;
+pub(crate) mod status;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -146,24 +146,20 @@ pub fn load(dir: &std::path::Path) -> Result<Campaign> {
     Campaign::load(dir).map_err(Error::Campaign)
 }
 
-pub fn plan<'c>(campaign: &'c Campaign, sel: &Selection) -> Result<Plan<'c>> {
-    let opts = PlanOptions {
+/// What a selection asks of the plan: `--variant` and `--date`.
+pub fn plan_options(sel: &Selection) -> PlanOptions {
+    PlanOptions {
         variants: sel.variants.clone(),
         date: sel.date,
-    };
-    Plan::new(campaign, &opts).map_err(|p| {
-        let unknown = p
-            .iter()
-            .find(|x| x.message.starts_with("there is no variant"));
-        match unknown {
-            Some(x) => Error::Usage(format!(
-                "{}; {}",
-                x.message,
-                x.help.clone().unwrap_or_default()
-            )),
-            None => Error::Campaign(p),
-        }
-    })
+    }
+}
+
+pub fn plan<'c>(campaign: &'c Campaign, sel: &Selection) -> Result<Plan<'c>> {
+    let opts = plan_options(sel);
+    if let Some(unknown) = opts.unknown_variant(&crate::plan::variant_names(campaign)) {
+        return Err(Error::UnknownVariant(unknown));
+    }
+    Plan::new(campaign, &opts).map_err(Error::Campaign)
 }
 
 /// What a selection picks: `--only` and `--limit`.

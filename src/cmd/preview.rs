@@ -5,7 +5,6 @@ use std::path::Path;
 
 use crate::cli::PreviewArgs;
 use crate::error::{Error, Result};
-use crate::plan::Recipients;
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Renderer};
 
@@ -13,7 +12,7 @@ pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
     let campaign = super::load(dir)?;
     let selection = args.selection();
     let plan = super::plan(&campaign, &selection)?;
-    let format = Format::parse(&args.format).map_err(Error::Usage)?;
+    let format = Format::parse(&args.format)?;
     // A PDF is binary: on a terminal it is noise that can leave the terminal in a strange state.
     if format == Format::Pdf && std::io::stdout().is_terminal() {
         return Err(Error::Usage(
@@ -38,7 +37,7 @@ pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
     let letter = letters
         .first()
         .ok_or_else(|| Error::Usage("no letter to preview".into()))?;
-    if format == Format::Eml && matches!(letter.variant.recipients, Recipients::Public) {
+    if format == Format::Eml && letter.variant.is_public() {
         return Err(Error::Usage(format!(
             "{} is a public copy (recipients = false): it has no recipient and is never an email; preview it as txt, md, html or pdf",
             letter.id()

@@ -12,7 +12,7 @@ use crate::deliver::track::hand_format;
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
 use crate::plan::stream::BATCH;
-use crate::plan::{Letter, Recipients};
+use crate::plan::Letter;
 use crate::render::outputs::Outputs;
 use crate::render::{Format, Rendered, Renderer};
 
@@ -61,7 +61,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                 Err(p) => problems.push((total, p)),
             }
             hand_pdf |= hand(letter) == Some(Format::Pdf);
-            if is_public(variant) && public.last() != Some(&variant.name.as_str()) {
+            if variant.is_public() && public.last() != Some(&variant.name.as_str()) {
                 public.push(variant.name.as_str());
             }
             total += 1;
@@ -95,7 +95,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("lettermerge-letter-{i}"))
         .build()
-        .map_err(|e| Error::Refused(format!("cannot start worker threads: {e}")))?;
+        .map_err(Error::Threads)?;
     // With --combine, each letter's render is kept for the variant's PDF instead of being made twice.
     type Done = (Vec<PathBuf>, Option<Rendered>);
     let no_eml = std::sync::atomic::AtomicUsize::new(0);
@@ -235,21 +235,13 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
 fn formats_of<'f>(variant: &crate::plan::Variant, formats: &'f [Format]) -> Vec<&'f Format> {
     formats
         .iter()
-        .filter(|&&f| !(f == Format::Eml && is_public(variant)))
+        .filter(|&&f| !(f == Format::Eml && variant.is_public()))
         .collect()
-}
-
-fn is_public(variant: &crate::plan::Variant) -> bool {
-    matches!(variant.recipients, Recipients::Public)
 }
 
 /// `--format` names: an unknown one is a usage error (exit 2).
 pub fn parse_formats(names: &[String]) -> Result<Vec<Format>> {
-    preflight::formats(names).map_err(|bad| {
-        Error::Usage(format!(
-            "unknown format `{bad}`: use txt, md, html, eml or pdf"
-        ))
-    })
+    preflight::formats(names).map_err(Error::UnknownFormat)
 }
 
 fn display_dir(p: &Path) -> String {

@@ -146,10 +146,9 @@ fn fill(dir: &Path, a: &RosterFillArgs, v: Verbosity) -> Result<()> {
             let bytes = csv_bytes(t, &campaign, &headers, &cells)?;
             if a.in_place {
                 if !declared_utf8(&campaign) {
-                    return Err(Error::Refused(format!(
-                        "{} is declared in another encoding than UTF-8; write a UTF-8 copy with --out instead",
-                        t.path.display()
-                    )));
+                    return Err(Error::InPlaceEncoding {
+                        path: t.path.clone(),
+                    });
                 }
                 let backup = backup_path(&path);
                 std::fs::copy(&path, &backup).map_err(|e| Error::Write {
@@ -170,10 +169,9 @@ fn fill(dir: &Path, a: &RosterFillArgs, v: Verbosity) -> Result<()> {
         }
     }
     if problems.has_errors() {
-        return Err(Error::Refused(format!(
-            "{} not filled",
-            count(problems.errors(), "row")
-        )));
+        return Err(Error::RowsNotFilled {
+            rows: problems.errors(),
+        });
     }
     Ok(())
 }

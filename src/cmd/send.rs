@@ -80,7 +80,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("lettermerge-send-{i}"))
         .build()
-        .map_err(|e| Error::Refused(format!("cannot start worker threads: {e}")))?;
+        .map_err(Error::Threads)?;
     let mut decided = Decided {
         resend_unnamed: args.resend && args.selection.only.is_empty(),
         ..Decided::default()
@@ -216,9 +216,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         );
     }
     if args.redirect.is_some() && smtp_cfg.is_none() {
-        return Err(Error::Refused(
-            "--redirect sends test copies through [smtp], and lettermerge.toml has none; nothing was sent".into(),
-        ));
+        return Err(Error::RedirectWithoutSmtp);
     }
     if to_send == 0 {
         return finish(
@@ -250,9 +248,8 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             Route::Outbox(preflight::outbox(&campaign).map_err(|p| Error::Campaign(p.into()))?)
         }
         (None, Some(cfg)) => {
-            password = smtp::password(cfg).map_err(Error::Refused)?;
-            mailer = Mailer::connect(cfg, password, dir)
-                .map_err(|e| Error::Refused(format!("cannot send: {e}")))?;
+            password = smtp::password(cfg)?;
+            mailer = Mailer::connect(cfg, password, dir).map_err(Error::Connect)?;
             match &args.redirect {
                 Some(a) => Route::Redirect(&mailer, a.clone()),
                 None => Route::Smtp(&mailer),
@@ -464,19 +461,19 @@ fn summarize(d: &Decided, to_send: usize, by_hand: &[HandLetter]) -> String {
 
 fn confirm(question: &str) -> Result<()> {
     if !std::io::stdin().is_terminal() {
-        return Err(Error::Refused(format!(
-            "{question} — no terminal to confirm on, so nothing was sent; add --yes"
-        )));
+        return Err(Error::NoTerminal {
+            question: question.to_string(),
+        });
     }
     eprint!("{question} [y/N] ");
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)
-        .map_err(|e| Error::Refused(e.to_string()))?;
+        .map_err(Error::Answer)?;
     if matches!(answer.trim(), "y" | "Y" | "yes") {
         Ok(())
     } else {
-        Err(Error::Refused("nothing was sent".into()))
+        Err(Error::Declined)
     }
 }
 

@@ -22,14 +22,16 @@ pub fn run(dir: &Path, args: &ServeArgs, v: Verbosity) -> Result<()> {
         super::load(dir)?;
     }
     if let Ok(campaign) = super::load(dir) {
-        if let Err(e @ Error::Usage(_)) = super::plan(&campaign, &selection) {
+        if let Err(e @ (Error::Usage(_) | Error::UnknownVariant(_))) =
+            super::plan(&campaign, &selection)
+        {
             return Err(e);
         }
     }
     serve::run(
         Options {
             dir: dir.to_path_buf(),
-            selection,
+            plan: super::plan_options(&selection),
             addr: SocketAddr::new(args.bind, args.port),
             open: args.open,
         },

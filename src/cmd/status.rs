@@ -187,15 +187,10 @@ pub fn run(dir: &Path, args: &StatusArgs, v: Verbosity) -> Result<()> {
 fn report(tracking: &Tracking, args: &StatusArgs, v: Verbosity) -> Result<()> {
     if let Some(key) = &args.signatory {
         if !tracking.signatories.contains(key) {
-            let known: Vec<&str> = tracking.signatories.iter().map(String::as_str).collect();
-            return Err(Error::Refused(format!(
-                "no signatory `{key}` in the campaign or the journal; the keys are: {}",
-                if known.is_empty() {
-                    "(none)".to_string()
-                } else {
-                    known.join(", ")
-                }
-            )));
+            return Err(Error::UnknownSignatory {
+                key: key.clone(),
+                known: tracking.signatories.iter().cloned().collect(),
+            });
         }
     }
     let keep = |l: &Tracked| {
@@ -352,10 +347,7 @@ struct Sheet {
 impl Sheet {
     fn start(tracking: &Tracking, summary: &Summary) -> Result<Sheet> {
         let Some(out) = &tracking.out else {
-            return Err(Error::Refused(
-                "the delivery sheet needs the campaign planned: fix what `lettermerge check` reports"
-                    .into(),
-            ));
+            return Err(Error::SheetUnplanned);
         };
         let temp = |name: &str| -> Result<std::io::BufWriter<tempfile::NamedTempFile>> {
             std::fs::create_dir_all(&out.dir)
@@ -464,7 +456,7 @@ impl Sheet {
 }
 
 fn csv_error(e: csv::Error) -> Error {
-    Error::Refused(format!("cannot write the CSV sheet: {e}"))
+    Error::Sheet(e)
 }
 
 /// The report's opening lines, before its letters.

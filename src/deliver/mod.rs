@@ -1,10 +1,10 @@
 //! Deliver: output files ([`files`]), SMTP sessions ([`smtp`]), the append-only send journal ([`journal`]), and
 //! sending a campaign exactly once ([`send`]).
 
-pub mod files;
+pub(crate) mod files;
 pub mod journal;
-pub mod send;
-pub mod sheet;
+pub(crate) mod send;
+pub(crate) mod sheet;
 pub mod smtp;
-pub mod state;
-pub mod track;
+pub(crate) mod state;
+pub(crate) mod track;

@@ -1,9 +1,9 @@
-//! Sending a campaign (SPEC §7): decide what each letter needs from the journal, then deliver each exactly once.
+//! Sending a campaign (README, "Sending"): decide what each letter needs from the journal, then deliver each exactly once.
 //!
 //! Every letter is journaled `sending` (fsynced) before its message is handed to the server and `sent` or `failed`
 //! after, so a crash leaves at most the letters in flight as "uncertain": reported, never silently re-sent.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -453,9 +453,4 @@ impl Run<'_, '_> {
             .map_err(|_| std::io::Error::other("journal lock poisoned"))?;
         j.append_all(records)
     }
-}
-
-/// Where `--outbox` writes when not told: beside the letters.
-pub fn default_outbox(campaign_dir: &Path, out_dir: &str) -> PathBuf {
-    campaign_dir.join(out_dir).join("outbox")
 }

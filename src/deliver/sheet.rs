@@ -47,15 +47,6 @@ fn is_web(url: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 
-/// "7 letters: 2 sent, 3 to deliver, 1 uncertain, 1 replied".
-pub fn counts(letters: &[Tracked]) -> String {
-    let mut counts = Counts::default();
-    for l in letters {
-        counts.add(l.state);
-    }
-    counts.line()
-}
-
 /// Letters counted by where they stand, as they stream by.
 #[derive(Debug, Default, Clone)]
 pub struct Counts {
@@ -87,21 +78,6 @@ impl Counts {
             parts.join(", ")
         )
     }
-}
-
-/// The HTML page. `out_shown` is how the output folder is shown in [`Tracked::files`] (the page sits in it, so its
-/// links to the files are relative); `title` names the campaign; `now` says when the sheet was made.
-pub fn html(letters: &[Tracked], out_shown: &str, title: &str, now: &str) -> String {
-    let mut counts = Counts::default();
-    for l in letters {
-        counts.add(l.state);
-    }
-    let mut o = html_head(&counts, title, now);
-    for l in letters {
-        o.push_str(&html_row(l, out_shown));
-    }
-    o.push_str(HTML_TAIL);
-    o
 }
 
 /// The page's end, after the last row.
@@ -239,15 +215,6 @@ fn cell(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// The same table as CSV (UTF-8, a header row, lists joined by "; ").
-pub fn csv(letters: &[Tracked]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = Csv::new(Vec::new())?;
-    for l in letters {
-        w.row(l)?;
-    }
-    w.finish()
 }
 
 /// The CSV sheet, written as letters stream by.

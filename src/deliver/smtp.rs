@@ -24,8 +24,7 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 pub use config::{
-    is_loopback_host, password, password_from, Secret, Security, SmtpConfig, DEFAULT_CONNECTIONS,
-    DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS, PASSWORD_ENV,
+    password, password_from, PasswordError, Secret, Security, SmtpConfig, PASSWORD_ENV,
 };
 use stream::Connector;
 

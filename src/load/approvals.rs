@@ -1,6 +1,7 @@
-//! `approvals.toml`: what the signers agreed to, per variant (SPEC §5), and how many letters of each variant `send`
-//! delivered. Human-readable and diffable, for the coalition's git repository; written by `lettermerge approve`, and
-//! by `send` after it delivered letters (the `[sent]` table), so that a lost journal cannot make it send them again.
+//! `approvals.toml`: what the signers agreed to, per variant (README, "What sign-off covers"), and how many letters of
+//! each variant `send` delivered. Human-readable and diffable, for the coalition's git repository; written by
+//! `lettermerge approve`, and by `send` after it delivered letters (the `[sent]` table), so that a lost journal cannot
+//! make it send them again.
 
 use std::collections::BTreeMap;
 use std::path::Path;

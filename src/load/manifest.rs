@@ -1,4 +1,4 @@
-//! `lettermerge.toml`: every key optional, every unknown key an error with its line (SPEC §2).
+//! `lettermerge.toml`: every key optional, every unknown key an error with its line (README, "lettermerge.toml").
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -126,9 +126,14 @@ pub struct DedupeEntry {
     pub keep: Keep,
 }
 
+/// A `delimiter` that is not one ASCII character.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("delimiter `{0}` must be one ASCII character such as \",\", \";\" or \"\\t\"")]
+pub struct BadDelimiter(pub String);
+
 impl TableEntry {
     /// The loader's spec; `key` is the `[letter] key` fallback for the primary table.
-    pub fn spec(&self, fallback_key: Option<&str>) -> Result<TableSpec, String> {
+    pub fn spec(&self, fallback_key: Option<&str>) -> Result<TableSpec, BadDelimiter> {
         let mut spec;
         match self {
             TableEntry::Path(p) => {
@@ -154,11 +159,7 @@ impl TableEntry {
                     spec.delimiter = match d.as_str() {
                         "\\t" | "\t" | "tab" => b'\t',
                         s if s.len() == 1 && s.is_ascii() => s.as_bytes()[0],
-                        other => {
-                            return Err(format!(
-                                "delimiter `{other}` must be one ASCII character such as \",\", \";\" or \"\\t\""
-                            ))
-                        }
+                        other => return Err(BadDelimiter(other.to_string())),
                     };
                 }
             }

@@ -3,14 +3,14 @@
 //! Everything here reads files and nothing else; a campaign that loads is internally consistent
 //! (every table and template named by the manifest exists and parses), so later stages can trust it.
 
-pub mod approvals;
-pub mod manifest;
-pub mod nesting;
-pub mod paths;
-pub mod roster;
-pub mod smtp;
-pub mod table;
-pub mod template;
+pub(crate) mod approvals;
+pub(crate) mod manifest;
+pub(crate) mod nesting;
+pub(crate) mod paths;
+pub(crate) mod roster;
+pub(crate) mod smtp;
+pub(crate) mod table;
+pub(crate) mod template;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,8 +56,8 @@ impl Campaign {
                     None
                 }
             },
-            Err(msg) => {
-                problems.push(manifest.problem("letter", Some("recipients"), msg));
+            Err(e) => {
+                problems.push(manifest.problem("letter", Some("recipients"), e.to_string()));
                 None
             }
         };
@@ -89,7 +89,7 @@ impl Campaign {
                     }
                     Err(p) => problems.extend(p),
                 },
-                Err(msg) => problems.push(manifest.problem("tables", Some(name), msg)),
+                Err(e) => problems.push(manifest.problem("tables", Some(name), e.to_string())),
             }
         }
 

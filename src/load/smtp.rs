@@ -242,16 +242,27 @@ impl SmtpConfig {
     }
 }
 
+/// Why `ca_file` cannot serve as the CA certificates.
+#[derive(Debug, thiserror::Error)]
+enum CaError {
+    #[error("{0}")]
+    Read(std::io::Error),
+    #[error("not a PEM certificate file ({0})")]
+    NotPem(rustls::pki_types::pem::Error),
+    #[error("no \"BEGIN CERTIFICATE\" block found")]
+    NoCertificate,
+}
+
 /// The file read and at least one PEM certificate in it; the same test the connection makes.
-fn read_ca(path: &Path) -> Result<(), String> {
+fn read_ca(path: &Path) -> Result<(), CaError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::CertificateDer;
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = std::fs::read(path).map_err(CaError::Read)?;
     let certs = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("not a PEM certificate file ({e})"))?;
+        .map_err(CaError::NotPem)?;
     if certs.is_empty() {
-        return Err("no \"BEGIN CERTIFICATE\" block found".into());
+        return Err(CaError::NoCertificate);
     }
     Ok(())
 }

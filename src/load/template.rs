@@ -1,4 +1,4 @@
-//! Template files: a letter's YAML front matter and Markdown body, and the partials beside them (SPEC §4).
+//! Template files: a letter's YAML front matter and Markdown body, and the partials beside them (README, "Templates").
 
 use std::path::{Path, PathBuf};
 

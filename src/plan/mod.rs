@@ -3,21 +3,23 @@
 //! The primary table is never held: [`facts`] counts each variant's letters in one pass, and [`stream`] reads the
 //! table again to hand out letters in bounded batches, each [`Unit`] owning its rows until the batch is dropped.
 
-pub mod channel;
-pub mod facts;
-pub mod reads;
-pub mod select;
+pub(crate) mod channel;
+pub(crate) mod facts;
+mod options;
+pub(crate) mod reads;
+pub(crate) mod select;
 mod spill;
 pub mod stream;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use crate::diag::{Problem, Problems};
-use crate::load::manifest::{OneOrMany, RecipientsOverride, Where};
+use crate::diag::Problems;
+use crate::load::manifest::{RecipientsOverride, Where};
 use crate::load::table::{Row, Shape, Table};
 use crate::load::Campaign;
 use channel::{Channel, UnknownChannel};
+pub use options::{PlanOptions, UnknownVariant};
 use reads::{Parsed, Reads};
 
 pub const DEFAULT_VARIANT: &str = "default";
@@ -152,13 +154,6 @@ impl<'c> Variant<'c> {
     }
 }
 
-/// Which variants to plan and what day it is.
-#[derive(Debug, Default, Clone)]
-pub struct PlanOptions {
-    pub variants: Vec<String>,
-    pub date: Option<NaiveDate>,
-}
-
 #[derive(Debug)]
 pub struct Plan<'c> {
     pub campaign: &'c Campaign,
@@ -167,22 +162,22 @@ pub struct Plan<'c> {
     pub parsed: Parsed,
 }
 
+/// The variants the manifest declares, in its order (`default` when it declares none).
+pub fn variant_names(campaign: &Campaign) -> Vec<String> {
+    let variants = &campaign.manifest.manifest.variants;
+    if variants.is_empty() {
+        vec![DEFAULT_VARIANT.to_string()]
+    } else {
+        variants.keys().cloned().collect()
+    }
+}
+
 impl<'c> Plan<'c> {
     pub fn new(campaign: &'c Campaign, opts: &PlanOptions) -> Result<Plan<'c>, Problems> {
-        let m = &campaign.manifest;
         let mut problems = Problems::new();
-        let names: Vec<String> = if m.manifest.variants.is_empty() {
-            vec![DEFAULT_VARIANT.to_string()]
-        } else {
-            m.manifest.variants.keys().cloned().collect()
-        };
-        for wanted in &opts.variants {
-            if !names.contains(wanted) {
-                problems.push(
-                    Problem::error(format!("there is no variant `{wanted}`"))
-                        .help(format!("the variants are: {}", names.join(", "))),
-                );
-            }
+        let names = variant_names(campaign);
+        for unknown in opts.unknown_variants(&names) {
+            problems.push(unknown.problem());
         }
         let run_date = chrono::Local::now().date_naive();
         let parsed = Parsed::new(campaign);
@@ -456,11 +451,4 @@ fn plan_units(campaign: &Campaign, name: &str, recipients: &Recipients) -> Resul
         }
     }
     Ok(units)
-}
-
-/// `OneOrMany` as a list of owned strings.
-pub fn list(v: &Option<OneOrMany>) -> Vec<String> {
-    v.as_ref()
-        .map(|s| s.as_slice().to_vec())
-        .unwrap_or_default()
 }

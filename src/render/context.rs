@@ -1,4 +1,4 @@
-//! The context of one letter (SPEC §4's table), built from parts shared across a run.
+//! The context of one letter (README, "The context of each letter"), built from parts shared across a run.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! The email message: exactly what `send` sends and `render --format eml` writes (SPEC §6, §7).
+//! The email message: exactly what `send` sends and `render --format eml` writes (README, "Formats" and "Sending").
 //!
 //! Deterministic: the content hash (SHA-256 over everything the message says, without `Date`) names the Message-ID
 //! and the MIME boundaries, and `Date` is the letter's date at 00:00 UTC. `send` replaces that `Date` with the moment

@@ -1,4 +1,5 @@
-//! The template helpers of SPEC §4, registered on both registries (the Markdown body and the raw front matter).
+//! The template helpers (README, "Helpers"), registered on both registries (the Markdown body and the raw front
+//! matter).
 //!
 //! Each returns a JSON value; the registry's escape function decides how it reaches the text, so the same helper
 //! is safe in the body and exact in a header.
@@ -227,6 +228,9 @@ fn date(h: &Helper, ctx: &Context, _rc: &mut RenderContext) -> Result<Value, Ren
     };
     let date = lang::parse_date(&raw).map_err(|e| fail("date", e))?;
     let format = h.hash_get("format").and_then(|v| v.value().as_str());
+    if let Some(f) = format {
+        lang::check_date_format(f).map_err(|e| fail("date", e))?;
+    }
     derived(lang::format_date(date, &language(h, ctx), format))
 }
 
@@ -299,11 +303,27 @@ fn mailbox_helper(
     derived(mailbox(&name, &email).map_err(|e| fail("mailbox", e))?)
 }
 
+/// Why the `mailbox` helper cannot make an address.
+#[derive(Debug, thiserror::Error)]
+pub enum MailboxError {
+    /// A line break or other control character, which could forge a header.
+    #[error("`{}` holds {what}", .value.escape_debug())]
+    Control { value: String, what: String },
+    #[error("`{email}` is not an email address ({source})")]
+    Address {
+        email: String,
+        source: lettre::address::AddressError,
+    },
+}
+
 /// `"Name" <email>` with the name quoted as RFC 5322 needs; "" when the email is empty (the item is dropped).
-pub fn mailbox(name: &str, email: &str) -> Result<String, String> {
+pub fn mailbox(name: &str, email: &str) -> Result<String, MailboxError> {
     for value in [name, email] {
         if let Some(what) = super::headers::control_character(value) {
-            return Err(format!("`{}` holds {what}", value.escape_debug()));
+            return Err(MailboxError::Control {
+                value: value.to_string(),
+                what,
+            });
         }
     }
     let name = name.replace('\t', " ");
@@ -311,9 +331,10 @@ pub fn mailbox(name: &str, email: &str) -> Result<String, String> {
     if email.is_empty() {
         return Ok(String::new());
     }
-    let address = email
-        .parse()
-        .map_err(|e| format!("`{email}` is not an email address ({e})"))?;
+    let address = email.parse().map_err(|source| MailboxError::Address {
+        email: email.to_string(),
+        source,
+    })?;
     let name = name.trim();
     Ok(Mailbox::new((!name.is_empty()).then(|| name.to_string()), address).to_string())
 }

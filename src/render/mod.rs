@@ -1,26 +1,26 @@
 //! Render: one letter's context → its Markdown body → every output format.
 //!
-//! Two handlebars registries hold the same templates: `body` escapes every value for Markdown (SPEC §4), `raw`
-//! escapes nothing and renders front matter and file names, whose values are validated instead. Rendering a letter
-//! is a pure function of the plan, so letters render in parallel.
+//! Two handlebars registries hold the same templates: `body` escapes every value for Markdown (README, "Templates"),
+//! `raw` escapes nothing and renders front matter and file names, whose values are validated instead. Rendering a
+//! letter is a pure function of the plan, so letters render in parallel.
 
-pub mod address;
+pub(crate) mod address;
 mod attachment;
 pub mod columns;
-pub mod context;
-pub mod eml;
-pub mod escape;
-pub mod file_name;
-pub mod headers;
-pub mod helpers;
-pub mod html;
-pub mod lang;
-pub mod md;
+pub(crate) mod context;
+pub(crate) mod eml;
+pub(crate) mod escape;
+pub(crate) mod file_name;
+pub(crate) mod headers;
+pub(crate) mod helpers;
+pub(crate) mod html;
+pub(crate) mod lang;
+pub(crate) mod md;
 mod mime;
 pub mod outputs;
 #[cfg(feature = "pdf")]
 pub mod pdf;
-pub mod txt;
+pub(crate) mod txt;
 mod wrap;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -68,13 +68,18 @@ impl Format {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Format, String> {
+    pub fn parse(s: &str) -> Result<Format, UnknownFormat> {
         Format::ALL
             .into_iter()
             .find(|f| f.extension() == s.trim())
-            .ok_or_else(|| format!("unknown format `{s}`: use txt, md, html, eml or pdf"))
+            .ok_or_else(|| UnknownFormat(s.to_string()))
     }
 }
+
+/// A format name that is none of txt, md, html, eml and pdf.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format `{0}`: use txt, md, html, eml or pdf")]
+pub struct UnknownFormat(pub String);
 
 /// One letter, rendered: its Markdown and everything a format or a transport needs besides.
 #[derive(Debug, Clone)]
@@ -93,8 +98,9 @@ pub struct Rendered {
     pub attach_pdf: bool,
     /// The letter template's path, as the campaign names it (for problems about its front matter).
     pub template: String,
-    /// A public copy (`recipients = false`): no recipient, never sent.
-    pub public: bool,
+    /// Its variant's [`Variant::is_public`](crate::plan::Variant::is_public), kept with the letter: ask
+    /// [`Rendered::is_public`].
+    public: bool,
     /// The attached PDF's file name, with `.pdf`: `attachment_name`, else from the subject and the addressees (empty
     /// when the letter attaches no PDF).
     pub attachment_name: String,
@@ -109,6 +115,11 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// A public copy (`recipients = false`): no recipient, never sent.
+    pub fn is_public(&self) -> bool {
+        self.public
+    }
+
     /// `recipients/officials.csv:3`, where the letter's row is.
     pub fn row_place(&self, campaign: &Campaign) -> Option<String> {
         row_place(campaign, self.row_line)
@@ -376,7 +387,7 @@ impl<'c> Renderer<'c> {
             id,
             variant: variant.name.clone(),
             template: variant.template.clone(),
-            public: matches!(variant.recipients, crate::plan::Recipients::Public),
+            public: variant.is_public(),
             key: letter.key().to_string(),
             signatory: letter.signatory_key().map(str::to_string),
             signatories,

@@ -149,7 +149,7 @@ impl<'c> Outputs<'c> {
         let to = front.map(|f| &f.to);
         let letter = |p: Problem| p.for_letter(&r.id, r.row_place(self.campaign));
         let h = &r.headers;
-        if r.channel.is_email() && !r.public {
+        if r.channel.is_email() && !r.is_public() {
             if h.to.is_empty() && to.is_some_and(|t| !t.is_empty()) {
                 let p = Problem::error("`to` is empty for this letter, so `send` cannot deliver it")
                     .help("fill the row's email cell, or set its `channel` column to `print` or `manual` to deliver it by hand");

@@ -9,7 +9,6 @@ use std::time::Instant;
 use axum::body::Bytes;
 
 use crate::check;
-use crate::cli::Selection;
 use crate::diag::{Problem, Problems};
 use crate::load::Campaign;
 use crate::plan::{Plan, PlanOptions};
@@ -38,9 +37,9 @@ pub(crate) struct Build {
 
 /// Builds the page for the campaign in `dir`. A bug that panics in the middle must not leave an old page standing
 /// as if it were current: the page then says the build failed.
-pub(crate) fn build(dir: &Path, sel: &Selection, id: String) -> Build {
+pub(crate) fn build(dir: &Path, opts: &PlanOptions, id: String) -> Build {
     let started = Instant::now();
-    std::panic::catch_unwind(AssertUnwindSafe(|| build_page(dir, sel, id.clone()))).unwrap_or_else(|_| {
+    std::panic::catch_unwind(AssertUnwindSafe(|| build_page(dir, opts, id.clone()))).unwrap_or_else(|_| {
         let bug = Problem::error(
             "lettermerge failed while building the proof (an internal error; the terminal says where): please report it",
         );
@@ -48,20 +47,16 @@ pub(crate) fn build(dir: &Path, sel: &Selection, id: String) -> Build {
     })
 }
 
-fn build_page(dir: &Path, sel: &Selection, id: String) -> Build {
+fn build_page(dir: &Path, opts: &PlanOptions, id: String) -> Build {
     let started = Instant::now();
     let campaign = match Campaign::load(dir) {
         Ok(c) => c,
         Err(problems) => return failed(dir, id, &problems, None, started),
     };
     let out_dir = crate::check::preflight::output_dir(&campaign).ok();
-    let mut problems = check::campaign(&campaign, sel);
-    let opts = PlanOptions {
-        variants: sel.variants.clone(),
-        date: sel.date,
-    };
+    let mut problems = check::campaign(&campaign, opts, &[]);
     // `check` reports why a plan or the templates fail; those problems are the page.
-    let Ok(plan) = Plan::new(&campaign, &opts) else {
+    let Ok(plan) = Plan::new(&campaign, opts) else {
         return failed(dir, id, &problems, out_dir, started);
     };
     let Ok(renderer) = Renderer::new(&plan) else {
@@ -69,7 +64,7 @@ fn build_page(dir: &Path, sel: &Selection, id: String) -> Build {
     };
     let pdfs = pdfs(&campaign, &plan, &renderer, &mut problems);
     let live = Live::new(dir, &id, &campaign, &plan, &problems, &pdfs);
-    let html = match crate::signoff::Signoff::dated(&campaign, &sel.variants, sel.date) {
+    let html = match crate::signoff::Signoff::dated(&campaign, &opts.variants, opts.date) {
         Ok(signoff) => proof::page_with(&signoff, &live),
         Err(p) => {
             problems.extend(p);

@@ -14,14 +14,15 @@ use std::sync::Arc;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::cli::Selection;
 use crate::cmd::Verbosity;
 use crate::error::{count, Error, Result};
+use crate::plan::PlanOptions;
 use build::Build;
 
 pub(crate) struct Options {
     pub dir: PathBuf,
-    pub selection: Selection,
+    /// The variants and date of the letters shown.
+    pub plan: PlanOptions,
     pub addr: SocketAddr,
     pub open: bool,
 }
@@ -33,22 +34,21 @@ pub(crate) fn run(opts: Options, v: Verbosity) -> Result<()> {
         .canonicalize()
         .map_err(|e| Error::Usage(format!("cannot open {}: {e}", opts.dir.display())))?;
     let listener = bind(opts.addr)?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| Error::Serve(format!("cannot listen on {}: {e}", opts.addr)))?;
-    let mut watch = watch::Watch::new(&root).map_err(|e| {
-        Error::Serve(format!(
-            "cannot watch {} for changes: {e}; without it the proof would not update",
-            root.display()
-        ))
+    let local = listener.local_addr().map_err(|source| Error::Listen {
+        addr: opts.addr,
+        source,
+    })?;
+    let mut watch = watch::Watch::new(&root).map_err(|source| Error::Watch {
+        dir: root.clone(),
+        source,
     })?;
     let mut ids = Ids::new();
-    let first = build::build(&root, &opts.selection, ids.next());
+    let first = build::build(&root, &opts.plan, ids.next());
     watch.follow(first.out_dir.as_deref());
     report(None, &first, v);
     let (builds, receiver) = tokio::sync::watch::channel(Arc::new(first));
 
-    let selection = opts.selection.clone();
+    let plan = opts.plan.clone();
     std::thread::Builder::new()
         .name("rebuild".into())
         .spawn(move || loop {
@@ -61,12 +61,15 @@ pub(crate) fn run(opts: Options, v: Verbosity) -> Result<()> {
                     return;
                 }
             };
-            let b = build::build(&root, &selection, ids.next());
+            let b = build::build(&root, &plan, ids.next());
             watch.follow(b.out_dir.as_deref());
             report(Some((&root, &changed)), &b, v);
             builds.send_replace(Arc::new(b));
         })
-        .map_err(|e| Error::Serve(format!("cannot start the rebuild thread: {e}")))?;
+        .map_err(|source| Error::ServeStart {
+            what: "rebuild thread",
+            source,
+        })?;
 
     if !local.ip().is_loopback() {
         warn(&format!(
@@ -91,10 +94,13 @@ pub(crate) fn run(opts: Options, v: Verbosity) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Serve(format!("cannot start the web server: {e}")))?;
+        .map_err(|source| Error::ServeStart {
+            what: "web server",
+            source,
+        })?;
     runtime
         .block_on(http::serve(listener, receiver))
-        .map_err(|e| Error::Serve(format!("the web server stopped: {e}")))?;
+        .map_err(Error::ServeStopped)?;
     if !v.quiet {
         eprintln!("Stopped.");
     }

@@ -1,6 +1,6 @@
-//! Sign-off tied to the exact text (SPEC §5): fingerprints of what signers agreed to, what changed since, and the one
-//! rule book that says whether a variant may be sent ([`Signoff::verdict`]), used by `check`, `send`, `proof` and
-//! `approve` alike.
+//! Sign-off tied to the exact text (README, "What sign-off covers"): fingerprints of what signers agreed to, what
+//! changed since, and the one rule book that says whether a variant may be sent ([`Signoff::verdict`]), used by
+//! `check`, `send`, `proof` and `approve` alike.
 //!
 //! The **text** fingerprint covers everything the office receives except the recipients (added and edited freely)
 //! and the signatory list (its own fingerprint): the letter template with its front matter, every partial the letter
@@ -14,11 +14,11 @@
 //! The **list** fingerprint covers the selected signatories' keys in order and the signatory columns the letter shows.
 
 mod assets;
-pub mod fingerprint;
-pub mod proof;
-pub mod report;
-pub mod sent;
-pub mod verdict;
+pub(crate) mod fingerprint;
+pub(crate) mod proof;
+pub(crate) mod report;
+pub(crate) mod sent;
+pub(crate) mod verdict;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -30,7 +30,7 @@ use crate::load::approvals::Approval;
 use crate::render::eml::hex;
 
 pub use fingerprint::Fingerprint;
-pub use verdict::{Approved, Refusal, Requirement, Sending, Signoff, Verdict};
+pub use verdict::{Approved, Refusal, Sending, Signoff, Verdict};
 
 /// One thing that changed in a variant's text since its approval.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use pulldown_cmark_escape::escape_html;
 use similar::{ChangeTag, TextDiff};
 
-use crate::plan::{Plan, Recipients, Variant};
+use crate::plan::{Plan, Variant};
 use crate::render::{html, txt, Renderer};
 
 use super::{describe, Approved, Refusal, Sending, Signoff, Verdict};
@@ -150,7 +150,7 @@ fn section(out: &mut String, signoff: &Signoff, v: &Variant, add: &dyn Additions
     out.push_str("</dl>\n");
 
     out.push_str("<h3>Recipients</h3>\n<ul class=\"recipients\">\n");
-    if matches!(v.recipients, Recipients::Public) {
+    if v.is_public() {
         out.push_str("<li>none: a public copy, never sent</li>\n");
     }
     let t = &campaign.recipients;

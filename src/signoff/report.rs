@@ -199,9 +199,6 @@ pub fn gate(campaign: &Campaign, variants: &[String], how: Sending) -> Result<()
     if reasons.is_empty() {
         Ok(())
     } else {
-        Err(Error::Refused(format!(
-            "nothing was sent:\n  - {}",
-            reasons.join("\n  - ")
-        )))
+        Err(Error::SignOff { reasons })
     }
 }

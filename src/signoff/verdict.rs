@@ -7,7 +7,7 @@ use std::fmt;
 use crate::diag::Problems;
 use crate::load::approvals::Approval;
 use crate::load::Campaign;
-use crate::plan::{Plan, PlanOptions, Recipients, Variant};
+use crate::plan::{Plan, PlanOptions, Variant};
 use crate::render::Renderer;
 
 use super::fingerprint::{self, Fingerprint};
@@ -282,7 +282,7 @@ impl<'c> Signoff<'c> {
         let Some(v) = self.variant(name) else {
             return Verdict::Refused(vec![Refusal::NotApproved(Requirement::Approvals)]);
         };
-        let public = matches!(v.recipients, Recipients::Public);
+        let public = v.is_public();
         let mut refusals = Vec::new();
         let approval = self.approval(name);
         match (approval, self.requirement()) {

@@ -1,6 +1,7 @@
-//! The bad-input matrix (issue 2, SPEC §3, §4, §6, §9): every broken manifest, table or template ends with exit 1 —
-//! never a panic (101) — and a message naming the file and line (and column where there is one); a campaign-level
-//! error writes nothing, a per-letter error writes the other letters and lists the failed one; usage errors exit 2.
+//! The bad-input matrix (issue 2; README, "Tables (CSV)", "Templates", "Formats", "Commands"): every broken manifest,
+//! table or template ends with exit 1 — never a panic (101) — and a message naming the file and line (and column where
+//! there is one); a campaign-level error writes nothing, a per-letter error writes the other letters and lists the
+//! failed one; usage errors exit 2.
 
 use crate::harness::Campaign;
 
@@ -507,4 +508,22 @@ fn check_json_gives_file_line_and_column() {
     assert_eq!(p["file"], "templates/letter.hbs", "{doc}");
     assert_eq!(p["line"], 7, "{doc}");
     assert!(p["column"].is_u64(), "{doc}");
+}
+
+/// A date format chrono cannot apply to a day (`%H` has no value) fails the letter, naming the template's line and
+/// the format, in `check` as in `render`: never every letter quietly printing the long date instead.
+#[test]
+fn a_date_format_with_time_fields_is_an_error_at_its_line() {
+    let c = with_body_line("Dated {{date today format=\"%d/%m/%Y %H:%M\"}}.");
+    let check = c.check(&[]);
+    let stderr = check.fails_with(1);
+    assert!(stderr.contains("templates/letter.hbs:7"), "{check}");
+    assert!(
+        stderr.contains("the date format \"%d/%m/%Y %H:%M\" is not a valid strftime format"),
+        "{check}"
+    );
+    let ok = with_body_line("Dated {{date today format=\"%d/%m/%Y\"}}.");
+    ok.check(&[]).success();
+    ok.render(&["--format", "txt"]).success();
+    assert!(ok.out("default", "ana.txt").contains("Dated 11/07/2018."));
 }

@@ -6,7 +6,7 @@
 //! - 5 officials: 3 U.S. (`sos`, `rubio`, `castro`) and 2 Mexican (`amlo`, `micher`);
 //! - 8 organizations: 6 signed (one lead signer with `order = 1`; one Mexican; one starting with "Á"; one in lower
 //!   case, so only a real collation puts them in the right place), one pending, one declined;
-//! - the five variants of SPEC §5's example: coalition, us, es, each, public.
+//! - the five variants of the README's example ("Variants"): coalition, us, es, each, public.
 
 pub use crate::harness::{Campaign, Run};
 

@@ -1,6 +1,6 @@
 //! `render --format eml`: the message `send` would send, read back by real MIME parsers (the `mail-parser` crate and
 //! Python's `email` with `policy.default`): UTF-8 headers decode to what the tables hold, both parts are there, and
-//! the Message-ID and Date are deterministic (SPEC §6).
+//! the Message-ID and Date are deterministic (README, "Formats").
 
 use crate::harness::{interop_tool, Campaign};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};

@@ -1,5 +1,5 @@
 //! No value from a table can add markup to a letter: emphasis, links, HTML, headings, lists or code print literally
-//! in every format (SPEC §4). Only `{{{x}}}`, the triple-stash, inserts a trusted value raw.
+//! in every format (README, "Templates"). Only `{{{x}}}`, the triple-stash, inserts a trusted value raw.
 
 use crate::harness::{interop_tool, Campaign};
 

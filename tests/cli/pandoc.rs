@@ -1,5 +1,5 @@
-//! The `md` format is Markdown that pandoc converts as it is (SPEC §6): its metadata block gives the title, the
-//! letter's line breaks stay line breaks, and values stay literal. Needs `pandoc` (Debian package); skipped without
+//! The `md` format is Markdown that pandoc converts as it is (README, "Formats"): its metadata block gives the title,
+//! the letter's line breaks stay line breaks, and values stay literal. Needs `pandoc` (Debian package); skipped without
 //! it unless `LETTERMERGE_INTEROP=require`.
 
 use crate::harness::{interop_tool, Campaign};

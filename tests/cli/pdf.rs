@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::harness::interop_tool;
 use lettermerge::render::pdf::{Paper, PdfEngine, PdfOptions};
 
-/// What the core does to every value before it reaches the Markdown body (SPEC §4).
+/// What the core does to every value before it reaches the Markdown body (README, "Templates").
 fn md_escape(value: &str) -> String {
     let mut out = String::new();
     for c in value.chars() {

@@ -1,5 +1,6 @@
 //! Issue 5: `proof` — the self-contained page a coalition reviews before approving: per variant its recipients,
-//! signatories (added/removed since approval marked), language, embargo and first letter (SPEC §5).
+//! signatories (added/removed since approval marked), language, embargo and first letter (README, "What sign-off
+//! covers").
 
 use crate::coalition::*;
 use crate::signoff_kit::*;

@@ -308,8 +308,9 @@ fn killed_mid_run_then_run_again_each_official_gets_one_or_is_reported() {
     assert!(states(&c).values().all(|s| s == "sent"));
 }
 
-/// SPEC §7: "exit 1 when any letter was not sent". A re-run that leaves letters uncertain (not retried without
-/// `--resend`) says so on stdout but exits 0, so a script (`send --yes && echo done`) takes it for complete.
+/// README, "Exactly once": `send` exits 1 when any selected letter failed or is uncertain. A re-run that leaves letters
+/// uncertain (not retried without `--resend`) says so on stdout but exits 0, so a script (`send --yes && echo done`)
+/// takes it for complete.
 #[test]
 fn a_rerun_that_leaves_letters_uncertain_exits_1() {
     let server = TestServer::start(Options {

@@ -1,6 +1,6 @@
 //! Issue 5: sign-off tied to the exact text — `approve`, `check` staleness, the proof diff, late sign-ons, translations
-//! (SPEC §5). The send-side steps are at the end: `send` to an outbox, and `status`/`mark` after real sends to an SMTP
-//! server on 127.0.0.1.
+//! (README, "What sign-off covers"). The send-side steps are at the end: `send` to an outbox, and `status`/`mark` after
+//! real sends to an SMTP server on 127.0.0.1.
 
 use crate::coalition::*;
 use crate::signoff_kit::*;
@@ -430,7 +430,7 @@ fn check_warns_about_unapproved_variants_once_approvals_exist() {
     );
 }
 
-// ── Send side (SPEC §5, §7), to an outbox; status and mark need a journal of real sends ──────────────────────────────────────────────────────────
+// ── Send side (README, "What sign-off covers", "Sending"), to an outbox; status and mark need a journal of real sends ─
 
 /// `send ARGS --outbox outbox`: the send-side gates, without a server.
 fn send_to_outbox(c: &Campaign, args: &[&str]) -> Run {

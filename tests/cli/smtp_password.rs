@@ -29,7 +29,7 @@ fn environment_then_command_then_error() {
     // No terminal under `cargo test` (stdin is not a tty in CI); the error says what to do.
     cfg.password_command = None;
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        let err = password_from(&cfg, None).unwrap_err();
+        let err = password_from(&cfg, None).unwrap_err().to_string();
         assert!(
             err.contains(PASSWORD_ENV) && err.contains("password_command"),
             "{err}"

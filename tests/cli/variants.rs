@@ -1,4 +1,4 @@
-//! Issue 4: signatories, variants, per-signatory and multi-addressee letters, the Spanish letter (SPEC §2, §4, §5).
+//! Issue 4: signatories, variants, per-signatory and multi-addressee letters, the Spanish letter (README, "Variants").
 //!
 //! Each test builds its own campaign in a tempdir (tests/support_campaign) and reads the files the binary wrote.
 

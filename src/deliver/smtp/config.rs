@@ -5,10 +5,7 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::process::{Command, Stdio};
 
-pub use crate::load::smtp::{
-    is_loopback_host, Security, SmtpConfig, DEFAULT_CONNECTIONS, DEFAULT_TIMEOUT_SECS,
-    MAX_CONNECTIONS,
-};
+pub use crate::load::smtp::{Security, SmtpConfig};
 
 /// The SMTP password. Its `Debug` and `Display` print `***`, so it cannot leak through a
 /// formatted error or a log line by accident.
@@ -40,10 +37,34 @@ impl fmt::Display for Secret {
 
 pub const PASSWORD_ENV: &str = "LETTERMERGE_SMTP_PASSWORD";
 
+/// Why no password could be had. None of them carries what a password command printed: it might be the password.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("{PASSWORD_ENV} is not valid UTF-8")]
+    EnvNotUtf8,
+    #[error("no SMTP password entered")]
+    NoneEntered,
+    #[error("could not read the SMTP password from the terminal: {0}")]
+    Terminal(std::io::Error),
+    #[error(
+        "[smtp] username is set but there is no password: set {PASSWORD_ENV}, or password_command in [smtp], \
+         or run on a terminal to be asked"
+    )]
+    Missing,
+    #[error("could not run password_command: {0}")]
+    CommandNotRun(std::io::Error),
+    #[error("password_command failed ({0})")]
+    CommandFailed(std::process::ExitStatus),
+    #[error("password_command printed something that is not UTF-8")]
+    CommandNotUtf8,
+    #[error("password_command printed an empty password")]
+    CommandEmpty,
+}
+
 /// The password: `LETTERMERGE_SMTP_PASSWORD`, else `password_command`'s standard output (without
 /// its final newline), else a prompt without echo on a terminal, else an error. `None` when no
 /// `username` is configured (no authentication).
-pub fn password(cfg: &SmtpConfig) -> Result<Option<Secret>, String> {
+pub fn password(cfg: &SmtpConfig) -> Result<Option<Secret>, PasswordError> {
     password_from(cfg, std::env::var_os(PASSWORD_ENV))
 }
 
@@ -52,7 +73,7 @@ pub fn password(cfg: &SmtpConfig) -> Result<Option<Secret>, String> {
 pub fn password_from(
     cfg: &SmtpConfig,
     env_value: Option<std::ffi::OsString>,
-) -> Result<Option<Secret>, String> {
+) -> Result<Option<Secret>, PasswordError> {
     let Some(user) = &cfg.username else {
         return Ok(None);
     };
@@ -61,7 +82,7 @@ pub fn password_from(
             return value
                 .into_string()
                 .map(|v| Some(Secret(v)))
-                .map_err(|_| format!("{PASSWORD_ENV} is not valid UTF-8"));
+                .map_err(|_| PasswordError::EnvNotUtf8);
         }
     }
     if let Some(command) = &cfg.password_command {
@@ -71,19 +92,14 @@ pub fn password_from(
         let prompt = format!("SMTP password for {user} at {}: ", cfg.host);
         return match rpassword::prompt_password(prompt) {
             Ok(p) if !p.is_empty() => Ok(Some(Secret(p))),
-            Ok(_) => Err("no SMTP password entered".into()),
-            Err(e) => Err(format!(
-                "could not read the SMTP password from the terminal: {e}"
-            )),
+            Ok(_) => Err(PasswordError::NoneEntered),
+            Err(e) => Err(PasswordError::Terminal(e)),
         };
     }
-    Err(format!(
-        "[smtp] username is set but there is no password: set {PASSWORD_ENV}, or password_command \
-         in [smtp], or run on a terminal to be asked"
-    ))
+    Err(PasswordError::Missing)
 }
 
-fn run_password_command(command: &str) -> Result<Secret, String> {
+fn run_password_command(command: &str) -> Result<Secret, PasswordError> {
     // stderr stays on the terminal so that tools like `pass` or `gpg` can ask for their own passphrase.
     let out = Command::new("sh")
         .arg("-c")
@@ -91,13 +107,12 @@ fn run_password_command(command: &str) -> Result<Secret, String> {
         .stdin(Stdio::inherit())
         .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| format!("could not run password_command: {e}"))?;
+        .map_err(PasswordError::CommandNotRun)?;
     if !out.status.success() {
         // Its stdout might hold part of a password: never echo it.
-        return Err(format!("password_command failed ({})", out.status));
+        return Err(PasswordError::CommandFailed(out.status));
     }
-    let mut text = String::from_utf8(out.stdout)
-        .map_err(|_| "password_command printed something that is not UTF-8".to_string())?;
+    let mut text = String::from_utf8(out.stdout).map_err(|_| PasswordError::CommandNotUtf8)?;
     if text.ends_with('\n') {
         text.pop();
         if text.ends_with('\r') {
@@ -105,7 +120,7 @@ fn run_password_command(command: &str) -> Result<Secret, String> {
         }
     }
     if text.is_empty() {
-        return Err("password_command printed an empty password".into());
+        return Err(PasswordError::CommandEmpty);
     }
     Ok(Secret(text))
 }
@@ -127,7 +142,9 @@ mod tests {
         assert_eq!(s.expose(), "p w");
         let s = run_password_command("printf 'pw\\n\\n'").unwrap();
         assert_eq!(s.expose(), "pw\n");
-        let err = run_password_command("echo secret-ish; exit 3").unwrap_err();
+        let err = run_password_command("echo secret-ish; exit 3")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("secret-ish"), "{err}");
         assert!(run_password_command("true").is_err());
     }
@@ -135,6 +152,6 @@ mod tests {
     #[test]
     fn no_username_no_password() {
         let cfg = SmtpConfig::new("h", Security::Tls);
-        assert_eq!(password(&cfg), Ok(None));
+        assert!(matches!(password(&cfg), Ok(None)));
     }
 }

@@ -49,12 +49,9 @@ impl Hashes {
         self.sorted = false;
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.seen.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
     }
 
     fn sort(&mut self) {
@@ -80,13 +77,8 @@ impl Hashes {
         }
     }
 
-    /// Whether `value` may have been seen: `false` is certain, `true` needs a second look.
-    pub fn may_contain(&mut self, value: &str) -> bool {
-        self.sort();
-        self.seen.binary_search(&(self.hash)(value)).is_ok()
-    }
-
-    /// [`Hashes::may_contain`] on hashes already sorted (after [`Hashes::repeated`]).
+    /// Whether `value` may have been seen, on hashes already sorted (after [`Hashes::repeated`]): `false` is
+    /// certain, `true` needs a second look.
     pub fn may_contain_sorted(&self, value: &str) -> bool {
         debug_assert!(self.sorted);
         self.seen.binary_search(&(self.hash)(value)).is_ok()

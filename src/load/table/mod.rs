@@ -1,4 +1,5 @@
-//! Tables: CSV files and sheets of workbooks (SPEC §3), read into one [`Table`] whatever the file.
+//! Tables: CSV files and sheets of workbooks (README, "Tables (CSV)" and "Your spreadsheet"), read into one [`Table`]
+//! whatever the file.
 //!
 //! The CSV parser is `csv_core` driven by hand rather than the `csv` crate, because the checks need what `csv` hides:
 //! the physical line and byte of a bad byte (not just of its record), and a cap on a field's size that holds while
@@ -25,7 +26,6 @@ mod tests;
 mod workbook;
 
 pub use dedupe::{fold, Folded};
-pub use headers::slug;
 pub use primary::{Primary, Rows};
 pub use reader::RowReader;
 

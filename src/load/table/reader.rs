@@ -57,24 +57,13 @@ pub struct RowReader {
 }
 
 impl RowReader {
+    #[cfg(test)]
     pub fn open(campaign_dir: &Path, name: &str, spec: &TableSpec) -> Result<RowReader, Problems> {
         let (reader, problems) = Self::start(campaign_dir, name, spec)?;
         if problems.has_errors() || reader.key_column.is_none() {
             return Err(problems);
         }
         Ok(reader)
-    }
-
-    pub fn headers(&self) -> &[String] {
-        &self.headers
-    }
-
-    pub fn key_column(&self) -> usize {
-        self.key_column.unwrap_or(0)
-    }
-
-    pub fn key<'a>(&self, row: &'a Row) -> &'a str {
-        row.get(self.key_column())
     }
 
     /// Opens the file and reads the header. `Err` when no row can be read at all; header problems that still let

@@ -108,7 +108,7 @@ pub fn to_typst_breaking(markdown: &str, long_words: Option<usize>) -> String {
                     }
                 }
             }
-            // SPEC §4: a single line break inside a paragraph is a line break (address blocks).
+            // A single line break inside a paragraph is a line break (address blocks; README, "Templates").
             Event::SoftBreak | Event::HardBreak => out.push_str("\\\n"),
             Event::Rule => out.push_str("#line(length: 100%)\n\n"),
             Event::InlineMath(t) | Event::DisplayMath(t) => escape_into(&mut out, &t),

@@ -1,4 +1,4 @@
-//! PDF letters with Typst as a library (SPEC §6 `pdf`).
+//! PDF letters with Typst as a library (README, "PDF letters").
 //!
 //! The letter's one Markdown body becomes escaped Typst markup ([`markup`]) and is passed to the campaign's
 //! `templates/layout.typ` (or the bundled one), which adds only the letterhead, page size and page numbers. The
@@ -218,7 +218,7 @@ impl PdfEngine {
             let options = TypstPdfOptions {
                 ident: ident.map_or(Smart::Auto, Smart::Custom),
                 creator: Smart::Custom(Some(format!("lettermerge {}", env!("CARGO_PKG_VERSION")))),
-                // No creation date: the same letter gives the same bytes (SPEC §6).
+                // No creation date: the same letter gives the same bytes (README, "Formats").
                 timestamp: None,
                 ..TypstPdfOptions::default()
             };

@@ -1,6 +1,6 @@
-//! A cell as the text a person reads in it. A table's values are text (SPEC §3), so a workbook's typed cells are
-//! written the way the sheet shows them in its plainest format, and the same data saved as CSV or as a workbook
-//! gives the same letters:
+//! A cell as the text a person reads in it. A table's values are text (README, "Your spreadsheet"), so a workbook's
+//! typed cells are written the way the sheet shows them in its plainest format, and the same data saved as CSV or as a
+//! workbook gives the same letters:
 //!
 //! - text exactly as typed (line breaks inside a cell as LF);
 //! - whole numbers without `.0` (`2018`, `5551234567`), other numbers with at most 15 significant digits, as Excel
