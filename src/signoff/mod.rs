@@ -27,7 +27,6 @@ use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::load::approvals::Approval;
-use crate::render::eml::hex;
 
 pub use fingerprint::Fingerprint;
 pub use verdict::{Approved, Refusal, Sending, Signoff, Verdict};
@@ -168,7 +167,7 @@ fn sha(parts: &[&str]) -> String {
         d.update((p.len() as u64).to_le_bytes());
         d.update(p.as_bytes());
     }
-    hex(&d.finalize())
+    format!("{:x}", d.finalize())
 }
 
 fn short(parts: &[&str]) -> String {
@@ -182,7 +181,7 @@ fn short_bytes(bytes: &[u8]) -> String {
         Err(_) => {
             let mut d = Sha256::new();
             d.update(bytes);
-            hex(&d.finalize())[..16].to_string()
+            format!("{:x}", d.finalize())[..16].to_string()
         }
     }
 }
