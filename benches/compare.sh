@@ -5,13 +5,14 @@
 # recipients). Each row runs RUNS times; the table gives the median wall time and the largest peak RSS
 # (/usr/bin/time -v, "Maximum resident set size").
 #
-# usage: benches/compare.sh [ROW...]        rows: eml txt check send (default: all)
+# usage: benches/compare.sh [ROW...]        rows: eml txt check send pdf (default: all but pdf)
 #   RUNS=3                 runs per row
 #   SIZES="100000 200000 1000000"   letters for the txt row (check takes CHECK_SIZES="200000 1000000")
 #   EML_N=10000 SEND_N=10000 SEND_BIG=100000   letters for the eml and send rows (SEND_BIG: lettermerge alone)
+#   PDF_N=1000             one-page letters for the pdf row (benches/gen_pdf.py; the binary needs the `pdf` feature)
 #   WORK=/dev/shm/lettermerge-compare          where workloads and output go (a tmpfs when there is one)
 #   BIN=path/to/lettermerge                    skip the release build and measure this binary
-#   CARGO_FLAGS=--no-default-features          for the release build (no row needs the `pdf` feature)
+#   CARGO_FLAGS=--no-default-features          for the release build (only the pdf row needs the `pdf` feature)
 #   INSTALL=0              never install mailmerge (pip, into WORK/venv) or postfix (apt-get); rows without them say so
 # Workloads are generated once per size and kept in WORK (benches/gen_recipients.py, benches/gen_plain.py); nothing
 # in them is random.
@@ -24,6 +25,7 @@ CHECK_SIZES=${CHECK_SIZES:-200000 1000000}
 EML_N=${EML_N:-10000}
 SEND_N=${SEND_N:-10000}
 SEND_BIG=${SEND_BIG:-100000}
+PDF_N=${PDF_N:-1000}
 INSTALL=${INSTALL:-1}
 PORT=${PORT:-2626}
 if [ -z "${WORK:-}" ]; then
@@ -167,6 +169,16 @@ for what in $rows; do
     kill $sink 2>/dev/null
     trap - EXIT
     ;;
-  *) echo "unknown row $what: use eml txt check send" >&2; exit 2 ;;
+  pdf)
+    # The one-page letter of benches/pdf.rs through the command line; needs a build with the `pdf` feature.
+    dir=$WORK/pdf-$PDF_N
+    [ -f "$dir/recipients/officials.csv" ] || python3 benches/gen_pdf.py "$PDF_N" "$dir"
+    clean() { rm -rf "$WORK/out-pdf"; }
+    PREP=clean measure pdf "$BIN" -C "$dir" render --quiet --format pdf --date 2018-07-11 --out "$WORK/out-pdf"
+    row "render --format pdf, $PDF_N one-page (tmpfs)" "$med s (user $user s)" "$rss MB" "—" "" "" \
+      "$(awk -v t="$med" 'BEGIN {print (t < 2) ? "under 2 s" : "OVER 2 s"}')"
+    rm -rf "$WORK/out-pdf"
+    ;;
+  *) echo "unknown row $what: use eml txt check send pdf" >&2; exit 2 ;;
   esac
 done
