@@ -9,6 +9,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use lettermerge::load::Campaign;
+use lettermerge::plan::stream::Pick;
 use lettermerge::plan::{Plan, PlanOptions};
 use lettermerge::render::outputs::Outputs;
 use lettermerge::render::{Format, Renderer};
@@ -50,7 +51,12 @@ fn letter(c: &mut Criterion) {
     let renderer = Renderer::new(&plan).unwrap_or_else(|p| panic!("{p:?}"));
     let outputs =
         Outputs::new(&campaign, cfg!(feature = "pdf")).unwrap_or_else(|p| panic!("{p:?}"));
-    let one = plan.letters().next().expect("one letter");
+    let batch = plan
+        .batches(&Pick::all(), 1)
+        .next()
+        .expect("one batch")
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    let one = batch.letters().into_iter().next().expect("one letter");
 
     let mut group = c.benchmark_group("letter");
     group.bench_function("markdown", |b| {
