@@ -5,13 +5,14 @@
 # recipients). Each row runs RUNS times; the table gives the median wall time and the largest peak RSS
 # (/usr/bin/time -v, "Maximum resident set size").
 #
-# usage: benches/compare.sh [ROW...]        rows: eml txt check send (default: all)
+# usage: benches/compare.sh [ROW...]        rows: eml txt check send pdf (default: all but pdf)
 #   RUNS=3                 runs per row
 #   SIZES="100000 200000 1000000"   letters for the txt row (check takes CHECK_SIZES="200000 1000000")
 #   EML_N=10000 SEND_N=10000 SEND_BIG=100000   letters for the eml and send rows (SEND_BIG: lettermerge alone)
+#   PDF_N=1000             one-page letters for the pdf row (benches/gen_pdf.py; the binary needs the `pdf` feature)
 #   WORK=/dev/shm/lettermerge-compare          where workloads and output go (a tmpfs when there is one)
 #   BIN=path/to/lettermerge                    skip the release build and measure this binary
-#   CARGO_FLAGS=--no-default-features          for the release build (no row needs the `pdf` feature)
+#   CARGO_FLAGS=--no-default-features          for the release build (only the pdf row needs the `pdf` feature)
 #   INSTALL=0              never install mailmerge (pip, into WORK/venv) or postfix (apt-get); rows without them say so
 # Workloads are generated once per size and kept in WORK (benches/gen_recipients.py, benches/gen_plain.py); nothing
 # in them is random.
@@ -24,6 +25,7 @@ CHECK_SIZES=${CHECK_SIZES:-200000 1000000}
 EML_N=${EML_N:-10000}
 SEND_N=${SEND_N:-10000}
 SEND_BIG=${SEND_BIG:-100000}
+PDF_N=${PDF_N:-1000}
 INSTALL=${INSTALL:-1}
 PORT=${PORT:-2626}
 if [ -z "${WORK:-}" ]; then
@@ -43,20 +45,23 @@ echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -
 echo "lettermerge: $BIN; $RUNS runs per row; work in $WORK"
 echo
 
-# measure NAME CMD...: runs CMD $RUNS times (the PREP function first, untimed, if set) and sets $med (s) and $rss (MB).
+# measure NAME CMD...: runs CMD $RUNS times (the PREP function first, untimed, if set) and sets $med (s), $user (the
+# median CPU time in user mode, s: steadier than wall time on a shared machine) and $rss (MB).
 measure() {
   local name=$1; shift
-  local times=() peak=0 status=0
+  local times=() users=() peak=0 status=0
   for r in $(seq "$RUNS"); do
     [ -n "${PREP:-}" ] && $PREP
     /usr/bin/time -v -o "$WORK/time.txt" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
     status=$?
     times+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$WORK/time.txt")")
+    users+=("$(awk -F': ' '/User time/ {print $2}' "$WORK/time.txt")")
     local kb
     kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")
     [ "$kb" -gt "$peak" ] && peak=$kb
   done
   med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
+  user=$(printf '%s\n' "${users[@]}" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
   rss=$((peak / 1024))
   if [ "$status" -ne 0 ]; then
     echo "  ($name exited $status: see $WORK/$name.err)" >&2
@@ -103,14 +108,14 @@ for what in $rows; do
     dir=$(plain "$EML_N" "$PORT" 1)
     clean() { rm -rf "$WORK/out-eml"; }
     PREP=clean measure eml "$BIN" -C "$dir/lettermerge" render --quiet --format eml --out "$WORK/out-eml"
-    lm=$med lm_rss=$rss
+    lm=$med lm_user=$user lm_rss=$rss
     mm=$(mailmerge_bin)
     if [ -n "$mm" ]; then
       PREP= measure mailmerge sh -c "cd '$dir/mailmerge' && '$mm' --dry-run --no-limit --output-format raw"
-      row "render $EML_N as eml (tmpfs) vs mailmerge --dry-run" "$lm s" "$lm_rss MB" "mailmerge 2.3 raw" "$med s" "$rss MB" \
+      row "render $EML_N as eml (tmpfs) vs mailmerge --dry-run" "$lm s (user $lm_user s)" "$lm_rss MB" "mailmerge 2.3 raw" "$med s (user $user s)" "$rss MB" \
         "$(awk -v a="$med" -v b="$lm" 'BEGIN {printf "%.1f× its speed", a / b}')"
     else
-      row "render $EML_N as eml (tmpfs)" "$lm s" "$lm_rss MB" "mailmerge: not installed" "" "" ""
+      row "render $EML_N as eml (tmpfs)" "$lm s (user $lm_user s)" "$lm_rss MB" "mailmerge: not installed" "" "" ""
     fi
     ;;
   txt)
@@ -118,7 +123,7 @@ for what in $rows; do
       dir=$(campaign "$n")
       clean() { rm -rf "$WORK/out-txt"; }
       PREP=clean measure txt "$BIN" -C "$dir" render --quiet --variant coalition --format txt --date 2018-07-11 --out "$WORK/out-txt"
-      row "render --format txt, $n (tmpfs)" "$med s" "$rss MB" "—" "" "" "$( [ "$rss" -lt 100 ] && echo "under 100 MB" || echo "OVER 100 MB")"
+      row "render --format txt, $n (tmpfs)" "$med s (user $user s)" "$rss MB" "—" "" "" "$( [ "$rss" -lt 100 ] && echo "under 100 MB" || echo "OVER 100 MB")"
     done
     rm -rf "$WORK/out-txt"
     ;;
@@ -126,7 +131,7 @@ for what in $rows; do
     for n in $CHECK_SIZES; do
       dir=$(campaign "$n")
       PREP= measure check "$BIN" -C "$dir" check --quiet --variant coalition --date 2018-07-11
-      row "check, $n rows" "$med s" "$rss MB" "—" "" "" "$( [ "$rss" -lt 100 ] && echo "under 100 MB" || echo "OVER 100 MB")"
+      row "check, $n rows" "$med s (user $user s)" "$rss MB" "—" "" "" "$( [ "$rss" -lt 100 ] && echo "under 100 MB" || echo "OVER 100 MB")"
     done
     ;;
   send)
@@ -145,12 +150,12 @@ for what in $rows; do
       dir=$(plain "$SEND_N" "$PORT" "$c")
       forget() { rm -rf "$dir/lettermerge/.lettermerge" "$dir/lettermerge/approvals.toml"; }
       PREP=forget measure send "$BIN" -C "$dir/lettermerge" send --yes --quiet
-      lm=$med lm_rss=$rss
+      lm=$med lm_user=$user lm_rss=$rss
       # The same message for smtp-source: one of ours, as it would be handed over.
       "$BIN" -C "$dir/lettermerge" preview --format eml --only o0000000 2>/dev/null | tr -d '\r' >"$WORK/message.txt"
       size=$(wc -c <"$WORK/message.txt")
       PREP= measure smtp-source smtp-source -d -s "$c" -m "$SEND_N" -F "$WORK/message.txt" -f coalition@example.org -t official@example.org "127.0.0.1:$PORT"
-      row "send $SEND_N to smtp-sink, $c connection(s)" "$lm s" "$lm_rss MB" "smtp-source -s $c, $size-byte message" "$med s" "$rss MB" \
+      row "send $SEND_N to smtp-sink, $c connection(s)" "$lm s (user $lm_user s)" "$lm_rss MB" "smtp-source -s $c, $size-byte message" "$med s" "$rss MB" \
         "$(awk -v a="$lm" -v b="$med" 'BEGIN {printf "%.2f× its time", a / b}')"
     done
     if [ "$SEND_BIG" -gt 0 ]; then
@@ -159,11 +164,21 @@ for what in $rows; do
       RUNS_SAVED=$RUNS; RUNS=1
       PREP=forget measure send-big "$BIN" -C "$dir/lettermerge" send --yes --quiet
       RUNS=$RUNS_SAVED
-      row "send $SEND_BIG to smtp-sink, 8 connections (1 run)" "$med s" "$rss MB" "—" "" "" "$( [ "$rss" -lt 100 ] && echo "under 100 MB" || echo "OVER 100 MB")"
+      row "send $SEND_BIG to smtp-sink, 8 connections (1 run)" "$med s (user $user s)" "$rss MB" "—" "" "" "$( [ "$rss" -lt 100 ] && echo "under 100 MB" || echo "OVER 100 MB")"
     fi
     kill $sink 2>/dev/null
     trap - EXIT
     ;;
-  *) echo "unknown row $what: use eml txt check send" >&2; exit 2 ;;
+  pdf)
+    # The one-page letter of benches/pdf.rs through the command line; needs a build with the `pdf` feature.
+    dir=$WORK/pdf-$PDF_N
+    [ -f "$dir/recipients/officials.csv" ] || python3 benches/gen_pdf.py "$PDF_N" "$dir"
+    clean() { rm -rf "$WORK/out-pdf"; }
+    PREP=clean measure pdf "$BIN" -C "$dir" render --quiet --format pdf --date 2018-07-11 --out "$WORK/out-pdf"
+    row "render --format pdf, $PDF_N one-page (tmpfs)" "$med s (user $user s)" "$rss MB" "—" "" "" \
+      "$(awk -v t="$med" 'BEGIN {print (t < 2) ? "under 2 s" : "OVER 2 s"}')"
+    rm -rf "$WORK/out-pdf"
+    ;;
+  *) echo "unknown row $what: use eml txt check send pdf" >&2; exit 2 ;;
   esac
 done

@@ -20,14 +20,20 @@ pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 fn write(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".lettermerge-");
     // tempfile makes its files private (0600); a letter or approvals.toml is an ordinary file, so it gets the mode
     // the user's umask gives (0644 under 022). The send journal, which is private, is not written here.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder.tempfile_in(dir)?;
+    // The folder is made when it is missing, not checked before every file: ten thousand letters share one.
+    let mut tmp = match builder.tempfile_in(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir)?;
+            builder.tempfile_in(dir)?
+        }
+        other => other?,
+    };
     tmp.write_all(bytes)?;
     if durable {
         tmp.as_file().sync_all()?;

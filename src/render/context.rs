@@ -1,6 +1,7 @@
 //! The context of one letter (README, "The context of each letter"), built from parts shared across a run.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 
@@ -26,6 +27,20 @@ pub struct VariantParts {
     pub signatories: Value,
     pub vars: Value,
     pub variant: Value,
+    /// Copies of the shared values that letters' contexts borrow and give back ([`Lent`]): one per thread at most.
+    spare: Mutex<Vec<Lent>>,
+}
+
+/// The shared values one letter's context owns while it renders: moved into the context and taken back after, so the
+/// signatory list (twice) and the tables are not copied for every letter. A context is a JSON value that handlebars
+/// reads by reference, so moving the same values in and out gives the letter exactly the context a copy would.
+#[derive(Debug)]
+pub struct Lent {
+    signatories: Value,
+    coalition_signatories: Value,
+    vars: Value,
+    variant: Value,
+    tables: Value,
 }
 
 impl VariantParts {
@@ -44,6 +59,57 @@ impl VariantParts {
             signatories,
             vars: Value::Object(variant.vars.clone()),
             variant: json!({ "name": variant.name, "lang": variant.lang }),
+            spare: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A set of the shared values for one letter: a spare one, else copies.
+    pub fn lend(&self, tables: &Value) -> Lent {
+        let spare = self.spare.lock().ok().and_then(|mut s| s.pop());
+        spare.unwrap_or_else(|| Lent {
+            signatories: self.signatories.clone(),
+            coalition_signatories: self.signatories.clone(),
+            vars: self.vars.clone(),
+            variant: self.variant.clone(),
+            tables: tables.clone(),
+        })
+    }
+
+    /// Takes back from a context made by [`letter_context_with`] what `rest` says it lent (the values `rest` no longer
+    /// holds), and keeps them for the next letter.
+    pub fn give_back(&self, mut rest: Lent, ctx: &mut Value) {
+        let Some(ctx) = ctx.as_object_mut() else {
+            return;
+        };
+        let take = |into: &mut Value, from: Option<&mut Value>| {
+            if into.is_null() {
+                if let Some(v) = from {
+                    *into = std::mem::take(v);
+                }
+            }
+        };
+        take(&mut rest.vars, ctx.get_mut("vars"));
+        take(&mut rest.variant, ctx.get_mut("variant"));
+        take(&mut rest.signatories, ctx.get_mut("signatories"));
+        take(&mut rest.tables, ctx.get_mut("tables"));
+        take(
+            &mut rest.coalition_signatories,
+            ctx.get_mut("coalition")
+                .and_then(|c| c.get_mut("signatories")),
+        );
+        let whole = [
+            &rest.signatories,
+            &rest.coalition_signatories,
+            &rest.vars,
+            &rest.variant,
+            &rest.tables,
+        ]
+        .iter()
+        .all(|v| !v.is_null());
+        if whole {
+            if let Ok(mut spare) = self.spare.lock() {
+                spare.push(rest);
+            }
         }
     }
 }
@@ -74,8 +140,14 @@ pub fn letter_context(
     parts: &BTreeMap<String, VariantParts>,
     tables: &Value,
 ) -> Value {
+    let lent = parts[&letter.variant.name].lend(tables);
+    letter_context_with(campaign, letter, lent).0
+}
+
+/// The letter's context, owning the shared values `lent` holds; what it did not take stays in the [`Lent`] returned
+/// (for [`VariantParts::give_back`]).
+pub fn letter_context_with(campaign: &Campaign, letter: &Letter, mut lent: Lent) -> (Value, Lent) {
     let recipients = &campaign.recipients;
-    let shared = &parts[&letter.variant.name];
     let lang = &letter.variant.lang;
     // The first addressee is the letter's own row: read once, used twice.
     let row = letter
@@ -91,22 +163,31 @@ pub fn letter_context(
             _ => Value::Object(in_language(recipients.row_json(r), lang)),
         })
         .collect();
-    let mut ctx = own_values_with(row.unwrap_or_default(), letter, parts);
+    let mut ctx = row.unwrap_or_default();
+    if let (Some(row), Some(t)) = (letter.signatory, letter.variant.signatory_table) {
+        ctx.insert("signatory".into(), Value::Object(t.row_json(row)));
+    }
+    ctx.insert("vars".into(), std::mem::take(&mut lent.vars));
+    ctx.insert("variant".into(), std::mem::take(&mut lent.variant));
+    insert_letter(&mut ctx, letter);
     ctx.insert("addressees".into(), Value::Array(addressees));
     // A per-signatory letter is signed by one organization: `signatories` is that one, so a template written for the
     // coalition letter prints one signer and counts one; the whole list stays under `coalition.signatories`.
     let signatories = match (letter.signatory, ctx.get("signatory")) {
         (Some(_), Some(one)) => Value::Array(vec![one.clone()]),
-        _ => shared.signatories.clone(),
+        _ => std::mem::take(&mut lent.signatories),
     };
     ctx.insert("signatories".into(), signatories);
     let mut coalition = Map::new();
-    coalition.insert("signatories".into(), shared.signatories.clone());
+    coalition.insert(
+        "signatories".into(),
+        std::mem::take(&mut lent.coalition_signatories),
+    );
     ctx.insert("coalition".into(), Value::Object(coalition));
     // `signatory` is null outside per-signatory letters, so `{{#if signatory}}` works everywhere.
     ctx.entry("signatory").or_insert(Value::Null);
-    ctx.insert("tables".into(), tables.clone());
-    Value::Object(ctx)
+    ctx.insert("tables".into(), std::mem::take(&mut lent.tables));
+    (Value::Object(ctx), lent)
 }
 
 /// The letter's own values only — its row, `letter`, `variant`, `vars`, `today` — for file names.
@@ -142,6 +223,12 @@ fn own_values_with(
     }
     ctx.insert("vars".into(), shared.vars.clone());
     ctx.insert("variant".into(), shared.variant.clone());
+    insert_letter(&mut ctx, letter);
+    ctx
+}
+
+/// `letter` and `today`, in that order after `vars` and `variant`.
+fn insert_letter(ctx: &mut Map<String, Value>, letter: &Letter) {
     ctx.insert(
         "letter".into(),
         json!({ "index": letter.index, "count": letter.count, "key": letter.key(), "id": letter.id() }),
@@ -150,7 +237,6 @@ fn own_values_with(
         "today".into(),
         Value::String(letter.variant.today.format("%Y-%m-%d").to_string()),
     );
-    ctx
 }
 
 /// The primary subtag of a language tag, lower case: "es-MX" → "es".

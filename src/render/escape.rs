@@ -7,12 +7,27 @@
 //! template), so each rule assumes the worst about what lies outside the value: its start may be the start of a
 //! line, its end may be followed by anything.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 /// Escapes what Markdown (CommonMark with tables and strikethrough, and pandoc's Markdown) could read as syntax,
 /// turns a newline inside a value into a hard line break, and drops each line's leading and trailing blanks (four
 /// leading spaces would start a code block, two trailing ones a line break).
 pub fn markdown(value: &str) -> String {
+    // Most values (a name, a title, a city) hold no mark and no line break: they stay as they are.
+    if plain(value) {
+        return value.to_owned();
+    }
+    escape_lines(value)
+}
+
+/// [`markdown`] without its shortcut.
+fn escape_lines(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + value.len() / 16);
-    let value = value.replace("\r\n", "\n").replace('\r', "\n");
+    let value = match value.contains('\r') {
+        true => Cow::Owned(value.replace("\r\n", "\n").replace('\r', "\n")),
+        false => Cow::Borrowed(value),
+    };
     // A cell's leading or trailing line break (Excel leaves them) would end in a `\` that a blank line makes literal.
     for (i, line) in value.trim().split('\n').enumerate() {
         if i > 0 {
@@ -27,6 +42,65 @@ pub fn markdown(value: &str) -> String {
         }
     }
     out
+}
+
+/// Whether [`markdown`] leaves `value` as it is without looking closer: no blank at either end, no line break, no
+/// character [`needs_escape`] could escape anywhere, and none of those it escapes only at the start of a line first.
+fn plain(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let start_mark = matches!(bytes.first(), Some(b'>' | b'-' | b'+' | b'=' | b':'));
+    !start_mark
+        && !bytes.iter().any(|b| {
+            matches!(
+                b,
+                b'\\'
+                    | b'`'
+                    | b'<'
+                    | b'['
+                    | b']'
+                    | b'|'
+                    | b'~'
+                    | b'^'
+                    | b'{'
+                    | b'#'
+                    | b'*'
+                    | b'_'
+                    | b'.'
+                    | b')'
+                    | b'$'
+                    | b'&'
+                    | b'@'
+                    | b'\r'
+                    | b'\n'
+            )
+        })
+        && value.trim().len() == value.len()
+}
+
+/// The escaped form of every table cell that needs one, computed once per run: the same issue paragraph or signatory
+/// name reaches thousands of letters, and escaping it is most of what a long value costs. Tables other than the
+/// recipients' are held in memory anyway (they are small), so this at most doubles them.
+#[derive(Debug, Default)]
+pub struct Known(HashMap<Box<str>, Box<str>>);
+
+impl Known {
+    pub fn new<'v>(values: impl IntoIterator<Item = &'v str>) -> Known {
+        let mut known = HashMap::new();
+        for v in values {
+            if !plain(v) && !known.contains_key(v) {
+                known.insert(v.into(), markdown(v).into_boxed_str());
+            }
+        }
+        Known(known)
+    }
+
+    /// [`markdown`], looked up when the value is a known cell.
+    pub fn markdown(&self, value: &str) -> String {
+        match self.0.get(value) {
+            Some(escaped) => escaped.to_string(),
+            None => markdown(value),
+        }
+    }
 }
 
 /// Whether `line[at]` could be read as syntax. `line` is one line of a value, without its outer blanks, so index 0 may
@@ -216,6 +290,42 @@ mod tests {
             markdown("2201 C Street NW\r\n    Washington"),
             "2201 C Street NW\\\nWashington"
         );
+    }
+
+    /// The shortcut for plain values and the table of known cells give what the character-by-character walk gives.
+    #[test]
+    fn shortcuts_escape_like_the_walk() {
+        let alphabet: Vec<char> = "ab Z9.-_*#>+=:)($&@!,;'\"\\`<[]|~^{}\r\n\t\u{a0}\u{2003}é"
+            .chars()
+            .collect();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let values: Vec<String> = (0..20_000)
+            .map(|_| {
+                let len = next(9);
+                // Mostly letters, so that plain values come up as often as marked ones.
+                (0..len)
+                    .map(|_| match next(3) {
+                        0 => alphabet[next(alphabet.len())],
+                        _ => alphabet[next(4)],
+                    })
+                    .collect()
+            })
+            .collect();
+        let known = Known::new(values.iter().step_by(2).map(String::as_str));
+        let mut plain_ones = 0;
+        for v in &values {
+            let walked = escape_lines(v);
+            assert_eq!(markdown(v), walked, "{v:?}");
+            assert_eq!(known.markdown(v), walked, "{v:?}");
+            plain_ones += usize::from(plain(v));
+        }
+        assert!(plain_ones > 1_000 && plain_ones < 19_000, "{plain_ones}");
     }
 
     #[test]

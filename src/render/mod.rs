@@ -180,7 +180,17 @@ impl<'c> Renderer<'c> {
         let mut body = Handlebars::new();
         body.set_strict_mode(true);
         body.set_prevent_indent(true);
-        body.register_escape_fn(escape::markdown);
+        // The cells of the small tables and the variants' values reach letter after letter: escaped once.
+        let cells = campaign
+            .tables
+            .values()
+            .flat_map(|t| t.rows.iter().flat_map(|r| r.fields()));
+        let vars = plan
+            .variants
+            .iter()
+            .flat_map(|v| v.vars.values().filter_map(Value::as_str));
+        let known = escape::Known::new(cells.chain(vars));
+        body.register_escape_fn(move |v| known.markdown(v));
         helpers::register(&mut body, &tables);
         let mut raw = body.clone();
         raw.register_escape_fn(handlebars::no_escape);
@@ -283,7 +293,16 @@ impl<'c> Renderer<'c> {
 
     /// Renders the letter's body, front matter and file name; every problem names the letter and its row.
     pub fn render(&self, letter: &Letter) -> Result<Rendered, Problem> {
-        let ctx = handlebars::Context::from(self.context(letter));
+        let parts = &self.parts[&letter.variant.name];
+        let (ctx, rest) =
+            context::letter_context_with(self.campaign, letter, parts.lend(&self.tables));
+        let mut ctx = handlebars::Context::from(ctx);
+        let rendered = self.render_in(letter, &ctx);
+        parts.give_back(rest, ctx.data_mut());
+        rendered
+    }
+
+    fn render_in(&self, letter: &Letter, ctx: &handlebars::Context) -> Result<Rendered, Problem> {
         let variant = letter.variant;
         let template = &self.campaign.templates[&variant.template];
         let id = letter.id();
@@ -294,7 +313,7 @@ impl<'c> Renderer<'c> {
         };
         let markdown = self
             .body
-            .render_with_context(&variant.template, &ctx)
+            .render_with_context(&variant.template, ctx)
             .map_err(|e| self.problem(&who, &e))?;
         let front = &template.front;
         let mut rendered_fields: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
@@ -302,7 +321,7 @@ impl<'c> Renderer<'c> {
             let name = field_template(&variant.template, key, index, field.line);
             let value = self
                 .raw
-                .render_with_context(&name, &ctx)
+                .render_with_context(&name, ctx)
                 .map_err(|e| self.problem(&who, &e))?;
             rendered_fields
                 .entry(key)
@@ -329,12 +348,12 @@ impl<'c> Renderer<'c> {
                 let name = cover_name(&field.source);
                 Some(
                     self.body
-                        .render_with_context(&name, &ctx)
+                        .render_with_context(&name, ctx)
                         .map_err(|e| self.problem(&who, &e))?,
                 )
             }
         };
-        let file_stem = self.stem_in(letter, &ctx, &who)?;
+        let file_stem = self.stem_in(letter, ctx, &who)?;
         let attachment_name = match rendered_fields
             .get("attachment_name")
             .and_then(|v| v.first())
