@@ -206,7 +206,7 @@ impl Primary {
                     .0;
                 Ok(Rows {
                     path: &self.shape.path,
-                    inner: Inner::Csv(Box::new(reader)),
+                    inner: Inner::Csv(Box::new(reader), Some((file, stamp))),
                 })
             }
         }
@@ -225,7 +225,9 @@ pub struct Rows<'a> {
 }
 
 enum Inner<'a> {
-    Csv(Box<RowReader>),
+    /// The reader, and the file's stamp when the pass began: compared again when the pass ends, so a file written
+    /// in place during the pass is an error too, not a pass that read half of each version.
+    Csv(Box<RowReader>, Option<(PathBuf, &'a Option<Stamp>)>),
     Memory(std::slice::Iter<'a, Row>),
 }
 
@@ -236,9 +238,14 @@ impl Iterator for Rows<'_> {
         match &mut self.inner {
             Inner::Memory(rows) => rows.next().cloned().map(Ok),
             // Every row was valid when the table loaded: a bad one now means the file changed under us.
-            Inner::Csv(reader) => reader
-                .next()
-                .map(|r| r.map_err(|p| changed(self.path, &p.message))),
+            Inner::Csv(reader, end) => match reader.next() {
+                Some(r) => Some(r.map_err(|p| changed(self.path, &p.message))),
+                None => {
+                    let (file, stamp) = end.take()?;
+                    (Stamp::of(&file) != *stamp)
+                        .then(|| Err(changed(self.path, "it was saved during the reading")))
+                }
+            },
         }
     }
 }

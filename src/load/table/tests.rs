@@ -524,6 +524,21 @@ fn the_primary_table_reads_its_rows_again_and_refuses_a_changed_file() {
     );
 }
 
+/// A file written in place while a pass reads it: the pass ends with an error, never as a complete set of rows that
+/// is half of each version.
+#[test]
+fn a_file_saved_during_a_pass_ends_the_pass_with_an_error() {
+    let dir = campaign(b"name,id\nA,x\nB,y\n");
+    let t = Primary::load(dir.path(), "recipients", &spec()).unwrap();
+    let mut rows = t.rows().unwrap();
+    assert_eq!(rows.next().unwrap().unwrap().line, 2);
+    std::fs::write(dir.path().join("t.csv"), b"name,id\nA,x\nB,y\nC,z\n").unwrap();
+    let rest: Vec<_> = rows.collect();
+    let last = rest.last().expect("the pass ends with its verdict");
+    let p = last.as_ref().expect_err("a changed file is an error");
+    assert!(p.message.contains("it was saved during the reading"), "{p}");
+}
+
 #[test]
 fn row_reader_refuses_a_bad_header() {
     let dir = campaign(b"name\nA\n");
