@@ -205,6 +205,16 @@ fn pass(
     for (i, row) in table.rows()?.enumerate() {
         let row = row?;
         let value = group.map(|c| row.get(c).trim()).filter(|v| !v.is_empty());
+        // A group's value is its letter's key, a part of the letter's id.
+        if let Some(v) = value.filter(|v| v.contains('/')) {
+            return Err(Problem::error(format!(
+                "line {} has a `/` in its group {v:?}",
+                row.line
+            ))
+            .in_file(&table.path)
+            .at(row.line, None)
+            .help("`/` separates the parts of a letter's id (VARIANT/KEY/SIGNATORY): use `-` or `_` in the group"));
+        }
         let mut spilled: Option<(u32, u32)> = None;
         for p in pickers.iter_mut() {
             if p.filter.is_some_and(|w| !select::matches(table, &row, w)) {

@@ -317,6 +317,23 @@ fn resolve_variant<'c>(
                             .help(format!("check the values against {}", table.path.display())),
                         );
                     }
+                    // A signatory's key is the last part of a per-signatory letter's id: a `/` would let two
+                    // letters share one.
+                    if let Some(r) = rows.iter().find(|r| table.key(r).contains('/')) {
+                        problems.push(
+                            crate::diag::Problem::error(format!(
+                                "line {} has a `/` in its key {:?}",
+                                r.line,
+                                table.key(r)
+                            ))
+                            .in_file(&table.path)
+                            .at(r.line, None)
+                            .help(
+                                "`/` separates the parts of a letter's id (VARIANT/KEY/SIGNATORY): use `-` or `_` \
+                                 in the signatories' keys",
+                            ),
+                        );
+                    }
                     select::sort_rows(table, &mut rows, &sort_cols);
                     signatories = rows;
                     signatory_table = Some(table);

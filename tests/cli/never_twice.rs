@@ -188,3 +188,44 @@ fn resend_without_only_sends_again_only_uncertain_and_changed_letters() {
     assert_eq!(copies(&healthy, "epn@presidencia.example"), 1);
     assert_eq!(healthy.received().len(), 3);
 }
+
+/// A `/` in a recipient's key or a signatory's key would give two letters one id (`each/a1/o1/x` is both recipient
+/// `a1/o1` with signatory `x` and recipient `a1` with signatory `o1/x`), and the journal could not tell them apart:
+/// a bare `--resend` would send one of them again on every run. Such a key is refused at its line, before anything
+/// is sent.
+#[test]
+fn a_slash_in_a_key_is_refused_before_it_can_make_two_letters_one_id() {
+    let server = TestServer::start(Options::default());
+    let c = campaign(
+        "",
+        &smtp_plain(&server, ""),
+        &[SOS, &EPN.replacen("epn", "sos/x", 1)],
+    );
+    let run = send(&c, &["--yes"]);
+    let stderr = run.fails_with(1);
+    assert!(
+        stderr.contains("recipients/officials.csv:3")
+            && stderr.contains("has a `/` in its `id` \"sos/x\""),
+        "{run}"
+    );
+    assert!(server.received().is_empty(), "nothing sent\n{run}");
+    c.check(&[]).fails_with(1);
+
+    let c = campaign(
+        "[variants.each]\nper_signatory = true\n",
+        &smtp_plain(&server, ""),
+        &[SOS],
+    );
+    c.write(
+        "recipients/organizations.csv",
+        "id,organization,status\nwola/x,Washington Office on Latin America,signed\n",
+    );
+    let run = send(&c, &["--yes"]);
+    let stderr = run.fails_with(1);
+    assert!(
+        stderr.contains("recipients/organizations.csv:2")
+            && stderr.contains("`/` in its key \"wola/x\""),
+        "{run}"
+    );
+    assert!(server.received().is_empty(), "nothing sent\n{run}");
+}

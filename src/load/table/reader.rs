@@ -502,6 +502,19 @@ impl RowReader {
             fields: fields.iter().map(|f| text(f)).collect(),
         };
         if let Some(k) = self.key_column {
+            // A recipient's key is a part of its letters' ids (VARIANT/KEY/SIGNATORY): a `/` in it would let two
+            // letters share an id, and the journal could not tell them apart.
+            if self.name == crate::load::RECIPIENTS && row.get(k).contains('/') {
+                let key = &self.spec.key;
+                return Some(Err(self
+                    .problem(
+                        raw.line,
+                        &format!("line {} has a `/` in its `{key}` {:?}", raw.line, row.get(k)),
+                    )
+                    .help(format!(
+                        "`/` separates the parts of a letter's id (VARIANT/KEY/SIGNATORY): use `-` or `_` in `{key}`"
+                    ))));
+            }
             if row.get(k).trim().is_empty() {
                 let key = &self.spec.key;
                 return Some(Err(self
