@@ -170,3 +170,30 @@ fn send_refuses_an_email_over_a_strict_email_limit_and_sends_the_rest() {
     assert_eq!(to, ["epn@presidencia.example"], "{run}");
     assert_eq!(journaled(&c, "sent"), ["default/epn"]);
 }
+
+/// A strict limit set after the letters went out does not make them failures: they were delivered, and `send`
+/// skips them as sent (exit 0).
+#[test]
+fn a_strict_email_limit_set_after_sending_skips_the_sent_letters() {
+    use crate::smtp_server::{Options, TestServer};
+    let server = TestServer::start(Options::default());
+    let c = Campaign::small(
+        &manifest("", &smtp_plain(&server, "")),
+        TEMPLATE,
+        COLUMNS,
+        &[SOS_ROW],
+    );
+    c.write("recipients/organizations.csv", ORGANIZATIONS);
+    c.write("recipients/issues.csv", ISSUES);
+    send(&c, &["--yes"]).success();
+    c.write(
+        "lettermerge.toml",
+        &manifest(
+            "[channels.email]\nmax_chars = 10\nstrict = true\n",
+            &smtp_plain(&server, ""),
+        ),
+    );
+    let run = send(&c, &["--yes"]).success();
+    assert!(run.stdout().contains("Already sent, skipped: 1"), "{run}");
+    assert_eq!(server.received().len(), 1);
+}

@@ -120,8 +120,12 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 }
                 Some(Ok(j)) => j,
             };
-            decided.items += 1;
             let decision = send::decide(&journal, &j.id, &j.hash, j.channel, resend);
+            if let (Decision::Send | Decision::Again(_), Some(over)) = (&decision, j.over) {
+                problems.push(over);
+                continue;
+            }
+            decided.items += 1;
             if decision == Decision::ByHand(j.channel) {
                 let url = letter
                     .row()
@@ -331,6 +335,8 @@ struct Judged {
     hash: String,
     channel: Channel,
     stem: String,
+    /// Over a strict `[channels.email]` limit: refused if the journal says it is to be sent.
+    over: Option<Problem>,
 }
 
 /// Renders the letter and, for an email, its message, whose hash the journal compares.
@@ -342,10 +348,10 @@ fn judge(
     needs_hash: impl Fn(&str) -> bool,
 ) -> std::result::Result<Judged, Problem> {
     let r = renderer.render(letter)?;
-    let limits = limits.filter(|_| r.channel.is_email());
-    if let Some(over) = limits.and_then(|l| l.letter(&r).into_iter().find(Problem::is_error)) {
-        return Err(over);
-    }
+    // Judged after the journal: a letter already sent is skipped, not refused, whatever the limit says now.
+    let over = limits
+        .filter(|_| r.channel.is_email())
+        .and_then(|l| l.letter(&r).into_iter().find(Problem::is_error));
     let hash = if r.channel.is_email() && needs_hash(&r.id) {
         outputs.email(&r, false)?.hash
     } else if r.channel.is_email() {
@@ -360,6 +366,7 @@ fn judge(
         hash,
         channel: r.channel,
         stem: r.file_stem,
+        over,
     })
 }
 
