@@ -589,3 +589,27 @@ fn status_signatory_lists_exactly_the_letters_that_carried_it_and_marks_show() {
     // An unknown id is a usage error.
     lm(&c, &["mark", "coalition/nobody", "replied"]).fails_with(2);
 }
+
+/// `send --dry-run` shows the first message to send even when a letter before it cannot be rendered: that letter is
+/// listed as one that cannot be sent, and the view is of the letter that will go.
+#[test]
+fn a_dry_run_shows_the_first_message_past_a_letter_that_cannot_render() {
+    let server = TestServer::start(Options::default());
+    // Two variants, so that the letter that cannot render ends a batch of its own before the one to show.
+    let variants = "[variants.one]\nrecipients = { where = { id = \"sos\" } }\n\
+                    [variants.two]\nrecipients = { where = { id = \"epn\" } }\n";
+    let c = campaign(variants, &smtp_plain(&server, ""), &[SOS, EPN]);
+    // sos's letter cannot render: its issue names no row of issues.csv.
+    c.edit(
+        "recipients/officials.csv",
+        "the rule of law,impunity;torture",
+        "the rule of law,nosuchissue",
+    );
+    let run = send(&c, &["--dry-run"]);
+    let out = run.stdout();
+    assert!(out.contains("Cannot be sent: 1 letter"), "{run}");
+    assert!(
+        out.contains("The first message (two/epn), as it would be sent"),
+        "{run}"
+    );
+}

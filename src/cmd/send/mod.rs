@@ -190,17 +190,23 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 limit: Some(first + 1),
                 ..pick.clone()
             };
-            let mut shown = None;
+            // Only the stream's last letter is the one to show: the letters before it are not rendered again (one
+            // that cannot render is listed above and must not hide the view).
+            let mut last_batch = None;
             for batch in plan.batches(&one, BATCH) {
                 let batch = batch.map_err(|p| Error::Campaign(p.into()))?;
-                if let Some(last) = batch.letters().last() {
-                    shown = Some(
-                        renderer
-                            .render(last)
-                            .map_err(|p| Error::Campaign(p.into()))?,
-                    );
+                if !batch.letters().is_empty() {
+                    last_batch = Some(batch);
                 }
             }
+            let shown = match last_batch.as_ref().and_then(|b| b.letters().pop()) {
+                Some(letter) => Some(
+                    renderer
+                        .render(&letter)
+                        .map_err(|p| Error::Campaign(p.into()))?,
+                ),
+                None => None,
+            };
             if let Some(r) = shown {
                 let email = match &args.redirect {
                     Some(to) => outputs.test_copy(&r, to),
