@@ -36,6 +36,16 @@ pub fn smtp(campaign: &Campaign) -> Problems {
     problems
 }
 
+/// `[channels.NAME]` sections that name no channel (`[channels.Email]`): the limit meant for letters would apply to
+/// none, so `render` and `send` refuse as `check` does.
+pub fn channels(campaign: &Campaign) -> Problems {
+    super::limits::Limits::new(campaign, None)
+        .1
+        .into_iter()
+        .filter(Problem::is_error)
+        .collect()
+}
+
 /// `[output] formats`, each known, at their line when one is not. (`render --format` names are the user's own
 /// command line: [`formats`] with `from_manifest` false makes a bad one a usage error there.)
 pub fn manifest_formats(campaign: &Campaign) -> Result<Vec<Format>, Problem> {

@@ -26,6 +26,10 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     } else {
         parse_formats(&args.formats)?
     };
+    let channels = preflight::channels(&campaign);
+    if channels.has_errors() {
+        return Err(Error::Campaign(channels));
+    }
     let renderer = Renderer::new(&plan)?;
     // A misspelt name, an unknown helper or a missing partial would fail letter after letter: say it once and write
     // nothing.

@@ -90,6 +90,17 @@ fn a_channels_section_that_names_no_channel_is_an_error_at_its_line() {
         stderr.contains("lettermerge.toml:13: [channels.pigeon] names no channel"),
         "{run}"
     );
+    // `render` and `send` refuse it too: a limit meant for the email letters would apply to none.
+    let c = limited("[channels.Email]\nmax_chars = 10\nstrict = true\n");
+    for args in [&["render"][..], &["send", "--dry-run"]] {
+        let run = c.run(args);
+        let stderr = run.fails_with(1);
+        assert!(
+            stderr.contains("lettermerge.toml:13: [channels.Email] names no channel"),
+            "{args:?}\n{run}"
+        );
+    }
+    assert!(c.all_out_files().is_empty());
     let c = limited("[channels.webform]\nmax_words = 10\n");
     let stderr = c.check(&[]).fails_with(1);
     assert!(stderr.contains("unknown field `max_words`"), "{stderr}");

@@ -53,7 +53,8 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     let outputs = Outputs::new(&campaign, attach_pdf || strict_pages)?;
     let limits = strict.map(|_| limits::Limits::new(&campaign, Some(&outputs)).0);
     // `[smtp]` was parsed with the manifest; its other rules are `check`'s too.
-    let smtp_problems = preflight::smtp(&campaign);
+    let mut smtp_problems = preflight::smtp(&campaign);
+    smtp_problems.extend(preflight::channels(&campaign));
     if smtp_problems.has_errors() {
         return Err(Error::Campaign(smtp_problems));
     }
