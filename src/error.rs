@@ -11,6 +11,13 @@ pub enum Error {
     /// The campaign cannot be used as it is; nothing was written or sent.
     #[error("{} in the campaign; nothing was written", count(.0.errors(), "error"))]
     Campaign(Problems),
+    /// The run stopped part-way (the recipients table changed under it): what it wrote before is not one campaign.
+    #[error(
+        "stopped after writing {} ({}); the letters written may mix both versions of the table: run the command again",
+        count(*.files, "file"),
+        count(.problems.errors(), "error")
+    )]
+    Stopped { files: usize, problems: Problems },
     /// Some letters failed; the others were written or delivered.
     #[error("{failed} of {total} letters failed; the others were done")]
     Letters {
@@ -129,6 +136,7 @@ impl Error {
         match self {
             Error::Campaign(p)
             | Error::Letters { problems: p, .. }
+            | Error::Stopped { problems: p, .. }
             | Error::Undelivered { problems: p, .. } => Some(p),
             _ => None,
         }

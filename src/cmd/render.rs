@@ -108,7 +108,13 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let mut files = 0;
     let mut for_combine: BTreeMap<String, Vec<Rendered>> = BTreeMap::new();
     for batch in plan.batches(&pick, BATCH) {
-        let batch = batch.map_err(|p| Error::Campaign(p.into()))?;
+        let batch = batch.map_err(|p| match files {
+            0 => Error::Campaign(p.into()),
+            files => Error::Stopped {
+                files,
+                problems: p.into(),
+            },
+        })?;
         let letters = batch.letters();
         let results: Vec<std::result::Result<Done, Problem>> = pool.install(|| {
             letters
