@@ -226,7 +226,9 @@ pub fn each(
 
 /// Every letter the journal names, when the campaign cannot be planned (a broken template, say).
 pub fn journal_only(journal: &Journal, variants: &[String], f: &mut dyn FnMut(Tracked)) {
-    for t in unplanned(journal, |_| false, variants) {
+    for mut t in unplanned(journal, |_| false, variants) {
+        // Not "no longer planned": whether it is cannot be known until the campaign plans again.
+        t.problem = Some("the campaign cannot be planned now (run `lettermerge check`)".into());
         f(t);
     }
 }

@@ -358,6 +358,12 @@ fn status_still_shows_the_journal_when_the_campaign_cannot_be_planned() {
     assert!(run.stderr().contains("lettermerge check"), "{run}");
     assert!(run.stdout().contains("1 letter: 1 sent"), "{run}");
     assert!(run.stdout().contains("default/sos"), "{run}");
+    // Whether sos is still planned cannot be known now: it is not called "no longer planned".
+    assert!(!run.stdout().contains("no longer"), "{run}");
+    assert!(
+        run.stdout().contains("the campaign cannot be planned now"),
+        "{run}"
+    );
     let sheet = lm(&c, &["status", "--sheet"]);
     assert!(
         sheet
