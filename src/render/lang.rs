@@ -180,6 +180,14 @@ fn localize_es(date: NaiveDate, format: &str) -> String {
             spec.push(flag);
             chars.next();
         }
+        // `%v` is `%e-%b-%Y`: its month is a name too.
+        if spec == "%" && chars.peek() == Some(&'v') {
+            chars.next();
+            out.push_str("%e-");
+            out.push_str(MONTHS_ES_ABBR[month]);
+            out.push_str("-%Y");
+            continue;
+        }
         let word = match chars.peek() {
             Some('B') => Some(MONTHS_ES[month]),
             Some('b' | 'h') => Some(MONTHS_ES_ABBR[month]),
@@ -357,6 +365,7 @@ mod tests {
         assert_eq!(format_date(date, "en", Some("%H:%M")), "July 11, 2018");
         assert_eq!(format_date(date, "es", Some("%Q")), "11 de julio de 2018");
         assert_eq!(format_date(date, "es", Some("%")), "11 de julio de 2018");
+        assert_eq!(format_date(date, "es", Some("%v")), "11-jul-2018");
         assert!(check_date_format("%d/%m/%Y").is_ok());
         let err = check_date_format("%H").unwrap_err().to_string();
         assert!(err.contains("\"%H\""), "{err}");
