@@ -199,7 +199,7 @@ fn a_strict_email_limit_set_after_sending_skips_the_sent_letters() {
     send(&c, &["--yes"]).success();
     c.write(
         "lettermerge.toml",
-        &manifest(
+        manifest(
             "[channels.email]\nmax_chars = 10\nstrict = true\n",
             &smtp_plain(&server, ""),
         ),
