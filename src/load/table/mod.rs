@@ -237,18 +237,7 @@ impl Table {
                 }
             }
         }
-        // Rows were checked before their keys: list every problem in the order of the file.
-        let mut problems: Vec<Problem> = problems.into_iter().collect();
-        problems.sort_by_key(|p| p.line.unwrap_or(0));
-        let mut problems: Problems = problems.into_iter().collect();
-        if unlisted > 0 {
-            problems.push(
-                Problem::error(format!(
-                    "…and {unlisted} more problems like these in this table"
-                ))
-                .in_file(&spec.path),
-            );
-        }
+        let problems = in_file_order(problems, unlisted, &spec.path);
         match key_column {
             Some(_) if !problems.has_errors() => Ok(table),
             _ => Err(problems),
@@ -342,6 +331,23 @@ impl Shape {
 }
 
 /// Unplaced: the caller knows where.
+/// A table's problems in the order of the file (rows are checked before their keys), with the count of those left
+/// unlisted.
+fn in_file_order(problems: Problems, unlisted: usize, path: &Path) -> Problems {
+    let mut problems: Vec<Problem> = problems.into_iter().collect();
+    problems.sort_by_key(|p| p.line.unwrap_or(0));
+    let mut problems: Problems = problems.into_iter().collect();
+    if unlisted > 0 {
+        problems.push(
+            Problem::error(format!(
+                "…and {unlisted} more problems like these in this table"
+            ))
+            .in_file(path),
+        );
+    }
+    problems
+}
+
 fn duplicate_key(layout: &Layout, key: &str, value: &str, line: usize, first: usize) -> Problem {
     Problem::error(format!(
         "duplicate `{key}` \"{value}\": {} repeats {}",

@@ -15,8 +15,8 @@ use std::time::SystemTime;
 
 use super::dups::{self, Hashes};
 use super::{
-    csv_only, duplicate_key, workbook, Folded, Layout, Row, RowReader, Shape, Table, TableSpec,
-    MAX_PROBLEMS,
+    csv_only, duplicate_key, in_file_order, workbook, Folded, Layout, Row, RowReader, Shape, Table,
+    TableSpec, MAX_PROBLEMS,
 };
 use crate::diag::{Problem, Problems};
 
@@ -135,18 +135,7 @@ impl Primary {
                 }
             }
         }
-        // Rows were checked before their keys: list every problem in the order of the file.
-        let mut problems: Vec<Problem> = problems.into_iter().collect();
-        problems.sort_by_key(|p| p.line.unwrap_or(0));
-        let mut problems: Problems = problems.into_iter().collect();
-        if unlisted > 0 {
-            problems.push(
-                Problem::error(format!(
-                    "…and {unlisted} more problems like these in this table"
-                ))
-                .in_file(&spec.path),
-            );
-        }
+        let problems = in_file_order(problems, unlisted, &spec.path);
         match key_column {
             Some(_) if !problems.has_errors() => Ok(primary),
             _ => Err(problems),
