@@ -73,20 +73,25 @@ impl Resend {
     }
 }
 
-/// A letter to send, with the short hash of the message the summary counted.
+/// A letter to send, with the short hash of the message the summary counted, if the decision read it.
 #[derive(Debug)]
 pub struct Item<'p, 'c> {
     pub letter: Letter<'p, 'c>,
     pub id: String,
-    pub hash: u64,
+    pub hash: Option<u64>,
 }
 
 /// What the deciding pass keeps of a letter to send: its number in the stream of picked letters and the short hash of
-/// its message. 16 bytes a letter, so a million letters to send cost 16 MB, not their messages.
+/// its message. 24 bytes a letter, so a million letters to send cost 24 MB, not their messages.
+///
+/// The hash is there when the decision depended on it: the journal has a record of the letter, and sending it again
+/// (or not) turned on whether its message is the one recorded. A letter the journal has never seen is sent whatever
+/// its message, so the deciding pass builds only what can refuse it (its addresses, a strict limit) and the sending
+/// pass builds the message once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Todo {
     pub n: usize,
-    pub hash: u64,
+    pub hash: Option<u64>,
 }
 
 /// The first 64 bits of a message's SHA-256 (hex): enough to notice that a letter changed between the summary and
@@ -228,6 +233,20 @@ impl Run<'_, '_> {
     pub fn deliver(&self) -> Tally {
         let mut tally = Tally::default();
         let batch = batch_size(self.todo.len());
+        // The same threads for every part of the plan: a thread started per part begins with a cold allocator, and
+        // faulting its pages in cost a tenth of a fast run.
+        let workers = match rayon::ThreadPoolBuilder::new()
+            .num_threads(self.workers.max(1))
+            .thread_name(|i| format!("lettermerge-deliver-{i}"))
+            .build()
+        {
+            Ok(pool) => pool,
+            Err(e) => {
+                let p = Problem::error(format!("cannot start the sending threads: {e}"));
+                tally.stopped = Some((self.todo.len(), p));
+                return tally;
+            }
+        };
         let (mut next, mut n) = (0usize, 0usize);
         for part in self.plan.batches(self.pick, BATCH) {
             if next >= self.todo.len() {
@@ -253,7 +272,7 @@ impl Run<'_, '_> {
                 }
                 n += 1;
             }
-            for d in self.deliver_items(&items, batch) {
+            for d in self.deliver_items(&workers, &items, batch) {
                 match d.outcome {
                     Outcome::Done(_) => tally.done += 1,
                     _ => tally.undone.push(d),
@@ -271,12 +290,17 @@ impl Run<'_, '_> {
     }
 
     /// Delivers `items`, `workers` at a time in chunks of `batch`; returns each one's outcome in item order.
-    fn deliver_items(&self, items: &[Item], batch: usize) -> Vec<Delivered> {
+    fn deliver_items(
+        &self,
+        workers: &rayon::ThreadPool,
+        items: &[Item],
+        batch: usize,
+    ) -> Vec<Delivered> {
         let next = AtomicUsize::new(0);
         let results: Mutex<Vec<(usize, Delivered)>> = Mutex::new(Vec::with_capacity(items.len()));
-        std::thread::scope(|s| {
-            for _ in 0..self.workers.max(1) {
-                s.spawn(|| loop {
+        workers.scope(|s| {
+            for _ in 0..workers.current_num_threads() {
+                s.spawn(|_| loop {
                     let start = next.fetch_add(batch, Ordering::SeqCst);
                     if start >= items.len() {
                         break;
@@ -311,7 +335,7 @@ impl Run<'_, '_> {
             };
             match message(self.renderer, self.outputs, &item.letter) {
                 // Rendering is pure: the message must be the one the summary counted.
-                Ok((_, email)) if short_hash(&email.hash) != item.hash => {
+                Ok((_, email)) if item.hash.is_some_and(|h| short_hash(&email.hash) != h) => {
                     results[k] = fail(
                         "the letter changed while sending (a file was edited?); run send again"
                             .into(),
@@ -363,7 +387,7 @@ impl Run<'_, '_> {
             }
         }
         let mut outcomes = Vec::new();
-        for (k, p) in ready {
+        for (k, mut p) in ready {
             // A test copy is its own message, to the one address, and nothing else.
             let (envelope, bytes) = match &redirect {
                 Some(to) => match self.outputs.test_copy(&p.rendered, to) {
@@ -387,11 +411,11 @@ impl Run<'_, '_> {
                         from: p.email.from.clone(),
                         to: p.email.to.clone(),
                     },
-                    p.email.bytes.clone(),
+                    std::mem::take(&mut p.email.bytes),
                 ),
             };
             // Dated when it is handed over; the journal's hash leaves `Date` out.
-            let bytes = with_date(&bytes, chrono::Utc::now());
+            let bytes = std::sync::Arc::new(with_date(&bytes, chrono::Utc::now()));
             let (record, outcome) =
                 match send_with_retry(mailer, &envelope, &bytes, self.attempts, self.backoff) {
                     Ok(o) => (

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::smtp_server::{Encryption, Options, Stall, TestServer, PASSWORD, USER};
@@ -264,7 +265,14 @@ fn greylisted_then_accepted_with_retry() {
         ..Options::default()
     });
     let mailer = connect(&server.config(Security::None), None).unwrap();
-    let outcome = send_with_retry(&mailer, &env, &msg, 3, Duration::from_millis(5)).unwrap();
+    let outcome = send_with_retry(
+        &mailer,
+        &env,
+        &Arc::new(msg.clone()),
+        3,
+        Duration::from_millis(5),
+    )
+    .unwrap();
     assert_eq!(outcome.attempts, 3);
     assert_eq!(server.received().len(), 1);
 }
@@ -280,7 +288,7 @@ fn permanent_errors_are_not_retried() {
     let err = send_with_retry(
         &mailer,
         &env,
-        &letter(1, "x@y"),
+        &Arc::new(letter(1, "x@y")),
         3,
         Duration::from_millis(5),
     );
@@ -300,7 +308,14 @@ fn a_connection_dropped_after_the_whole_message_is_written_is_uncertain_and_not_
     let mailer = connect(&server.config(Security::None), None).unwrap();
     let env = envelope(&["sos@state.example"]);
     let msg = letter(7, "sos@state.example");
-    let err = send_with_retry(&mailer, &env, &msg, 3, Duration::from_millis(5)).unwrap_err();
+    let err = send_with_retry(
+        &mailer,
+        &env,
+        &Arc::new(msg.clone()),
+        3,
+        Duration::from_millis(5),
+    )
+    .unwrap_err();
     assert!(matches!(err, SendError::Uncertain(_)), "{err:?}");
     assert!(!err.is_retryable());
     assert_eq!(server.connections(), 1, "one attempt only");
@@ -317,7 +332,14 @@ fn a_message_kept_by_a_server_that_then_drops_the_connection_is_uncertain_and_se
     let mailer = connect(&server.config(Security::None), None).unwrap();
     let env = envelope(&["sos@state.example"]);
     let msg = letter(8, "sos@state.example");
-    let err = send_with_retry(&mailer, &env, &msg, 3, Duration::from_millis(5)).unwrap_err();
+    let err = send_with_retry(
+        &mailer,
+        &env,
+        &Arc::new(msg.clone()),
+        3,
+        Duration::from_millis(5),
+    )
+    .unwrap_err();
     assert!(
         matches!(&err, SendError::Uncertain(t) if t.contains("may have been delivered")),
         "{err:?}"
@@ -344,7 +366,14 @@ fn a_connection_cut_while_a_large_message_is_written_is_retried_and_arrives_once
     while msg.len() < 16 << 20 {
         msg.extend_from_slice(line.as_bytes());
     }
-    let outcome = send_with_retry(&mailer, &env, &msg, 3, Duration::from_millis(5)).unwrap();
+    let outcome = send_with_retry(
+        &mailer,
+        &env,
+        &Arc::new(msg.clone()),
+        3,
+        Duration::from_millis(5),
+    )
+    .unwrap();
     assert_eq!(outcome.attempts, 2);
     let got = server.received();
     assert_eq!(got.len(), 1);

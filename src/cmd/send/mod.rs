@@ -71,7 +71,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         eprintln!("warning: {w}");
     }
     // Every picked letter is rendered and judged against the journal, batch by batch; what is kept of a letter to
-    // send is its number and its message's short hash (16 bytes), so the run stays flat for a million letters.
+    // send is its number and its message's short hash when the journal has a record of it (24 bytes), so the run stays flat for a million letters.
     let mut problems = Problems::new();
     // Letters of the other channels are the coordinator's to deliver: `render` writes their files.
     let out = OutDir::new(
@@ -102,9 +102,10 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 .map(|letter| {
                     // Public copies are never sent.
                     (!letter.variant.is_public()).then(|| {
-                        // A dry run builds a message (typesetting its PDF) only to compare its hash with the
-                        // journal's; it shows one, built again below.
-                        let hash = |id: &str| !args.dry_run || journal.entry(id).is_some();
+                        // A message is built (its PDF typeset) here only to compare its hash with the journal's:
+                        // a letter the journal has never seen is sent whatever its message, which the sending pass
+                        // (or the dry run's view, below) builds once.
+                        let hash = |id: &str| journal.entry(id).is_some();
                         judge(&renderer, &outputs, limits.as_ref(), letter, hash)
                     })
                 })
@@ -148,7 +149,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                     decided.first_send.get_or_insert(this);
                     todo.push(Todo {
                         n: this,
-                        hash: send::short_hash(&j.hash),
+                        hash: (!j.hash.is_empty()).then(|| send::short_hash(&j.hash)),
                     });
                 }
                 Decision::AlreadySent => decided.already += 1,
