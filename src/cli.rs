@@ -149,7 +149,7 @@ pub struct Selection {
     /// Only this letter: KEY, KEY/SIGNATORY or VARIANT/KEY[/SIGNATORY] (repeatable).
     #[arg(long = "only", value_name = "ID")]
     pub only: Vec<String>,
-    /// At most N letters.
+    /// At most N letters (`send`: the first N that still need sending, so a second run sends the next N).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// The letters' date, YYYY-MM-DD (default: the variant's approval date, else today).

@@ -283,6 +283,35 @@ fn limit_and_only_select_letters() {
 }
 
 #[test]
+fn limit_sends_in_waves_each_run_the_next_letters_never_one_twice() {
+    let server = TestServer::start(Options::default());
+    let c = three(&server);
+    let run = send(&c, &["--yes", "--limit", "2"]).success();
+    assert!(
+        run.stdout()
+            .contains("Left for a later run (--limit 2): 1 letter"),
+        "{run}"
+    );
+    let first = journaled(&c, "sent");
+    assert_eq!(first.len(), 2, "{run}");
+
+    let run = send(&c, &["--yes", "--limit", "2"]).success();
+    assert!(run.stdout().contains("Sent 1 letter"), "{run}");
+    assert!(run.stdout().contains("Already sent, skipped: 2"), "{run}");
+    assert!(!run.stdout().contains("Left for a later run"), "{run}");
+    let mut all = journaled(&c, "sent");
+    assert_eq!(all.len(), 3, "{run}");
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 3, "each letter once: {all:?}");
+    assert_eq!(server.received().len(), 3);
+
+    let run = send(&c, &["--yes", "--limit", "2"]).success();
+    assert!(run.stdout().contains("To send: 0 letters"), "{run}");
+    assert_eq!(server.received().len(), 3);
+}
+
+#[test]
 fn redirect_sends_test_copies_to_one_address_and_records_nothing() {
     let server = TestServer::start(Options::default());
     let c = three(&server);

@@ -79,7 +79,12 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         campaign.manifest.manifest.output.dir.as_str(),
         Vec::new(),
     );
-    let pick = super::pick(&args.selection);
+    // `--limit N` sends at most N letters: every letter is judged, and the first N that need sending go, so the
+    // next run with the same limit sends the next N (a provider's daily cap, sending in waves).
+    let pick = Pick {
+        limit: None,
+        ..super::pick(&args.selection)
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("lettermerge-send-{i}"))
         .build()
@@ -142,6 +147,11 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 });
             }
             match decision {
+                Decision::Send | Decision::Again(_)
+                    if args.selection.limit.is_some_and(|l| todo.len() >= l) =>
+                {
+                    decided.held += 1
+                }
                 Decision::Send | Decision::Again(_) => {
                     if let Decision::Again(why) = decision {
                         decided.again.push((j.id.clone(), why));
@@ -162,7 +172,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     }
     super::none_picked(picked, &args.selection)?;
     let to_send = todo.len();
-    let mut summary = summarize(&decided, to_send, &by_hand);
+    let mut summary = summarize(&decided, to_send, args.selection.limit, &by_hand);
     if problems.has_errors() {
         summary.push_str(&format!(
             "Cannot be sent: {} (the errors are listed at the end)\n",

@@ -28,12 +28,25 @@ pub(super) struct Decided {
     pub(super) again: Vec<(String, Again)>,
     /// `--resend` without `--only`: letters sent as they are stay skipped, and the summary says how to name one.
     pub(super) resend_unnamed: bool,
+    /// Letters to send that `--limit` leaves for a later run.
+    pub(super) held: usize,
     /// The number of the first letter to send, for the dry run's view.
     pub(super) first_send: Option<usize>,
 }
 
-pub(super) fn summarize(d: &Decided, to_send: usize, by_hand: &[HandLetter]) -> String {
+pub(super) fn summarize(
+    d: &Decided,
+    to_send: usize,
+    limit: Option<usize>,
+    by_hand: &[HandLetter],
+) -> String {
     let mut s = format!("To send: {}\n", count(to_send, "letter"));
+    if let (Some(n), true) = (limit, d.held > 0) {
+        s.push_str(&format!(
+            "Left for a later run (--limit {n}): {}\n",
+            count(d.held, "letter")
+        ));
+    }
     if d.already > 0 {
         s.push_str(&format!("Already sent, skipped: {}\n", d.already));
         if d.resend_unnamed {
