@@ -31,10 +31,27 @@ pub struct Sent {
     pub last: chrono::DateTime<chrono::Utc>,
 }
 
+/// A date as `--date` takes it (`YYYY-MM-DD`, years 1900 to 9999), quoted or as a TOML date: an approval's date
+/// becomes its letters' date, which every letter prints and every email carries in its `Date` header.
+fn letter_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        Quoted(String),
+        Date(toml::value::Datetime),
+    }
+    let text = match Text::deserialize(d)? {
+        Text::Quoted(s) => s,
+        Text::Date(d) => d.to_string(),
+    };
+    crate::render::lang::parse_date(&text).map_err(serde::de::Error::custom)
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// The day the text was approved (`YYYY-MM-DD`); it becomes the variant's `today`.
+    #[serde(deserialize_with = "letter_date")]
     pub date: chrono::NaiveDate,
     pub by: String,
     /// SHA-256 of the text: everything the office receives but the recipients and the signatory list (see
@@ -43,6 +60,7 @@ pub struct Approval {
     /// SHA-256 of the signatory list: keys, in order, and the columns the letter shows.
     pub list: String,
     /// The day the list was last approved (`approve --list` moves this, not `date`).
+    #[serde(deserialize_with = "letter_date")]
     pub list_date: chrono::NaiveDate,
     /// Who approved the list last.
     #[serde(default)]

@@ -220,6 +220,8 @@ pub enum DateError {
     Shape(String),
     #[error("{0:?} is not a calendar date (expected YYYY-MM-DD)")]
     NoSuchDay(String),
+    #[error("{0:?} is before 1900: a letter's date is from 1900-01-01 on (an email's Date header cannot say earlier)")]
+    TooEarly(String),
 }
 
 /// Parses a `YYYY-MM-DD` date exactly: four-digit year, two-digit month and day, no spaces, no time.
@@ -239,6 +241,9 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     let year: i32 = s[0..4].parse().map_err(|_| expected())?;
     let month: u32 = s[5..7].parse().map_err(|_| expected())?;
     let day: u32 = s[8..10].parse().map_err(|_| expected())?;
+    if year < 1900 {
+        return Err(DateError::TooEarly(s.to_string()));
+    }
     NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| DateError::NoSuchDay(s.to_string()))
 }
 
@@ -401,5 +406,16 @@ mod tests {
         );
         assert!(parse_date("2018-13-01").is_err());
         assert!(parse_date("2018-00-10").is_err());
+    }
+
+    #[test]
+    fn parse_date_takes_years_an_email_can_carry() {
+        assert_eq!(parse_date("1900-01-01"), Ok(d(1900, 1, 1)));
+        assert_eq!(parse_date("9999-12-31"), Ok(d(9999, 12, 31)));
+        for early in ["0000-01-01", "1899-12-31", "0218-07-11"] {
+            let err = parse_date(early).unwrap_err().to_string();
+            assert!(err.contains("before 1900"), "{early}: {err}");
+        }
+        assert!(parse_date("+10000-01-01").is_err());
     }
 }

@@ -614,3 +614,23 @@ fn an_approval_date_that_is_no_date_is_an_error_at_its_line() {
     );
     assert!(stderr.contains("git checkout -- approvals.toml"), "{r}");
 }
+
+/// A year no letter can carry (before 1900, or five digits) is refused where it is written, before any letter is
+/// dated with it: an email's `Date` cannot say it, and a letter dated 10000 is a typo.
+#[test]
+fn an_approval_date_out_of_range_and_a_date_before_1900_are_refused_where_written() {
+    let c = Campaign::coalition();
+    c.ok(&["approve"]);
+    for bad in ["+10000-01-01", "0218-07-11"] {
+        set_approval_dates(&c, bad);
+        let r = c.run(&["check"]);
+        let stderr = r.fails_with(1);
+        assert!(stderr.contains("error: approvals.toml:"), "{r}");
+        assert!(
+            !stderr.contains("letter coalition/"),
+            "refused once, not per letter: {r}"
+        );
+    }
+    let r = c.run(&["render", "--date", "0000-01-01"]);
+    assert!(r.fails_with(2).contains("before 1900"), "{r}");
+}
