@@ -38,7 +38,7 @@ pub fn letter(letter: &Letter, rendered: &Rendered, campaign: &Campaign) -> Prob
     let at = |message: String| t.at(Problem::warning(message), first.line, t.column("title"));
     // Unescaping keeps lines as they are (no escape precedes a line break), so only the few lines a rule reads are
     // unescaped: a letter is read once, not copied.
-    for raw in rendered.markdown.lines().filter(|l| has_honorable(l)) {
+    for raw in honorable_lines(&rendered.markdown) {
         let line = &unescape(raw);
         if let Some(wrong) = honorable_with_title(line) {
             let fixed = line
@@ -368,14 +368,24 @@ fn unescape(markdown: &str) -> String {
     out
 }
 
-/// Whether "honorable" is in the line in any case, found without lowercasing it (no other character lowercases to
-/// these ASCII letters, so this misses nothing).
-fn has_honorable(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        c | 0x20 == b'h'
+/// The lines (as `str::lines` gives them) that hold "honorable" in any case, in order, each once. Found without
+/// lowercasing (no other character lowercases to these ASCII letters, so this misses nothing) and without walking
+/// every line: `check` reads every letter, and most lines of a letter have no "honorable".
+fn honorable_lines(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut done = 0;
+    memchr::memchr2_iter(b'h', b'H', b).filter_map(move |i| {
+        let found = i >= done
             && b.get(i..i + 9)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"honorable"))
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"honorable"));
+        if !found {
+            return None;
+        }
+        let start = memchr::memrchr(b'\n', &b[..i]).map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
+        done = end + 1;
+        let line = &text[start..end];
+        Some(line.strip_suffix('\r').unwrap_or(line))
     })
 }
 
@@ -482,4 +492,37 @@ fn describe(people: &[Person]) -> String {
         })
         .collect();
     parts.join(" and ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::honorable_lines;
+
+    /// The lines `str::lines` gives that hold "honorable" in any case: what the linter read before it searched.
+    fn by_line(text: &str) -> Vec<&str> {
+        text.lines()
+            .filter(|l| l.to_ascii_lowercase().contains("honorable"))
+            .collect()
+    }
+
+    #[test]
+    fn honorable_lines_are_the_lines_that_hold_it_each_once() {
+        let texts = [
+            "",
+            "honorable",
+            "The Honorable Marco Rubio\nUnited States Senate\n\nDear Senator Rubio:\n",
+            "The Honorable Dr. Raul Ruiz\r\nHouse\r\nTHE HONORABLE x honorable y\r\n",
+            "line\nHonorable\nhonorabl\nhonorableHONORABLE\n\nHONORABLE",
+            "h\nH\nhh honorable\n",
+            "ends with honorab",
+            "Señora Honorable Secretaría\nÁ honorable é\n",
+        ];
+        for text in texts {
+            assert_eq!(
+                honorable_lines(text).collect::<Vec<_>>(),
+                by_line(text),
+                "{text:?}"
+            );
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! How a free-text title ("Secretary of State", "Senadora de la República", "Former President")
 //! finds its row in the office table.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 use super::table::{table, Country, Office};
@@ -46,6 +49,27 @@ impl Found {
 /// Lower case, accents and dots removed, hyphens and runs of spaces as one space, and a leading
 /// "The"/"U.S."/"United States" dropped: "U.S. Vice-President" → "vice president".
 pub(crate) fn normalize(title: &str) -> String {
+    // A campaign has a few dozen distinct titles, countries and chambers, and every letter asks about its rows'
+    // several times (salutation, address block, `check`'s rules): folding each again was a tenth of `check`. The
+    // cache is per thread and stops growing at `KEEP` entries, so a table of a million distinct titles costs no more.
+    const KEEP: usize = 4096;
+    thread_local! {
+        static SEEN: RefCell<HashMap<Box<str>, Box<str>>> = RefCell::new(HashMap::new());
+    }
+    SEEN.with(|seen| {
+        if let Some(done) = seen.borrow().get(title) {
+            return done.to_string();
+        }
+        let done = fold(title);
+        let mut seen = seen.borrow_mut();
+        if seen.len() < KEEP {
+            seen.insert(title.into(), done.as_str().into());
+        }
+        done
+    })
+}
+
+fn fold(title: &str) -> String {
     let folded: String = title
         .nfd()
         .filter(|c| !is_combining_mark(*c) && *c != '.')
