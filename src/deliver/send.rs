@@ -73,25 +73,62 @@ impl Resend {
     }
 }
 
-/// A letter to send, with the short hash of the message the summary counted, if the decision read it.
+/// A letter to send, with what the summary counted of it.
 #[derive(Debug)]
 pub struct Item<'p, 'c> {
     pub letter: Letter<'p, 'c>,
     pub id: String,
-    pub hash: Option<u64>,
+    pub guard: Guard,
 }
 
-/// What the deciding pass keeps of a letter to send: its number in the stream of picked letters and the short hash of
-/// its message. 24 bytes a letter, so a million letters to send cost 24 MB, not their messages.
-///
-/// The hash is there when the decision depended on it: the journal has a record of the letter, and sending it again
-/// (or not) turned on whether its message is the one recorded. A letter the journal has never seen is sent whatever
-/// its message, so the deciding pass builds only what can refuse it (its addresses, a strict limit) and the sending
-/// pass builds the message once.
+/// What the deciding pass keeps of a letter to send: its number in the stream of picked letters and what it counted
+/// of the letter. 24 bytes a letter, so a million letters to send cost 24 MB, not their messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Todo {
     pub n: usize,
-    pub hash: Option<u64>,
+    pub guard: Guard,
+}
+
+/// What the sending pass compares with the summary, to refuse a letter that changed in between (a table saved
+/// during the run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// The short hash of the message: the journal has a record of the letter, and whether it goes again turned on
+    /// that hash.
+    Message(u64),
+    /// [`letter_hash`] of the rendered letter: a letter the journal has never seen goes whatever its message, so its
+    /// message is built once, when it is sent. The message is a function of the rendered letter and of files the run
+    /// reads once (attachments, the PDF layout's files), so an equal letter means an equal message.
+    Letter(u64),
+}
+
+impl Guard {
+    /// Whether the letter the sending pass rendered, and its message, are the ones the summary counted.
+    pub fn holds(self, rendered: &Rendered, email: &crate::render::eml::Email) -> bool {
+        match self {
+            Guard::Message(h) => short_hash(&email.hash) == h,
+            Guard::Letter(h) => letter_hash(rendered) == h,
+        }
+    }
+}
+
+/// 64 bits of everything a rendered letter says (its text, cover note, headers, attachments and their names, date,
+/// language, channel); the process's hasher, so only for comparing within one run.
+pub fn letter_hash(r: &Rendered) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (&r.id, &r.variant, &r.key, &r.signatory, &r.signatories).hash(&mut h);
+    (&r.markdown, &r.cover, &r.attachments, r.attach_pdf).hash(&mut h);
+    (&r.attachment_name, &r.file_stem, &r.lang, r.date, r.channel).hash(&mut h);
+    let hd = &r.headers;
+    for list in [hd.from.as_slice(), &hd.to, &hd.cc, &hd.bcc, &hd.reply_to] {
+        list.len().hash(&mut h);
+        for mailbox in list {
+            mailbox.to_string().hash(&mut h);
+        }
+    }
+    hd.subject.hash(&mut h);
+    h.finish()
 }
 
 /// The first 64 bits of a message's SHA-256 (hex): enough to notice that a letter changed between the summary and
@@ -266,7 +303,7 @@ impl Run<'_, '_> {
                     items.push(Item {
                         letter: *letter,
                         id: letter.id(),
-                        hash: self.todo[next].hash,
+                        guard: self.todo[next].guard,
                     });
                     next += 1;
                 }
@@ -335,7 +372,7 @@ impl Run<'_, '_> {
             };
             match message(self.renderer, self.outputs, &item.letter) {
                 // Rendering is pure: the message must be the one the summary counted.
-                Ok((_, email)) if item.hash.is_some_and(|h| short_hash(&email.hash) != h) => {
+                Ok((rendered, email)) if !item.guard.holds(&rendered, &email) => {
                     results[k] = fail(
                         "the letter changed while sending (a file was edited?); run send again"
                             .into(),
@@ -476,5 +513,43 @@ impl Run<'_, '_> {
             .lock()
             .map_err(|_| std::io::Error::other("journal lock poisoned"))?;
         j.append_all(records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::letter_hash;
+    use crate::load::Campaign;
+    use crate::plan::stream::Pick;
+    use crate::plan::{Plan, PlanOptions};
+    use crate::render::Renderer;
+
+    /// The first send's guard: the same letter rendered twice hashes the same; any change to what it says does not.
+    #[test]
+    fn letter_hash_is_stable_and_sees_every_change() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let campaign = Campaign::load(dir).expect("the example campaign loads");
+        let plan = Plan::new(&campaign, &PlanOptions::default()).expect("it plans");
+        let renderer = Renderer::new(&plan).expect("its templates compile");
+        let batch = plan.batches(&Pick::all(), 64).next().unwrap().unwrap();
+        let letter = batch.letters()[0];
+        let one = renderer.render(&letter).unwrap();
+        let again = renderer.render(&letter).unwrap();
+        assert_eq!(letter_hash(&one), letter_hash(&again));
+
+        let mut text = one.clone();
+        text.markdown.push('.');
+        let mut subject = one.clone();
+        subject.headers.subject = Some("Another subject".into());
+        let mut to = one.clone();
+        to.headers.to.reverse();
+        to.headers
+            .cc
+            .push("Someone <someone@example.org>".parse().unwrap());
+        let mut files = one.clone();
+        files.attachments.push("attachments/other.txt".into());
+        for changed in [text, subject, to, files] {
+            assert_ne!(letter_hash(&one), letter_hash(&changed));
+        }
     }
 }

@@ -243,6 +243,14 @@ impl<'c> Outputs<'c> {
         })
     }
 
+    /// Reads the letter's `attachments` (once per run, as every message of the run then uses them), without building
+    /// its message: a missing or unreadable file is the letter's problem now, not when it is sent.
+    pub fn read_attachments(&self, r: &Rendered) -> Result<(), Problem> {
+        r.attachments
+            .iter()
+            .try_for_each(|path| self.attachment(path).map(drop))
+    }
+
     /// The files that travel with the letter: its `attachments` and, with `attach_pdf`, the letter as a PDF.
     fn attachments(&self, r: &Rendered, pdf: Option<Vec<u8>>) -> Result<Vec<Attachment>, Problem> {
         let mut attachments = Vec::new();

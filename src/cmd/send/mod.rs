@@ -71,7 +71,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         eprintln!("warning: {w}");
     }
     // Every picked letter is rendered and judged against the journal, batch by batch; what is kept of a letter to
-    // send is its number and its message's short hash when the journal has a record of it (24 bytes), so the run stays flat for a million letters.
+    // send is its number and what the summary counted of it (24 bytes), so the run stays flat for a million letters.
     let mut problems = Problems::new();
     // Letters of the other channels are the coordinator's to deliver: `render` writes their files.
     let out = OutDir::new(
@@ -107,7 +107,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 .map(|letter| {
                     // Public copies are never sent.
                     (!letter.variant.is_public()).then(|| {
-                        // A message is built (its PDF typeset) here only to compare its hash with the journal's:
+                        // A message is built (its PDF typeset) here only to compare its hash with the journal's;
                         // a letter the journal has never seen is sent whatever its message, which the sending pass
                         // (or the dry run's view, below) builds once.
                         let hash = |id: &str| journal.entry(id).is_some();
@@ -159,7 +159,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                     decided.first_send.get_or_insert(this);
                     todo.push(Todo {
                         n: this,
-                        hash: (!j.hash.is_empty()).then(|| send::short_hash(&j.hash)),
+                        guard: j.guard,
                     });
                 }
                 Decision::AlreadySent => decided.already += 1,
@@ -350,7 +350,10 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
 /// One letter rendered for judging: what the journal compares and how it travels.
 struct Judged {
     id: String,
+    /// The message's hash when the journal has a record of the letter, else empty.
     hash: String,
+    /// What the sending pass compares.
+    guard: send::Guard,
     channel: Channel,
     stem: String,
     /// Over a strict `[channels.email]` limit: refused if the journal says it is to be sent.
@@ -370,18 +373,22 @@ fn judge(
     let over = limits
         .filter(|_| r.channel.is_email())
         .and_then(|l| l.letter(&r).into_iter().find(Problem::is_error));
-    let hash = if r.channel.is_email() && needs_hash(&r.id) {
-        outputs.email(&r, false)?.hash
-    } else if r.channel.is_email() {
-        // Its addresses are still checked: a dry run reports what the real run would refuse.
-        outputs.recipients(&r)?;
-        String::new()
+    let (hash, guard) = if r.channel.is_email() && needs_hash(&r.id) {
+        let hash = outputs.email(&r, false)?.hash;
+        let guard = send::Guard::Message(send::short_hash(&hash));
+        (hash, guard)
     } else {
-        String::new()
+        if r.channel.is_email() {
+            // What can refuse the letter is checked now, in the summary: its addresses and its files.
+            outputs.recipients(&r)?;
+            outputs.read_attachments(&r)?;
+        }
+        (String::new(), send::Guard::Letter(send::letter_hash(&r)))
     };
     Ok(Judged {
         id: r.id,
         hash,
+        guard,
         channel: r.channel,
         stem: r.file_stem,
         over,
