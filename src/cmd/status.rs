@@ -541,12 +541,7 @@ fn text_letter(out: &mut impl Write, l: &Tracked, width: usize) -> std::io::Resu
         _ => {}
     }
     for m in &l.marks {
-        let note = m
-            .note
-            .as_deref()
-            .map(|n| format!(": {n}"))
-            .unwrap_or_default();
-        writeln!(out, "{pad}{} {}{note}", m.state.words(), time(&m.at))?;
+        writeln!(out, "{pad}{}", m.line())?;
     }
     if let Some(p) = &l.problem {
         writeln!(out, "{pad}cannot be rendered now: {p}")?;

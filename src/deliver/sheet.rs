@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use pulldown_cmark_escape::{escape_href, escape_html};
 
-use super::track::{Standing, Tracked};
+use super::track::{MarkEntry, Standing, Tracked};
 
 pub const HTML: &str = "deliveries.html";
 pub const CSV: &str = "deliveries.csv";
@@ -182,19 +182,7 @@ pub fn html_row(l: &Tracked, out_shown: &str) -> String {
                 reply
             ));
         }
-        for m in &l.marks {
-            let note = m
-                .note
-                .as_deref()
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default();
-            lines.push(format!(
-                "{} {}{}",
-                m.state.words(),
-                m.at.format("%Y-%m-%d %H:%M UTC"),
-                note
-            ));
-        }
+        lines.extend(l.marks.iter().map(MarkEntry::line));
         if !lines.is_empty() {
             o.push_str("<ul class=\"marks\">");
             for line in lines {

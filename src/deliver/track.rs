@@ -92,6 +92,22 @@ pub struct MarkEntry {
     pub note: Option<String>,
 }
 
+impl MarkEntry {
+    /// The mark as `status` and the delivery sheet print it: "delivered 2018-07-11 14:05 UTC: by hand".
+    pub fn line(&self) -> String {
+        let note = self
+            .note
+            .as_deref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
+        format!(
+            "{} {}{note}",
+            self.state.words(),
+            self.at.format("%Y-%m-%d %H:%M UTC")
+        )
+    }
+}
+
 /// One letter, planned or journaled, with everything a coordinator needs to deliver it and follow it up. The field
 /// names are `status --json`'s and the delivery sheet's, and stable.
 #[derive(Debug, Clone, Serialize)]
