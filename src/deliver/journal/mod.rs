@@ -391,7 +391,18 @@ fn take_lock(path: &Path) -> Result<File, JournalError> {
         .truncate(false)
         .open(path)
         .map_err(io_error("open", path))?;
-    match file.try_lock() {
+    // A lock just released can still look held for a moment: `flock` belongs to the open file, and a process that
+    // forks (a test harness, a `password_command`) holds a copy of every descriptor until its child calls exec. A
+    // second run is refused after a fifth of a second, not at the first try.
+    let mut result = file.try_lock();
+    for _ in 0..10 {
+        if !matches!(result, Err(fs::TryLockError::WouldBlock)) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        result = file.try_lock();
+    }
+    match result {
         Ok(()) => {
             // The holder's pid, only to make the refusal below more helpful.
             let _ = file
