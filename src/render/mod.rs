@@ -20,6 +20,7 @@ mod mime;
 pub mod outputs;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+mod splice;
 pub(crate) mod txt;
 mod wrap;
 
@@ -150,6 +151,8 @@ pub struct Renderer<'c> {
     tables: Value,
     /// Templates that more than one variant sends, whose default attachment names carry the variant's name.
     shared_templates: BTreeSet<String>,
+    /// Body templates by name → the name of the same template with its partials spliced in ([`splice`]).
+    spliced: HashMap<String, String>,
 }
 
 const FILENAME: &str = "[output] filename";
@@ -266,6 +269,18 @@ impl<'c> Renderer<'c> {
         if problems.has_errors() {
             return Err(problems);
         }
+        let letters = campaign.templates.iter().flat_map(|(path, t)| {
+            let cover = t.front.body.as_ref().map(|f| cover_name(&f.source));
+            std::iter::once(path.clone()).chain(cover)
+        });
+        let mut spliced = HashMap::new();
+        for name in letters {
+            if let Some(t) = splice::spliced(&body, &name) {
+                let fast = format!("{name}\u{0}spliced");
+                body.register_template(&fast, t);
+                spliced.insert(name, fast);
+            }
+        }
         let parts = plan
             .variants
             .iter()
@@ -278,6 +293,7 @@ impl<'c> Renderer<'c> {
             origins,
             parts,
             shared_templates: shared_templates(campaign),
+            spliced,
             // Most letters read tables through `rows`; the context carries them only for letters that read `tables`.
             tables: if plan.variants.iter().any(|v| v.reads.context_tables) {
                 context::tables_value(campaign)
@@ -302,6 +318,17 @@ impl<'c> Renderer<'c> {
         rendered
     }
 
+    /// A body template, spliced where it can be; on any error the template as written says what went wrong and
+    /// where.
+    fn render_body(&self, name: &str, ctx: &handlebars::Context) -> Result<String, RenderError> {
+        if let Some(fast) = self.spliced.get(name) {
+            if let Ok(text) = self.body.render_with_context(fast, ctx) {
+                return Ok(text);
+            }
+        }
+        self.body.render_with_context(name, ctx)
+    }
+
     fn render_in(&self, letter: &Letter, ctx: &handlebars::Context) -> Result<Rendered, Problem> {
         let variant = letter.variant;
         let template = &self.campaign.templates[&variant.template];
@@ -312,8 +339,7 @@ impl<'c> Renderer<'c> {
             row: row_place(self.campaign, row_line),
         };
         let markdown = self
-            .body
-            .render_with_context(&variant.template, ctx)
+            .render_body(&variant.template, ctx)
             .map_err(|e| self.problem(&who, &e))?;
         let front = &template.front;
         let mut rendered_fields: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
@@ -347,8 +373,7 @@ impl<'c> Renderer<'c> {
             Some(field) => {
                 let name = cover_name(&field.source);
                 Some(
-                    self.body
-                        .render_with_context(&name, ctx)
+                    self.render_body(&name, ctx)
                         .map_err(|e| self.problem(&who, &e))?,
                 )
             }

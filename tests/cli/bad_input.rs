@@ -310,6 +310,27 @@ fn a_missing_partial_is_named_with_its_place() {
     assert!(c.all_out_files().is_empty(), "{run}");
 }
 
+/// The renderer splices a plain `{{> name}}` into the letter for speed; an error must still point into the partial.
+#[test]
+fn a_failure_inside_a_partial_names_the_partial_its_line_and_the_letter() {
+    let c = with_body_line("{{> closing}}");
+    c.write(
+        "recipients/officials.csv",
+        format!("{HEADER},since\n{ANA},2018-07-11\n{BEN},last week\n"),
+    );
+    c.write(
+        "templates/partials/closing.hbs",
+        "With thanks,\n\nOur partner since {{date since}}.\n",
+    );
+    let run = render(&c);
+    let err = run.fails_with(1);
+    assert!(err.contains("templates/partials/closing.hbs:3:19"), "{run}");
+    assert!(err.contains("ben"), "{run}");
+    assert!(!err.contains("ana"), "{run}");
+    let ana = c.out("default", "ana.txt");
+    assert!(ana.contains("Our partner since July 11, 2018."), "{ana}");
+}
+
 #[test]
 fn a_misspelt_column_is_named_with_its_place() {
     let c = with_body_line("{{nmae}}");
