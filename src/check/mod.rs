@@ -5,6 +5,7 @@
 
 pub mod address;
 pub mod channels;
+pub mod filters;
 pub mod limits;
 pub mod names;
 pub mod preflight;
@@ -73,6 +74,8 @@ pub fn campaign(campaign: &Campaign, opts: &PlanOptions, only: &[String]) -> Pro
     after.extend(rows_found.roster);
     after.extend(rows_found.channels);
     after.extend(rows_found.addresses);
+    after.extend(rows_found.filters);
+    after.extend(filters::signatories(campaign, &plan));
     if let Some(t) = plan.variants.iter().find_map(|v| v.signatory_table) {
         after.extend(rows::near_duplicates(t));
     }

@@ -7,7 +7,7 @@ use crate::load::table::dups::{self, Hashes};
 use crate::load::Campaign;
 use crate::render::helpers::split_cell;
 
-use super::{channels, roster, rows};
+use super::{channels, filters, roster, rows};
 
 /// The pass's problems, by the check that found them (`check` lists each where it always has).
 #[derive(Default)]
@@ -16,6 +16,8 @@ pub struct Found {
     pub roster: Problems,
     pub channels: Problems,
     pub addresses: Problems,
+    /// Rows a variant's `where` misses only by spaces or case.
+    pub filters: Problems,
 }
 
 pub fn pass(campaign: &Campaign) -> Found {
@@ -41,8 +43,10 @@ fn read(campaign: &Campaign, found: &mut Found) -> Result<(), Problem> {
     };
     let email = t.column("email");
     let (mut keys, mut addresses) = (Hashes::new(), Hashes::new());
+    let mut near = filters::Recipients::new(campaign);
     for row in t.rows()? {
         let row = row?;
+        near.row(t, &row);
         keys.push(&t.key(&row).to_lowercase());
         if let Some(c) = email {
             for addr in split_cell(row.get(c)) {
@@ -54,6 +58,7 @@ fn read(campaign: &Campaign, found: &mut Found) -> Result<(), Problem> {
         }
         found.channels.extend(channels::row(t, &row));
     }
+    found.filters = near.finish(t);
     let (keys, addresses) = (keys.repeated(), addresses.repeated());
     if keys.is_empty() && addresses.is_empty() {
         return Ok(());

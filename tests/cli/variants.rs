@@ -571,3 +571,47 @@ fn check_with_an_unknown_variant_is_a_usage_error() {
     assert_eq!(r.code, 2, "{r}");
     assert!(r.stderr.contains("nope"), "{r}");
 }
+
+/// A `where` compares cells exactly; a cell that misses it only by a space or by case is named by `check`, since the
+/// row would silently get no letter, or the organization silently not sign.
+#[test]
+fn check_names_a_row_a_filter_misses_only_by_a_space_or_case() {
+    let c = crate::harness::Campaign::example();
+    c.edit(
+        "recipients/officials.csv",
+        "senator@rubio.senate.example,US,",
+        "senator@rubio.senate.example,US ,",
+    );
+    c.edit(
+        "recipients/organizations.csv",
+        "marselha@aiusa.org,signed,",
+        "marselha@aiusa.org,Signed,",
+    );
+    let run = c.check(&[]);
+    assert_eq!(run.code(), 0, "warnings only\n{run}");
+    let err = run.stderr();
+    let rubio = err
+        .lines()
+        .find(|l| l.contains("recipients/officials.csv:4:"))
+        .unwrap_or_else(|| panic!("no warning at Rubio's row\n{run}"));
+    assert!(rubio.contains(r#"`country` is "US ", not "US""#), "{rubio}");
+    assert!(rubio.contains("no letter of `coalition`"), "{rubio}");
+    let aiusa = err
+        .lines()
+        .find(|l| l.contains("recipients/organizations.csv:4:") && l.contains("`coalition`"))
+        .unwrap_or_else(|| panic!("no warning at AIUSA's row\n{run}"));
+    assert!(
+        aiusa.contains(r#"`status` is "Signed", not "signed""#),
+        "{aiusa}"
+    );
+    assert!(aiusa.contains("does not sign"), "{aiusa}");
+    // What the warnings say is what happens.
+    c.render_txt(&["--variant", "coalition"]);
+    assert!(!c.out_files("coalition").contains(&"rubio.txt".to_string()));
+    assert!(!c
+        .out("coalition", "sos.txt")
+        .contains("Amnesty International USA"));
+    // The example as shipped has no such row.
+    let clean = crate::harness::Campaign::example().check(&[]);
+    assert!(!clean.stderr().contains("as the filter of"), "{clean}");
+}
