@@ -269,7 +269,11 @@ impl Run<'_, '_> {
     /// Delivers every letter of `todo`, reading the plan again batch by batch, `workers` letters at a time.
     pub fn deliver(&self) -> Tally {
         let mut tally = Tally::default();
-        let batch = batch_size(self.todo.len());
+        // Under `[smtp] rate` a letter is journaled as being sent only once its turn has come: one letter at a time.
+        let batch = match &self.route {
+            Route::Smtp(m) | Route::Redirect(m, _) if m.is_paced() => 1,
+            _ => batch_size(self.todo.len()),
+        };
         // The same threads for every part of the plan: a thread started per part begins with a cold allocator, and
         // faulting its pages in cost a tenth of a fast run.
         let workers = match rayon::ThreadPoolBuilder::new()
@@ -406,6 +410,9 @@ impl Run<'_, '_> {
             Route::Redirect(m, addr) => (*m, Some(addr.clone())),
             Route::Smtp(m) => (*m, None),
         };
+        for _ in &ready {
+            mailer.pace();
+        }
         if self.route.records() {
             let sending: Vec<Record> = ready
                 .iter()

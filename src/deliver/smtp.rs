@@ -13,7 +13,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lettre::address::{Address, Envelope as SmtpEnvelope};
 use lettre::transport::smtp::client::AsyncSmtpConnection;
@@ -21,7 +21,6 @@ use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::response::Response;
 use tokio::sync::Semaphore;
-use tokio::time::Instant;
 
 pub use config::{
     password, password_from, PasswordError, Secret, Security, SmtpConfig, PASSWORD_ENV,
@@ -121,14 +120,15 @@ struct Pacer {
 }
 
 impl Pacer {
-    async fn wait(&self) {
+    /// Takes the next start and sleeps until it.
+    fn wait(&self) {
         let at = {
             let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
             let at = (*next).max(Instant::now());
             *next = at + self.interval;
             at
         };
-        tokio::time::sleep_until(at).await;
+        std::thread::sleep(at.saturating_duration_since(Instant::now()));
     }
 }
 
@@ -149,14 +149,14 @@ pub struct Mailer {
     // An Option only so that Drop can hand the runtime back without blocking.
     rt: Option<tokio::runtime::Runtime>,
     pool: Arc<Pool>,
+    pacer: Option<Pacer>,
 }
 
-/// The sessions and what opens, paces and limits them, shared by the runtime's tasks.
+/// The sessions and what opens and limits them, shared by the runtime's tasks.
 struct Pool {
     connector: Connector,
     idle: Mutex<Vec<AsyncSmtpConnection>>,
     slots: Semaphore,
-    pacer: Option<Pacer>,
 }
 
 impl Mailer {
@@ -202,20 +202,35 @@ impl Mailer {
                 connector,
                 idle: Mutex::new(vec![first]),
                 slots: Semaphore::new(cfg.connections()),
-                pacer,
             }),
+            pacer,
         })
+    }
+
+    /// Whether `[smtp] rate` spaces the messages.
+    pub fn is_paced(&self) -> bool {
+        self.pacer.is_some()
+    }
+
+    /// Waits for the next message's turn under `[smtp] rate` (at once without one). The caller waits here before
+    /// it journals the message as being sent, so a run stopped during the wait leaves no letter uncertain.
+    pub fn pace(&self) {
+        if let Some(p) = &self.pacer {
+            p.wait();
+        }
     }
 
     /// Sends one message (its exact bytes, CRLF line ends) to every envelope recipient, or
     /// fails as a whole: one refused recipient fails the letter. Blocks; callable from many
     /// threads at once, at most `connections` of them talking to the server at a time.
     pub fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<Outcome, SendError> {
+        self.pace();
         self.send_shared(envelope, &Arc::new(message.to_vec()))
     }
 
     /// As [`Mailer::send`], for a message the caller keeps: the runtime's task shares it, and the caller's thread,
-    /// which made it, frees it (an allocator returns memory best to the thread that took it).
+    /// which made it, frees it (an allocator returns memory best to the thread that took it). It does not wait for
+    /// its turn under `[smtp] rate`: the caller has ([`Mailer::pace`]).
     pub fn send_shared(
         &self,
         envelope: &Envelope,
@@ -256,9 +271,6 @@ impl Pool {
             Some(conn) => (conn, true),
             None => (self.connector.open().await?, false),
         };
-        if let Some(pacer) = &self.pacer {
-            pacer.wait().await;
-        }
         loop {
             match self.transaction(&mut conn, &envelope, message).await {
                 Ok(reply) => {
@@ -485,7 +497,9 @@ fn smtp_envelope(envelope: &Envelope) -> Result<SmtpEnvelope, SendError> {
 
 /// Sends with up to `attempts` tries: 4xx replies and connections lost before the message was
 /// handed over are retried after `backoff`, doubled each time (capped at 8 × `backoff`); 5xx,
-/// login and settings errors, and uncertain deliveries are returned at once.
+/// login and settings errors, and uncertain deliveries are returned at once. The first attempt
+/// goes at once (the caller paced it before journaling it, [`Mailer::pace`]); a retry waits for
+/// its turn too.
 pub fn send_with_retry(
     mailer: &Mailer,
     envelope: &Envelope,
@@ -504,6 +518,7 @@ pub fn send_with_retry(
             Err(e) if e.is_retryable() && attempt < attempts => {
                 std::thread::sleep(wait);
                 wait = (wait * 2).min(backoff * 8);
+                mailer.pace();
             }
             Err(e) => return Err(e),
         }

@@ -308,6 +308,61 @@ fn killed_mid_run_then_run_again_each_official_gets_one_or_is_reported() {
     assert!(states(&c).values().all(|s| s == "sent"));
 }
 
+/// Under `[smtp] rate`, a letter waits for its turn before it is journaled as being sent: a run killed during the
+/// wait leaves it unsent and plain to send, not "uncertain" (which would claim it may have reached the server).
+#[test]
+fn killed_while_letters_wait_for_their_turn_under_a_rate_none_is_uncertain() {
+    const N: usize = 8;
+    let server = TestServer::start(Options::default());
+    let rows: Vec<String> = (0..N)
+        .map(|i| {
+            format!(
+                "o{i:03},Senator,First{i},Last{i},,o{i:03}@senate.example,email,torture,torture"
+            )
+        })
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let c = campaign(
+        "",
+        &smtp_plain(&server, "connections = 3\nrate = 2\n"),
+        &rows,
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lettermerge"))
+        .arg("-C")
+        .arg(c.path())
+        .args(["send", "--yes", "--date", crate::harness::DATE])
+        .env("NO_COLOR", "1")
+        .env_remove("LETTERMERGE_SMTP_PASSWORD")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn lettermerge send");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // Two letters and their archive copies: the other two threads now wait for their turns, 0.5 s apart.
+    while server.received().len() < 2 {
+        assert!(Instant::now() < deadline, "the run did not get going");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(150));
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+    let st = states(&c);
+    let sent = st.values().filter(|s| *s == "sent").count();
+    assert!(
+        !st.values().any(|s| s == "uncertain"),
+        "letters that only waited for their turn are uncertain: {st:?}"
+    );
+    assert!(sent >= 1 && sent < N, "{st:?}");
+    // The next run sends the rest, each once.
+    send(&c, &["--yes"]).success();
+    let per = per_recipient(&server);
+    for i in 0..N {
+        let to = format!("o{i:03}@senate.example");
+        assert_eq!(per.get(&to).copied(), Some(1), "{to}");
+    }
+}
+
 /// README, "Exactly once": `send` exits 1 when any selected letter failed or is uncertain. A re-run that leaves letters
 /// uncertain (not retried without `--resend`) says so on stdout but exits 0, so a script (`send --yes && echo done`)
 /// takes it for complete.
