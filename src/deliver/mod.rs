@@ -3,6 +3,7 @@
 
 pub(crate) mod files;
 pub mod journal;
+pub(crate) mod moved;
 pub(crate) mod send;
 pub(crate) mod sheet;
 pub mod smtp;

@@ -229,3 +229,66 @@ fn a_slash_in_a_key_is_refused_before_it_can_make_two_letters_one_id() {
     );
     assert!(server.received().is_empty(), "nothing sent\n{run}");
 }
+
+/// A renamed key, key column or variant gives every letter a new id, and a new id is a letter never sent. The
+/// journal's envelopes show the offices already have them: `send` holds each back, naming the letter it already got,
+/// until the coordinator says which it is (`mark … delivered`: the same letter; `--resend --only`: a new one).
+#[test]
+fn a_renamed_key_column_or_variant_does_not_mail_the_offices_again() {
+    let server = TestServer::start(Options::default());
+    let c = campaign("", &smtp_plain(&server, ""), &[SOS, EPN, RUBIO]);
+    send(&c, &["--yes"]).success();
+    assert_eq!(server.received().len(), 3);
+
+    c.edit(
+        "lettermerge.toml",
+        r#"recipients = "recipients/officials.csv""#,
+        r#"recipients = { path = "recipients/officials.csv", key = "email" }"#,
+    );
+    let run = send(&c, &["--yes"]);
+    let err = run.fails_with(1);
+    assert_eq!(server.received().len(), 3, "nothing sent again\n{run}");
+    assert!(
+        err.contains(
+            "secretary@state.example, archive@coalition.example already received `default/sos`"
+        ),
+        "{run}"
+    );
+    assert!(
+        err.contains("mark default/secretary@state.example delivered"),
+        "{run}"
+    );
+    assert!(run.stdout().contains("Cannot be sent: 3 letters"), "{run}");
+
+    // The same letter under a new name: recorded, never sent. A new letter for that office: sent when named.
+    lm(
+        &c,
+        &["mark", "default/secretary@state.example", "delivered"],
+    )
+    .success();
+    let new = "default/senator@rubio.senate.example";
+    send(&c, &["--yes", "--resend", "--only", new]).success();
+    assert_eq!(copies(&server, "senator@rubio.senate.example"), 2);
+    assert_eq!(copies(&server, "secretary@state.example"), 1);
+    let last = send(&c, &["--yes"]);
+    last.fails_with(1);
+    assert_eq!(server.received().len(), 4, "{last}");
+    assert!(
+        last.stderr().contains("already received `default/epn`"),
+        "{last}"
+    );
+    assert!(!last.stderr().contains("default/sos`"), "{last}");
+
+    // A renamed variant: the same.
+    let d = campaign("[variants.main]\n", &smtp_plain(&server, ""), &[SOS]);
+    send(&d, &["--yes"]).success();
+    let before = server.received().len();
+    d.edit("lettermerge.toml", "[variants.main]", "[variants.main2018]");
+    let run = send(&d, &["--yes"]);
+    run.fails_with(1);
+    assert_eq!(server.received().len(), before, "{run}");
+    assert!(
+        run.stderr().contains("already received `main/sos`"),
+        "{run}"
+    );
+}

@@ -353,7 +353,7 @@ fn killed_while_letters_wait_for_their_turn_under_a_rate_none_is_uncertain() {
         !st.values().any(|s| s == "uncertain"),
         "letters that only waited for their turn are uncertain: {st:?}"
     );
-    assert!(sent >= 1 && sent < N, "{st:?}");
+    assert!((1..N).contains(&sent), "{st:?}");
     // The next run sends the rest, each once.
     send(&c, &["--yes"]).success();
     let per = per_recipient(&server);

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use crate::check::{limits, preflight};
 use crate::cli::SendArgs;
 use crate::deliver::journal::Journal;
+use crate::deliver::moved::Moved;
 use crate::deliver::send::{self, Decision, Delivered, Outcome, Resend, Route, Run, Tally, Todo};
 use crate::deliver::smtp::{self, Mailer, SmtpConfig};
 use crate::deliver::track::{hand_file, OutDir};
@@ -70,6 +71,9 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     for w in &warnings {
         eprintln!("warning: {w}");
     }
+    let moved = Moved::find(&campaign, &journal);
+    // `--resend --only ID` is the coordinator saying this letter is new for its office, whatever went before.
+    let named_resend = args.resend && !args.selection.only.is_empty();
     // Every picked letter is rendered and judged against the journal, batch by batch; what is kept of a letter to
     // send is its number and what the summary counted of it (24 bytes), so the run stays flat for a million letters.
     let mut problems = Problems::new();
@@ -131,6 +135,12 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             if let (Decision::Send | Decision::Again(_), Some(over)) = (&decision, j.over) {
                 problems.push(over);
                 continue;
+            }
+            if decision == Decision::Send && !named_resend {
+                if let Some(p) = moved.holds(&j.id, &j.to) {
+                    problems.push(p);
+                    continue;
+                }
             }
             decided.items += 1;
             if decision == Decision::ByHand(j.channel) {
@@ -358,6 +368,8 @@ struct Judged {
     stem: String,
     /// Over a strict `[channels.email]` limit: refused if the journal says it is to be sent.
     over: Option<Problem>,
+    /// The envelope's addresses of an email the journal has never seen (else empty).
+    to: Vec<String>,
 }
 
 /// Renders the letter and, for an email, its message, whose hash the journal compares.
@@ -373,6 +385,7 @@ fn judge(
     let over = limits
         .filter(|_| r.channel.is_email())
         .and_then(|l| l.letter(&r).into_iter().find(Problem::is_error));
+    let mut to = Vec::new();
     let (hash, guard) = if r.channel.is_email() && needs_hash(&r.id) {
         let hash = outputs.email(&r, false)?.hash;
         let guard = send::Guard::Message(send::short_hash(&hash));
@@ -380,7 +393,7 @@ fn judge(
     } else {
         if r.channel.is_email() {
             // What can refuse the letter is checked now, in the summary: its addresses and its files.
-            outputs.recipients(&r)?;
+            to = outputs.recipients(&r)?;
             outputs.read_attachments(&r)?;
         }
         (String::new(), send::Guard::Letter(send::letter_hash(&r)))
@@ -392,6 +405,7 @@ fn judge(
         channel: r.channel,
         stem: r.file_stem,
         over,
+        to,
     })
 }
 
