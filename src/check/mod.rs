@@ -116,6 +116,18 @@ pub fn campaign(campaign: &Campaign, opts: &PlanOptions, only: &[String]) -> Pro
     };
     let (limits, found) = limits::Limits::new(campaign, outputs.as_ref());
     after.extend(found);
+    // The first letter of every variant that makes a PDF is typeset whole: a layout that reads a missing file, or a
+    // letterhead too wide for the page, fails there as it would in `render` and `send`.
+    let typeset: BTreeSet<String> = plan
+        .variants
+        .iter()
+        .filter(|v| {
+            engine
+                && (formats.contains(&Format::Pdf)
+                    || campaign.templates[&v.template].front.attach_pdf)
+        })
+        .map(|v| v.name.clone())
+        .collect();
     let letters = Letters {
         campaign,
         plan: &plan,
@@ -124,6 +136,7 @@ pub fn campaign(campaign: &Campaign, opts: &PlanOptions, only: &[String]) -> Pro
         limits: &limits,
         only,
         render: render_letters,
+        typeset,
     };
     let (units, by_letter) = letters.check();
     problems.extend(units);
@@ -144,6 +157,8 @@ struct Letters<'a, 'c> {
     limits: &'a limits::Limits<'c, 'a>,
     only: &'a [String],
     render: bool,
+    /// Variants whose first letter is typeset.
+    typeset: BTreeSet<String>,
 }
 
 /// Where a letter's problem goes among the others of the same letter.
@@ -166,6 +181,7 @@ impl Letters<'_, '_> {
             .build();
         let pick = Pick::all();
         let t = &self.campaign.recipients;
+        let mut typeset = self.typeset.clone();
         let mut n = 0;
         for batch in self.plan.batches(&pick, BATCH) {
             let batch = match batch {
@@ -182,6 +198,10 @@ impl Letters<'_, '_> {
                 found
             };
             let letters = batch.letters();
+            let first = letters
+                .iter()
+                .position(|l| self.selected(l))
+                .filter(|_| typeset.remove(&batch.variant.name));
             let both = || -> (Vec<Problems>, Vec<_>) {
                 let in_units = batch
                     .units()
@@ -191,14 +211,22 @@ impl Letters<'_, '_> {
                     .collect();
                 (
                     in_units,
-                    letters.par_iter().map(|l| self.letter(l)).collect(),
+                    letters
+                        .par_iter()
+                        .enumerate()
+                        .map(|(i, l)| self.letter(l, first == Some(i)))
+                        .collect(),
                 )
             };
             let (in_units, results) = match &pool {
                 Ok(pool) => pool.install(both),
                 Err(_) => (
                     batch.units().map(rows).collect(),
-                    letters.iter().map(|l| self.letter(l)).collect(),
+                    letters
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| self.letter(l, first == Some(i)))
+                        .collect(),
                 ),
             };
             units.extend(in_units.into_iter().flatten());
@@ -218,14 +246,22 @@ impl Letters<'_, '_> {
         (units, found.into_iter().map(|(_, _, p)| p).collect())
     }
 
-    /// One letter's problems, and the file name it would be written to.
-    fn letter(&self, letter: &crate::plan::Letter) -> (Vec<(Slot, Problem)>, Option<String>) {
-        let campaign = self.campaign;
-        // A letter whose `channel` names no channel is reported once, by its row.
-        if !(self.render
+    /// Whether the letter is rendered and checked: a letter whose `channel` names no channel is reported once, by
+    /// its row.
+    fn selected(&self, letter: &crate::plan::Letter) -> bool {
+        self.render
             && letter.selected_by(self.only)
-            && letter.channel(&campaign.recipients).is_ok())
-        {
+            && letter.channel(&self.campaign.recipients).is_ok()
+    }
+
+    /// One letter's problems, and the file name it would be written to; `typeset`: its PDF made too.
+    fn letter(
+        &self,
+        letter: &crate::plan::Letter,
+        typeset: bool,
+    ) -> (Vec<(Slot, Problem)>, Option<String>) {
+        let campaign = self.campaign;
+        if !self.selected(letter) {
             return (Vec::new(), None);
         }
         let mut out = Vec::new();
@@ -245,7 +281,12 @@ impl Letters<'_, '_> {
                             .map(|p| (Slot::Limits, p)),
                     );
                 }
+                let mut valid = true;
                 if let Some(Err(p)) = self.outputs.map(|o| o.validate(&r)) {
+                    valid = !p.is_error();
+                    out.push((Slot::Outputs, p));
+                }
+                if let Some(Err(p)) = self.outputs.filter(|_| typeset && valid).map(|o| o.pdf(&r)) {
                     out.push((Slot::Outputs, p));
                 }
                 (out, Some(r.file_stem))

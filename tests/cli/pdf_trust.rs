@@ -112,6 +112,27 @@ fn text_the_layout_cannot_fit_fails_the_letter_instead_of_losing_it() {
     assert!(err.contains("default/ana"), "{run}");
     assert!(err.contains("runs off the page"), "{run}");
     assert!(!c.path().join("out/default/ana.pdf").exists(), "{run}");
+    // `check` typesets a variant's first letter, so it does not call this campaign ready.
+    let run = c.check(&[]);
+    assert!(run.fails_with(1).contains("runs off the page"), "{run}");
+}
+
+/// README, "check": when `check` finds no error, `render` and `send` go ahead. A layout that reads a file the campaign
+/// lacks fails only when a letter is typeset, so `check` typesets the first letter of each variant that makes a PDF.
+#[test]
+fn a_layout_reading_a_missing_image_fails_check_not_the_day_of_sending() {
+    let c = letter_with("short");
+    c.write(
+        "templates/layout.typ",
+        "#let letter(inputs, body) = {\n  image(\"/assets/logo.png\", height: 0.5in)\n  body\n}\n",
+    );
+    let run = c.check(&[]);
+    let err = run.fails_with(1);
+    assert!(err.contains("templates/layout.typ:2"), "{run}");
+    assert!(err.contains("assets/logo.png"), "{run}");
+    assert!(!run.stdout().contains("The campaign is ready"), "{run}");
+    c.write("templates/layout.typ", "#let letter(inputs, body) = body\n");
+    c.check(&[]).success();
 }
 
 #[test]
