@@ -160,6 +160,16 @@ fn row_rules(t: &Shape, row: &Row, lang: &str, problems: &mut Problems) {
         }
     }
 
+    // No gender anywhere, and a form that has one: the letter guesses.
+    if let Some(guess) = guessed_gender(&p, lang, overridden.is_some()) {
+        problems.push(
+            at(format!(
+                "`{key}` has no `gender`, so the {lang_name} letter guesses a man: {guess}"
+            ))
+            .help("write f or m in `gender` (or fill `salutation` with the words to use)"),
+        );
+    }
+
     // The gender column against the title, the position, the honorific and the override.
     let gender = gender_column(p.gender);
     if gender != Gender::Unknown {
@@ -310,6 +320,37 @@ fn position<'a>(t: &Shape, row: &'a Row, lang: &str) -> &'a str {
 
 /// Whether a title is the masculine twin of a feminine name ("Senador" of "senadora"): its first word differs only
 /// in its ending. English words that serve both ("Chairman", "Senator") have no feminine name and never get here.
+/// What a row without a gender prints that would differ for a woman: “Dear Mr. Secretary” (formal), “Estimado
+/// Secretario” — when neither `gender`, the honorific nor the title's own word says which.
+fn guessed_gender(p: &Person, lang: &str, overridden: bool) -> Option<String> {
+    let honorific = p.honorific.split_whitespace().next().unwrap_or("");
+    if gender_column(p.gender) != Gender::Unknown || gender_of_word(honorific) != Gender::Unknown {
+        return None;
+    }
+    let v = address::view(p)?;
+    if v.feminine_title || (v.has_feminine && is_masculine_word(p.title, v.feminine_names)) {
+        return None;
+    }
+    let as_ = |gender| Person { gender, ..*p };
+    let said = |person: &Person, style| address::salutation(&[*person], lang, style).text;
+    if !overridden {
+        for (style, how) in [
+            (Style::Usual, ""),
+            (Style::Formal, " ({{salutation style=\"formal\"}})"),
+        ] {
+            let (text, woman) = (said(p, style), said(&as_("f"), style));
+            if text != woman {
+                return Some(format!("“{text}”{how}, not “{woman}”"));
+            }
+        }
+    }
+    let (text, woman) = (
+        address::addressee(p, lang),
+        address::addressee(&as_("f"), lang),
+    );
+    (text != woman).then(|| format!("“{text}” ({{{{addressee}}}}), not “{woman}”"))
+}
+
 fn is_masculine_word(title: &str, feminine: &[String]) -> bool {
     let first = crate::render::address::normalize_title(title);
     let first = first.split(' ').next().unwrap_or("");
