@@ -91,7 +91,7 @@ pub fn encodings(campaign: &Campaign) -> Problems {
         let Some(label) = &full.encoding else {
             continue;
         };
-        let Some(encoding) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) else {
+        let Some(encoding) = crate::load::table::encoding_of(label) else {
             continue;
         };
         if encoding == encoding_rs::UTF_8

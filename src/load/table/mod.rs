@@ -19,6 +19,7 @@ pub mod dups;
 mod headers;
 mod primary;
 mod reader;
+pub use reader::encoding_of;
 mod scan;
 mod source;
 #[cfg(test)]

@@ -78,7 +78,7 @@ impl RowReader {
         let mut problems = Problems::new();
         let encoding = match &spec.encoding {
             None => None,
-            Some(label) => match Encoding::for_label(label.trim().as_bytes()) {
+            Some(label) => match encoding_of(label) {
                 Some(e) if e != encoding_rs::REPLACEMENT => Some(e),
                 _ => {
                     problems.push(
@@ -568,3 +568,14 @@ fn delimiter_text(d: u8) -> String {
         (d as char).to_string()
     }
 }
+
+/// The encoding a table's `encoding` label names: a WHATWG label ("windows-1252", "latin1", "utf-16"), or one with
+/// its dashes and underscores left out, as people write them ("latin-1", "cp-1252", "ISO_8859-15").
+pub fn encoding_of(label: &str) -> Option<&'static Encoding> {
+    let label = label.trim();
+    Encoding::for_label(label.as_bytes()).or_else(|| {
+        let bare: String = label.chars().filter(|c| !matches!(c, '-' | '_')).collect();
+        Encoding::for_label(bare.as_bytes())
+    })
+}
+

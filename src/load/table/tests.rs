@@ -612,3 +612,19 @@ fn manifest_hint_keeps_columns_and_dedupe() {
         r#"lettermerge.toml: [tables] signons = { path = "t.csv", key = "email", columns = { email = 'Email "work" Address', "organización" = "Org" }, dedupe = { by = "email", keep = "first" } }"#
     );
 }
+
+#[test]
+fn encoding_labels_as_people_write_them() {
+    use super::encoding_of;
+    for (label, encoding) in [
+        ("windows-1252", encoding_rs::WINDOWS_1252),
+        ("latin-1", encoding_rs::WINDOWS_1252),
+        (" Latin1 ", encoding_rs::WINDOWS_1252),
+        ("cp-1252", encoding_rs::WINDOWS_1252),
+        ("ISO_8859-15", encoding_rs::ISO_8859_15),
+        ("utf8", encoding_rs::UTF_8),
+    ] {
+        assert_eq!(encoding_of(label), Some(encoding), "{label}");
+    }
+    assert_eq!(encoding_of("klingon"), None);
+}
