@@ -26,6 +26,13 @@ pub fn run(dir: &Path, args: &ProofArgs, v: Verbosity) -> Result<()> {
             .map_err(|p| Error::Campaign(p.into()))?
             .join("proof.html"),
     };
+    // The page replaces a file by renaming over it: anything else at `--out` (a device, a folder) is not ours.
+    if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+        return Err(Error::Usage(format!(
+            "--out {}: not a file; give the path of the HTML file to write",
+            path.display()
+        )));
+    }
     write_atomic(&path, html.as_bytes()).map_err(|e| Error::Write {
         path: path.clone(),
         source: e,

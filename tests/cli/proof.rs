@@ -143,3 +143,16 @@ fn proof_of_one_variant_has_only_that_variant() {
     let doc = proof(&c, &["--variant", "us"]);
     assert_eq!(texts(&doc, "section.variant h2"), ["us"]);
 }
+
+/// `--out` names the page's file; a folder (or a device) there is refused and left as it is, never renamed over.
+#[test]
+fn proof_out_that_is_not_a_file_is_refused_and_left_alone() {
+    let c = Campaign::coalition();
+    std::fs::create_dir_all(c.file("review")).unwrap();
+    std::fs::write(c.file("review/keep.txt"), "mine").unwrap();
+    let run = c.run(&["proof", "--out", "review"]);
+    assert!(run.fails_with(2).contains("not a file"), "{run}");
+    assert_eq!(c.read("review/keep.txt"), "mine");
+    c.run(&["proof", "--out", "review/proof.html"]).success();
+    assert!(c.read("review/proof.html").contains("variant-coalition"));
+}
