@@ -548,3 +548,27 @@ fn a_date_format_with_time_fields_is_an_error_at_its_line() {
     ok.render(&["--format", "txt"]).success();
     assert!(ok.out("default", "ana.txt").contains("Dated 11/07/2018."));
 }
+
+#[test]
+fn an_email_without_a_subject_is_named_by_check_and_still_renders() {
+    let c = campaign();
+    c.write(
+        "templates/letter.hbs",
+        TEMPLATE.replace("subject: 'About {{topic}}'\n", ""),
+    );
+    let run = c.check(&[]);
+    assert_eq!(run.code(), 0, "a warning\n{run}");
+    assert!(run.stderr().contains("no subject"), "{run}");
+    assert!(run.stderr().contains("3 letters"), "said once for the three\n{run}");
+    render(&c).success();
+    let eml = c.out("default", "ana.eml");
+    assert!(!eml.contains("About"), "{eml}");
+    // An empty subject is the same.
+    c.write(
+        "templates/letter.hbs",
+        TEMPLATE.replace("'About {{topic}}'", "''"),
+    );
+    let run = c.check(&[]);
+    assert!(run.stderr().contains("templates/letter.hbs:4"), "{run}");
+    assert!(run.stderr().contains("no subject"), "{run}");
+}
