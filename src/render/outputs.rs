@@ -187,8 +187,10 @@ impl<'c> Outputs<'c> {
         }
         let no_subject = h.subject.as_deref().is_none_or(|s| s.trim().is_empty());
         if r.channel.is_email() && !r.is_public() && h.from.is_some() && no_subject {
-            let p = Problem::warning("this email has no subject: it would reach the office with an empty Subject line")
-                .help("add `subject:` to the template's front matter");
+            let p = Problem::warning(
+                "this email has no subject: it would reach the office with an empty Subject line",
+            )
+            .help("add `subject:` to the template's front matter");
             let p = letter(p).in_file(&r.template);
             return Err(match front.and_then(|f| f.subject.as_ref()) {
                 Some(f) => p.at(f.line, None),

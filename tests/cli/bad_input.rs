@@ -559,7 +559,10 @@ fn an_email_without_a_subject_is_named_by_check_and_still_renders() {
     let run = c.check(&[]);
     assert_eq!(run.code(), 0, "a warning\n{run}");
     assert!(run.stderr().contains("no subject"), "{run}");
-    assert!(run.stderr().contains("3 letters"), "said once for the three\n{run}");
+    assert!(
+        run.stderr().contains("3 letters"),
+        "said once for the three\n{run}"
+    );
     render(&c).success();
     let eml = c.out("default", "ana.eml");
     assert!(!eml.contains("About"), "{eml}");

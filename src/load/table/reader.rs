@@ -578,4 +578,3 @@ pub fn encoding_of(label: &str) -> Option<&'static Encoding> {
         Encoding::for_label(bare.as_bytes())
     })
 }
-

@@ -18,7 +18,9 @@ pub(crate) fn unstructured(out: &mut String, name: &str, value: &str) {
         // A run of words that need encoding is encoded as one: `Andrés Manuel` is one encoded word, not two.
         let mut pending = String::new();
         for word in value.split_inclusive(' ') {
-            if word.bytes().all(allowed) {
+            // A word that reads as an encoded word (`=?utf-8?q?Evil?=`) is encoded itself, so a mail program shows
+            // the text as the row wrote it instead of decoding it into other words.
+            if word.bytes().all(allowed) && !word.contains("=?") {
                 flush_encoded(&mut pending, &mut w);
                 let _ = w.folding().write_str(word);
             } else {
@@ -141,6 +143,21 @@ mod tests {
             "Subject: Derechos humanos: carta a =?utf-8?b?QW5kcsOpcw==?= Manuel\r\n =?utf-8?b?TMOzcGV6?= Obrador\r\n"
         );
         assert!(s.lines().all(|l| l.len() <= 78));
+    }
+
+    #[test]
+    fn text_that_looks_like_an_encoded_word_reaches_the_reader_as_written() {
+        for subject in [
+            "Letter to =?utf-8?q?Evil?=",
+            "=?iso-8859-1?b?SGk=?= and more",
+        ] {
+            let s = field(|o| unstructured(o, "Subject", subject));
+            let message = format!("{s}\r\nbody\r\n");
+            let parsed = mail_parser::MessageParser::default()
+                .parse(message.as_bytes())
+                .expect("parses");
+            assert_eq!(parsed.subject(), Some(subject), "{s}");
+        }
     }
 
     #[test]
