@@ -25,6 +25,32 @@ pub fn unit(t: &Shape, unit: &Unit, lang: &str, problems: &mut Problems) {
         row_rules(t, row, lang, problems);
     }
     mixed_languages(t, &unit.key, &unit.rows, problems);
+    no_copy(t, unit, problems);
+}
+
+/// In a letter to several offices, a row with no email while the others have one: the letter still names that
+/// office (its salutation, its address), but its `to` leaves it out, so the office never gets a copy.
+fn no_copy(t: &Shape, unit: &Unit, problems: &mut Problems) {
+    let Some(email) = t.column("email") else {
+        return;
+    };
+    if unit.rows.len() < 2 || unit.rows.iter().all(|r| r.get(email).trim().is_empty()) {
+        return;
+    }
+    for row in unit.rows.iter().filter(|r| r.get(email).trim().is_empty()) {
+        problems.push(
+            t.at(
+                Problem::warning(format!(
+                "`{}` has no email: the letter `{}` names that office but goes only to the others",
+                t.key(row),
+                unit.key
+            ))
+                .help("fill the email cell, or deliver that office's copy by hand"),
+                row.line,
+                Some(email),
+            ),
+        );
+    }
 }
 
 /// The rules that read what a letter prints: its address block and its salutation line.

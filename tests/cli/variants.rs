@@ -615,3 +615,24 @@ fn check_names_a_row_a_filter_misses_only_by_a_space_or_case() {
     let clean = crate::harness::Campaign::example().check(&[]);
     assert!(!clean.stderr().contains("as the filter of"), "{clean}");
 }
+
+/// A grouped letter names every office it is to; one with an empty email is left out of `to` (README, "Templates"),
+/// so `check` says that office gets no copy.
+#[test]
+fn check_names_an_office_of_a_grouped_letter_that_gets_no_copy() {
+    let c = crate::harness::Campaign::example();
+    c.edit(
+        "recipients/officials.csv",
+        "ranking.member@foreign.senate.example",
+        "",
+    );
+    let run = c.check(&[]);
+    let err = run.stderr();
+    assert!(
+        err.contains("`menendez` has no email: the letter `sfrc` names that office but goes only to the others"),
+        "{run}"
+    );
+    assert_eq!(err.matches("`menendez` has no email").count(), 1, "{run}");
+    let clean = crate::harness::Campaign::example().check(&[]);
+    assert!(!clean.stderr().contains("has no email"), "{clean}");
+}
