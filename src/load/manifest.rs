@@ -178,11 +178,39 @@ impl TableEntry {
 /// `column = value` or `column = [values]`; every column must match.
 pub type Where = BTreeMap<String, OneOrMany>;
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+/// By hand rather than `untagged`, whose error ("did not match any variant of untagged enum") names no fix.
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    r#"a text ("signed") or a list of texts (["signed", "pending"]); a number or true/false goes in quotes, as a cell holds it: "1""#,
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
+                let mut all = Vec::new();
+                while let Some(v) = seq.next_element::<String>()? {
+                    all.push(v);
+                }
+                Ok(OneOrMany::Many(all))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 impl OneOrMany {
@@ -255,11 +283,34 @@ impl std::fmt::Display for Moment {
 }
 
 /// `recipients = false` (one public copy) or `recipients = { where = … }`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum RecipientsOverride {
     Enabled(bool),
     Filter(RecipientsFilter),
+}
+
+/// By hand, as [`TableEntry`]: a mistake inside `where` keeps its own message.
+impl<'de> Deserialize<'de> for RecipientsOverride {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = RecipientsOverride;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"false (one public copy) or { where = { column = "value" } }"#)
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<RecipientsOverride, E> {
+                Ok(RecipientsOverride::Enabled(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RecipientsOverride, A::Error> {
+                RecipientsFilter::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RecipientsOverride::Filter)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -226,7 +226,7 @@ impl SmtpConfig {
             if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
                 out.push(invalid(
                     "timeout",
-                    format!("[smtp] timeout must be between 0 and 3600 seconds, not {t}"),
+                    format!("[smtp] timeout must be more than 0 and at most 3600 seconds, not {t}"),
                 ));
             }
         }

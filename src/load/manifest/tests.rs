@@ -170,3 +170,35 @@ fn variants_keep_manifest_order_and_public_copies() {
     assert_eq!(m.line_of("variants.a", Some("vars")), Some(5));
     assert_eq!(m.line_of("variants.a", Some("nothing")), Some(3));
 }
+
+#[test]
+fn a_filter_value_that_is_not_text_says_to_quote_it_where_it_is() {
+    for (source, line) in [
+        (
+            "[variants.us]\nrecipients = { where = { country = 1 } }\n",
+            2,
+        ),
+        (
+            "[signatories]\ntable = \"o\"\nwhere = { status = true }\n",
+            3,
+        ),
+    ] {
+        let err = first_error(source);
+        assert!(err.message.contains("goes in quotes"), "{err}");
+        assert_eq!(err.line, Some(line), "{err}");
+    }
+    let m = ManifestFile::parse(
+        "[variants.us]\nrecipients = { where = { country = [\"US\", \"us\"] } }\n[variants.p]\nrecipients = false\n"
+            .into(),
+    )
+    .unwrap()
+    .manifest;
+    assert!(matches!(
+        &m.variants["us"].recipients,
+        Some(RecipientsOverride::Filter(f)) if f.filter["country"].as_slice() == ["US", "us"]
+    ));
+    assert!(matches!(
+        m.variants["p"].recipients,
+        Some(RecipientsOverride::Enabled(false))
+    ));
+}
