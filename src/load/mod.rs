@@ -111,6 +111,22 @@ impl Campaign {
                     continue;
                 }
             };
+            // A template that is not there is the manifest's mistake: said at the line that names it.
+            if !file.exists() {
+                let section = key[..key.len() - 1].join(".");
+                problems.push(
+                    manifest
+                        .problem(
+                            &section,
+                            Some("template"),
+                            format!("template `{path}`: no such file"),
+                        )
+                        .help(
+                            "create it, or point `template` at an existing .hbs file in templates/",
+                        ),
+                );
+                continue;
+            }
             match LetterTemplate::load(&file, path.as_str()) {
                 Ok(t) => {
                     templates.insert(path.as_str().to_string(), t);

@@ -366,7 +366,11 @@ fn an_unknown_front_matter_key_is_named() {
 fn a_missing_template_is_named() {
     let c = campaign();
     std::fs::remove_file(c.path().join("templates/letter.hbs")).expect("remove");
-    campaign_error(&c, "templates/letter.hbs");
+    let err = campaign_error(&c, "lettermerge.toml:2");
+    assert!(
+        err.contains("template `templates/letter.hbs`: no such file"),
+        "{err}"
+    );
 }
 
 // ── Per-letter errors: the others are written ────────────────────────────────────────────────────────────────────
