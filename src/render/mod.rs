@@ -513,6 +513,13 @@ impl<'c> Renderer<'c> {
             handlebars::RenderErrorReason::MissingVariable(Some(name)) => {
                 format!("`{name}` is not in the letter's context (a column name misspelt, or a value missing)")
             }
+            // What `lookup` looks for has no name handlebars can give.
+            handlebars::RenderErrorReason::MissingVariable(None) => {
+                "a value this expression looks up (with `lookup`?) is not in the letter's context".to_string()
+            }
+            handlebars::RenderErrorReason::HelperNotFound(name) => format!(
+                "`{name}` is neither a helper nor a value of the letter (see the README's list of helpers)"
+            ),
             other => other.to_string(),
         };
         let mut p = Problem::error(reason).for_letter(&who.id, who.row.clone());
