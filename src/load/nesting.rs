@@ -14,9 +14,24 @@ pub const MAX_DEPTH: usize = 64;
 /// Refuses a template whose blocks, `else if` chains or subexpressions nest deeper than [`MAX_DEPTH`]. `file` and
 /// `line_offset` (lines before `source` in its file) place the problem.
 pub fn check(source: &str, file: &str, line_offset: usize) -> Result<(), Problem> {
+    scan(source)
+        .map(|_| ())
+        .map_err(|at| too_deep(source, file, line_offset, at))
+}
+
+/// Where the innermost block still open at the end of the text starts (`{{#if x}}` without its `{{/if}}`): what
+/// handlebars' "expected …" at the end of the file means.
+pub fn unclosed(source: &str) -> Option<usize> {
+    scan(source).ok()?.last().copied()
+}
+
+/// The blocks open at the end of the text (where each starts), or where the text nests too deep.
+fn scan(source: &str) -> Result<Vec<usize>, usize> {
     let bytes = source.as_bytes();
-    // Per open block, how many levels it holds: 1, plus one per `{{else if …}}` (handlebars nests each in the last).
+    // Per open block, how many levels it holds: 1, plus one per `{{else if …}}` (handlebars nests each in the last),
+    // and where it opens.
     let mut blocks: Vec<usize> = Vec::new();
+    let mut opened: Vec<usize> = Vec::new();
     let mut depth = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -40,7 +55,7 @@ pub fn check(source: &str, file: &str, line_offset: usize) -> Result<(), Problem
         if rest.starts_with(b"{{{{") {
             // A raw block: its text is not parsed, but the block is one level.
             if depth + 1 > MAX_DEPTH {
-                return Err(too_deep(source, file, line_offset, i));
+                return Err(i);
             }
             let open_end = find(bytes, i + 4, b"}}}}").map_or(bytes.len(), |e| e + 4);
             let is_end = bytes.get(i + 4) == Some(&b'/');
@@ -55,6 +70,7 @@ pub fn check(source: &str, file: &str, line_offset: usize) -> Result<(), Problem
         match kind {
             Kind::Open => {
                 blocks.push(1);
+                opened.push(i);
                 depth += 1;
             }
             Kind::Chain => {
@@ -63,19 +79,22 @@ pub fn check(source: &str, file: &str, line_offset: usize) -> Result<(), Problem
                     depth += 1;
                 }
             }
-            Kind::Close => depth -= blocks.pop().unwrap_or(0),
+            Kind::Close => {
+                depth -= blocks.pop().unwrap_or(0);
+                opened.pop();
+            }
             Kind::Other => {}
         }
         if depth > MAX_DEPTH {
-            return Err(too_deep(source, file, line_offset, i));
+            return Err(i);
         }
         let (end, inner) = tag_end(bytes, body);
         if inner > MAX_DEPTH {
-            return Err(too_deep(source, file, line_offset, i));
+            return Err(i);
         }
         i = end;
     }
-    Ok(())
+    Ok(opened)
 }
 
 enum Kind {
@@ -213,6 +232,14 @@ mod tests {
         assert!(check(&hidden, "t.hbs", 0).is_ok());
         let elses = format!("{{{{#if a}}}}{}{{{{/if}}}}", "{{else}}".repeat(100));
         assert!(check(&elses, "t.hbs", 0).is_ok());
+    }
+
+    #[test]
+    fn the_innermost_block_left_open_is_found() {
+        let t = "{{#if a}}x{{/if}}\n{{#each rows}}\n{{#if b}}y{{/if}}\nz\n";
+        assert_eq!(unclosed(t), t.find("{{#each"));
+        assert_eq!(unclosed("{{#if a}}x{{/if}}"), None);
+        assert_eq!(unclosed("{{!-- {{#if a}} --}}x"), None);
     }
 
     #[test]

@@ -32,6 +32,7 @@ use handlebars::{Handlebars, RenderError, TemplateError};
 use serde_json::Value;
 
 use crate::diag::{LetterRef, Problem, Problems};
+use crate::load::nesting::unclosed;
 use crate::load::template::FrontMatter;
 use crate::load::Campaign;
 use crate::plan::channel::Channel;
@@ -210,7 +211,7 @@ impl<'c> Renderer<'c> {
             );
             for reg in [&mut body, &mut raw] {
                 if let Err(e) = reg.register_partial(&p.name, &p.source) {
-                    problems.push(template_problem(&p.path, 0, &e));
+                    problems.push(template_problem(&p.path, 0, &p.source, &e));
                     break;
                 }
             }
@@ -224,7 +225,7 @@ impl<'c> Renderer<'c> {
                 },
             );
             if let Err(e) = body.register_template_string(path, &t.body) {
-                problems.push(template_problem(path, t.body_offset, &e));
+                problems.push(template_problem(path, t.body_offset, &t.body, &e));
             }
             if let Some(field) = &t.front.body {
                 if !campaign.partials.iter().any(|p| p.name == field.source) {
@@ -241,7 +242,7 @@ impl<'c> Renderer<'c> {
                     &cover_name(&field.source),
                     format!("{{{{> {}}}}}", field.source),
                 ) {
-                    problems.push(template_problem(path, field.line - 1, &e));
+                    problems.push(template_problem(path, field.line - 1, "", &e));
                 }
             }
             for (key, index, field) in front_fields(&t.front) {
@@ -254,7 +255,7 @@ impl<'c> Renderer<'c> {
                     },
                 );
                 if let Err(e) = raw.register_template_string(&name, &field.source) {
-                    problems.push(template_problem(path, field.line - 1, &e));
+                    problems.push(template_problem(path, field.line - 1, &field.source, &e));
                 }
             }
         }
@@ -598,7 +599,26 @@ fn field_template(path: &str, key: &str, index: usize, line: usize) -> String {
     format!("{path}#{key}@{line}#{index}")
 }
 
-fn template_problem(file: &str, offset: usize, e: &TemplateError) -> Problem {
+fn template_problem(file: &str, offset: usize, source: &str, e: &TemplateError) -> Problem {
+    // A block left open makes handlebars stop at the end of the file with a list of what it expected: the block's
+    // own line says more.
+    let at_end = e
+        .pos()
+        .is_some_and(|(line, _)| line >= source.lines().count());
+    if let Some(open) = unclosed(source).filter(|_| at_end) {
+        let (line, col) = crate::diag::line_col(source, open);
+        let tag: String = source[open..].chars().take_while(|&c| c != '}').collect();
+        let name = tag
+            .trim_start_matches(['{', '~', ' ', '#', '>', '*'])
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        return Problem::error(format!("`{tag}}}}}` is never closed"))
+            .in_file(file)
+            .at(line + offset, Some(col))
+            .help(format!("add `{{{{/{name}}}}}` where the block ends"));
+    }
     let mut p = Problem::error(format!("template syntax: {}", e.reason())).in_file(file);
     if let Some((line, col)) = e.pos() {
         p = p.at(line + offset, Some(col));

@@ -579,3 +579,15 @@ fn an_email_without_a_subject_is_named_by_check_and_still_renders() {
     assert!(run.stderr().contains("templates/letter.hbs:4"), "{run}");
     assert!(run.stderr().contains("no subject"), "{run}");
 }
+
+#[test]
+fn a_block_never_closed_is_named_at_the_line_that_opens_it() {
+    let c = campaign();
+    c.write("templates/letter.hbs", TEMPLATE.replace("{{/each}}\n", ""));
+    let err = campaign_error(&c, "templates/letter.hbs:8:1");
+    assert!(
+        err.contains(r#"`{{#each (rows "issues" issues)}}` is never closed"#),
+        "{err}"
+    );
+    assert!(err.contains("add `{{/each}}`"), "{err}");
+}
