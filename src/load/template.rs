@@ -93,6 +93,21 @@ impl LetterTemplate {
             .help("put a line `---` after the last front-matter key (to:, subject:…), before the letter's text")
             .into());
         }
+        // `---` after blank lines is front matter its writer meant, read as the letter's first words.
+        let blank = text.lines().take_while(|l| l.trim().is_empty()).count();
+        if blank > 0 && !opens_front_matter(text) {
+            let rest: String = text.lines().skip(blank).collect::<Vec<_>>().join("\n");
+            if opens_front_matter(&rest) && split_front_matter(&rest).is_some() {
+                return Err(Problem::error(format!(
+                    "the front matter starts on line {}, after blank lines: it must start on line 1, or the whole file is the letter's text",
+                    blank + 1
+                ))
+                .in_file(rel)
+                .at(blank + 1, Some(1))
+                .help("remove the blank lines before the first `---`")
+                .into());
+            }
+        }
         let Some((yaml, body, body_offset)) = split_front_matter(text) else {
             nesting::check(text, rel, 0)?;
             return Ok(LetterTemplate {

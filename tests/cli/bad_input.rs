@@ -591,3 +591,12 @@ fn a_block_never_closed_is_named_at_the_line_that_opens_it() {
     );
     assert!(err.contains("add `{{/each}}`"), "{err}");
 }
+
+#[test]
+fn front_matter_after_a_blank_line_is_named_not_read_as_the_letter() {
+    let c = campaign();
+    c.write("templates/letter.hbs", format!("\n\n{TEMPLATE}"));
+    let err = campaign_error(&c, "templates/letter.hbs:3:1");
+    assert!(err.contains("must start on line 1"), "{err}");
+    assert!(err.contains("remove the blank lines"), "{err}");
+}
