@@ -197,6 +197,31 @@ fn senators_of_one_letter_are_named_together() {
     assert!(letter(&c, "fl").contains("Dear Senators Rubio and Nelson:"));
 }
 
+/// The formal Spanish form of a senator has no name ("Señora Senadora"): two senators are named together rather than
+/// given the same words twice.
+#[test]
+fn two_senators_in_the_formal_spanish_style_are_named_together() {
+    let c = campaign(
+        "es",
+        true,
+        HEADER,
+        &[
+            "ruiz,Senadora,,Ana,Ruiz,female,,Senado de la República,sen,es,MX",
+            "lopez,Senadora,,Eva,López,female,,Senado de la República,sen,es,MX",
+        ],
+    );
+    let text = letter(&c, "sen");
+    assert!(
+        text.contains("Distinguidas Senadoras Ruiz y López:"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Señora Senadora y Señora Senadora"),
+        "{text}"
+    );
+    assert!(text.contains("Estimadas Senadoras Ruiz y López:"), "{text}");
+}
+
 // ── The linter: each rule, a row that trips it and one that does not ─────────────────────────────────────────────
 
 #[test]

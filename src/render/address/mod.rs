@@ -144,7 +144,14 @@ pub fn salutation(people: &[Person], lang: &str, style: Style) -> Salutation {
         genders.push(gender);
         found_all.push((person, found));
     }
-    if let Some(together) = plural(&found_all, &genders, lang, style) {
+    // In the formal style, holders of one office have the same words ("Señora Senadora" twice): named together too.
+    let repeated = parts.len() > 1 && parts.iter().all(|p| *p == parts[0]);
+    if let Some(together) = plural(
+        &found_all,
+        &genders,
+        lang,
+        style == Style::Usual || repeated,
+    ) {
         parts = vec![together];
     }
     let text = match lang {
@@ -182,15 +189,15 @@ fn join_parts(parts: &[String], lang: &str) -> String {
     join(&parts, lang, None, None)
 }
 
-/// "Senators Rubio and Menendez": several holders of one office with a plural form, in the usual
-/// style, none with an override or a former title.
+/// "Senators Rubio and Menendez": several holders of one office with a plural form (`allowed`: in the usual style, or
+/// where the formal one would repeat itself), none with an override or a former title.
 fn plural(
     people: &[(&Person, Option<Found>)],
     genders: &[Gender],
     lang: Lang,
-    style: Style,
+    allowed: bool,
 ) -> Option<String> {
-    if people.len() < 2 || style != Style::Usual {
+    if people.len() < 2 || !allowed {
         return None;
     }
     let (_, Some(first)) = people[0] else {
