@@ -18,6 +18,9 @@ pub struct Headers {
 /// Rendered front-matter values by key, each with the template line it came from.
 pub type Fields<'a> = BTreeMap<&'a str, Vec<(String, usize)>>;
 
+/// The longest display name taken, in characters: quoted or encoded, it still fits one header line.
+const NAME_MAX: usize = 300;
+
 impl Headers {
     /// `Err((template line, message))` for the first bad value. `from` falls back to `[smtp] from`, which the
     /// manifest has already parsed.
@@ -42,6 +45,18 @@ impl Headers {
                             format!("`{key}`: `{item}` is not an email address ({e})"),
                         )
                     })?;
+                    // A name is written whole on one header line, which email caps at 998 characters.
+                    if let Some(name) = mb.name.as_deref().filter(|n| n.chars().count() > NAME_MAX)
+                    {
+                        let start: String = name.chars().take(30).collect();
+                        return Err((
+                            *line,
+                            format!(
+                                "`{key}`: the name “{start}…” is {} characters long: an email header line holds at most 998",
+                                name.chars().count()
+                            ),
+                        ));
+                    }
                     out.push(mb);
                 }
             }

@@ -600,3 +600,25 @@ fn front_matter_after_a_blank_line_is_named_not_read_as_the_letter() {
     assert!(err.contains("must start on line 1"), "{err}");
     assert!(err.contains("remove the blank lines"), "{err}");
 }
+
+/// A header line holds at most 998 characters; a name that long is refused for its letter, with the row.
+#[test]
+fn a_name_too_long_for_an_email_header_fails_its_letter_only() {
+    let long = "Ben".repeat(200);
+    let c = with_officials(&[
+        HEADER,
+        ANA,
+        &format!("ben,{long},ben@example.org,migrants,migrants"),
+    ]);
+    let run = render(&c);
+    let err = run.fails_with(1);
+    assert!(err.contains("default/ben"), "{run}");
+    assert!(err.contains("600 characters long"), "{run}");
+    assert!(err.contains("998"), "{run}");
+    assert!(c.out("default", "ana.eml").contains("To: "), "{run}");
+    let check = c.check(&[]);
+    assert!(
+        check.fails_with(1).contains("600 characters long"),
+        "{check}"
+    );
+}

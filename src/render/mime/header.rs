@@ -20,7 +20,8 @@ pub(crate) fn unstructured(out: &mut String, name: &str, value: &str) {
         for word in value.split_inclusive(' ') {
             // A word that reads as an encoded word (`=?utf-8?q?Evil?=`) is encoded itself, so a mail program shows
             // the text as the row wrote it instead of decoding it into other words.
-            if word.bytes().all(allowed) && !word.contains("=?") {
+            // So is a word too long for one line (998 characters): encoded words split and fold.
+            if word.bytes().all(allowed) && !word.contains("=?") && word.len() <= 900 {
                 flush_encoded(&mut pending, &mut w);
                 let _ = w.folding().write_str(word);
             } else {
@@ -158,6 +159,18 @@ mod tests {
                 .expect("parses");
             assert_eq!(parsed.subject(), Some(subject), "{s}");
         }
+    }
+
+    #[test]
+    fn a_word_longer_than_a_header_line_is_split_into_encoded_words() {
+        let subject = format!("Letter to {}", "A".repeat(5000));
+        let s = field(|o| unstructured(o, "Subject", &subject));
+        assert!(s.split("\r\n").all(|l| l.len() <= 998), "a line over 998");
+        let message = format!("{s}\r\nbody\r\n");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(message.as_bytes())
+            .expect("parses");
+        assert_eq!(parsed.subject(), Some(subject.as_str()));
     }
 
     #[test]
