@@ -15,4 +15,5 @@ pub mod load;
 pub mod plan;
 pub mod render;
 pub(crate) mod serve;
+pub(crate) mod signals;
 pub mod signoff;

@@ -4,7 +4,7 @@
 //! after, so a crash leaves at most the letters in flight as "uncertain": reported, never silently re-sent.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -250,6 +250,8 @@ pub struct Run<'a, 'c> {
     pub backoff: Duration,
     pub approval: &'a (dyn Fn(&str) -> Option<String> + Sync),
     pub progress: &'a (dyn Fn(&Delivered) + Sync),
+    /// Set by Ctrl-C: the letters being handed over finish, and no other starts.
+    pub stop: &'a AtomicBool,
 }
 
 /// Letters journaled together: one fsync for a batch's `sending` lines and one for its outcomes. A crash can leave
@@ -313,11 +315,23 @@ impl Run<'_, '_> {
                 }
                 n += 1;
             }
-            for d in self.deliver_items(&workers, &items, batch) {
+            let handled = self.deliver_items(&workers, &items, batch);
+            let stopped = handled.len() < items.len();
+            for d in handled {
                 match d.outcome {
                     Outcome::Done(_) => tally.done += 1,
                     _ => tally.undone.push(d),
                 }
+            }
+            if stopped || self.stop.load(Ordering::SeqCst) {
+                let left = self.todo.len() - tally.done - tally.undone.len();
+                if left > 0 {
+                    let p = Problem::error(
+                        "the run was stopped (Ctrl-C) before they were handed over; `send` again sends them",
+                    );
+                    tally.stopped = Some((left, p));
+                }
+                return tally;
             }
         }
         if next < self.todo.len() && tally.stopped.is_none() {
@@ -342,6 +356,9 @@ impl Run<'_, '_> {
         workers.scope(|s| {
             for _ in 0..workers.current_num_threads() {
                 s.spawn(|_| loop {
+                    if self.stop.load(Ordering::SeqCst) {
+                        break;
+                    }
                     let start = next.fetch_add(batch, Ordering::SeqCst);
                     if start >= items.len() {
                         break;
@@ -412,6 +429,10 @@ impl Run<'_, '_> {
         };
         for _ in &ready {
             mailer.pace();
+        }
+        // Stopped while waiting for their turn: these were never journaled, and the summary counts them as not sent.
+        if self.stop.load(Ordering::SeqCst) {
+            return results.into_iter().flatten().collect();
         }
         if self.route.records() {
             let sending: Vec<Record> = ready

@@ -59,7 +59,7 @@ pub(crate) async fn serve(
     let mut server = tokio::spawn(async move { server.await });
     tokio::select! {
         done = &mut server => return done.unwrap_or_else(|e| Err(std::io::Error::other(e))),
-        () = stop_signal() => {}
+        () = crate::signals::stop_signal() => {}
     }
     // The event streams end on this; the server then stops once the last response is out.
     let _ = stop_tx.send(true);
@@ -174,26 +174,6 @@ fn addressed_to_loopback(headers: &HeaderMap) -> bool {
 
 async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
-}
-
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            },
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 #[cfg(test)]

@@ -363,6 +363,67 @@ fn killed_while_letters_wait_for_their_turn_under_a_rate_none_is_uncertain() {
     }
 }
 
+/// Ctrl-C (here SIGTERM, its twin) during a send: the letters being handed over finish, no other starts, and the run
+/// ends with its summary; nothing is uncertain, and the next run sends the rest once.
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_the_run_cleanly_with_its_summary() {
+    const N: usize = 8;
+    let server = TestServer::start(Options::default());
+    let rows: Vec<String> = (0..N)
+        .map(|i| {
+            format!(
+                "o{i:03},Senator,First{i},Last{i},,o{i:03}@senate.example,email,torture,torture"
+            )
+        })
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let c = campaign(
+        "",
+        &smtp_plain(&server, "connections = 2\nrate = 2\n"),
+        &rows,
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_lettermerge"))
+        .arg("-C")
+        .arg(c.path())
+        .args(["send", "--yes", "--date", crate::harness::DATE])
+        .env("NO_COLOR", "1")
+        .env_remove("LETTERMERGE_SMTP_PASSWORD")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn lettermerge send");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.received().len() < 2 {
+        assert!(Instant::now() < deadline, "the run did not get going");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SAFETY: a plain kill(2) of our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("Stopping"), "{stderr}");
+    assert!(stderr.contains("not sent: the run was stopped"), "{stderr}");
+    let st = states(&c);
+    assert!(!st.values().any(|s| s == "uncertain"), "{st:?}");
+    let sent = st.values().filter(|s| *s == "sent").count();
+    assert_eq!(sent, server.received().len(), "{st:?}");
+    assert!(sent < N, "the signal came after the end");
+    send(&c, &["--yes"]).success();
+    let per = per_recipient(&server);
+    for i in 0..N {
+        assert_eq!(
+            per.get(&format!("o{i:03}@senate.example")).copied(),
+            Some(1)
+        );
+    }
+}
+
 /// README, "Exactly once": `send` exits 1 when any selected letter failed or is uncertain. A re-run that leaves letters
 /// uncertain (not retried without `--resend`) says so on stdout but exits 0, so a script (`send --yes && echo done`)
 /// takes it for complete.

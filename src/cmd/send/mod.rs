@@ -318,6 +318,13 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             None => {}
         }
     };
+    // Ctrl-C from here on lets the letters being handed over finish (a letter cut mid-message would be uncertain),
+    // then stops; a second Ctrl-C ends at once.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    crate::signals::watch(
+        stop.clone(),
+        "Stopping: the letters being handed over finish, and no other starts (Ctrl-C again to quit at once)",
+    );
     let run = Run {
         plan: &plan,
         pick: &pick,
@@ -331,6 +338,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         backoff: Duration::from_millis(500),
         approval: &approval,
         progress: &on_progress,
+        stop: &stop,
     };
     let sentence = match &run.route {
         Route::Smtp(_) => Sentence::Sent,
