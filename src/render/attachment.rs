@@ -1,6 +1,8 @@
 //! The attached PDF's file name: what an office's staff see in their mail client and save to disk, so it says what
 //! the letter is and to whom, and two letters an office receives never share it.
 
+use std::collections::BTreeSet;
+
 use crate::load::Campaign;
 use crate::plan::Letter;
 use crate::render::file_name::sanitize_file_name;
@@ -125,6 +127,30 @@ fn shorten(text: &str, room: usize) -> String {
         _ => cut,
     };
     format!("{}…", cut.trim_end_matches([' ', ',', ';', ':', '-']))
+}
+
+/// Templates that two or more variants with recipients send (public copies are never sent). From the manifest, not
+/// the plan, so that a letter's attachment name does not depend on which variants a run selects.
+pub fn shared_templates(campaign: &Campaign) -> BTreeSet<String> {
+    use crate::load::manifest::RecipientsOverride;
+    let m = &campaign.manifest.manifest;
+    let mut seen = BTreeSet::new();
+    let mut shared = BTreeSet::new();
+    for spec in m.variants.values() {
+        if matches!(spec.recipients, Some(RecipientsOverride::Enabled(false))) {
+            continue;
+        }
+        let template = spec
+            .template
+            .as_ref()
+            .unwrap_or(&m.letter.template)
+            .as_str()
+            .to_string();
+        if !seen.insert(template.clone()) {
+            shared.insert(template);
+        }
+    }
+    shared
 }
 
 #[cfg(test)]

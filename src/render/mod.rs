@@ -152,8 +152,8 @@ pub struct Renderer<'c> {
     tables: Value,
     /// Templates that more than one variant sends, whose default attachment names carry the variant's name.
     shared_templates: BTreeSet<String>,
-    /// Body templates by name → the name of the same template with its partials spliced in ([`splice`]).
-    spliced: HashMap<String, String>,
+    /// The body templates with their partials spliced in.
+    spliced: splice::Spliced,
 }
 
 const FILENAME: &str = "[output] filename";
@@ -274,14 +274,7 @@ impl<'c> Renderer<'c> {
             let cover = t.front.body.as_ref().map(|f| cover_name(&f.source));
             std::iter::once(path.clone()).chain(cover)
         });
-        let mut spliced = HashMap::new();
-        for name in letters {
-            if let Some(t) = splice::spliced(&body, &name) {
-                let fast = format!("{name}\u{0}spliced");
-                body.register_template(&fast, t);
-                spliced.insert(name, fast);
-            }
-        }
+        let spliced = splice::Spliced::register(&mut body, letters);
         let parts = plan
             .variants
             .iter()
@@ -293,7 +286,7 @@ impl<'c> Renderer<'c> {
             raw,
             origins,
             parts,
-            shared_templates: shared_templates(campaign),
+            shared_templates: attachment::shared_templates(campaign),
             spliced,
             // Most letters read tables through `rows`; the context carries them only for letters that read `tables`.
             tables: if plan.variants.iter().any(|v| v.reads.context_tables) {
@@ -319,17 +312,6 @@ impl<'c> Renderer<'c> {
         rendered
     }
 
-    /// A body template, spliced where it can be; on any error the template as written says what went wrong and
-    /// where.
-    fn render_body(&self, name: &str, ctx: &handlebars::Context) -> Result<String, RenderError> {
-        if let Some(fast) = self.spliced.get(name) {
-            if let Ok(text) = self.body.render_with_context(fast, ctx) {
-                return Ok(text);
-            }
-        }
-        self.body.render_with_context(name, ctx)
-    }
-
     fn render_in(&self, letter: &Letter, ctx: &handlebars::Context) -> Result<Rendered, Problem> {
         let variant = letter.variant;
         let template = &self.campaign.templates[&variant.template];
@@ -340,7 +322,8 @@ impl<'c> Renderer<'c> {
             row: row_place(self.campaign, row_line),
         };
         let markdown = self
-            .render_body(&variant.template, ctx)
+            .spliced
+            .render(&self.body, &variant.template, ctx)
             .map_err(|e| self.problem(&who, &e))?;
         let front = &template.front;
         let mut rendered_fields: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
@@ -374,7 +357,8 @@ impl<'c> Renderer<'c> {
             Some(field) => {
                 let name = cover_name(&field.source);
                 Some(
-                    self.render_body(&name, ctx)
+                    self.spliced
+                        .render(&self.body, &name, ctx)
                         .map_err(|e| self.problem(&who, &e))?,
                 )
             }
@@ -537,30 +521,6 @@ impl<'c> Renderer<'c> {
 /// `recipients/officials.csv:3`: where a letter's row is, for messages.
 fn row_place(campaign: &Campaign, line: Option<usize>) -> Option<String> {
     line.map(|l| campaign.recipients.place(l))
-}
-
-/// Templates that two or more variants with recipients send (public copies are never sent). From the manifest, not
-/// the plan, so that a letter's attachment name does not depend on which variants a run selects.
-fn shared_templates(campaign: &Campaign) -> BTreeSet<String> {
-    use crate::load::manifest::RecipientsOverride;
-    let m = &campaign.manifest.manifest;
-    let mut seen = BTreeSet::new();
-    let mut shared = BTreeSet::new();
-    for spec in m.variants.values() {
-        if matches!(spec.recipients, Some(RecipientsOverride::Enabled(false))) {
-            continue;
-        }
-        let template = spec
-            .template
-            .as_ref()
-            .unwrap_or(&m.letter.template)
-            .as_str()
-            .to_string();
-        if !seen.insert(template.clone()) {
-            shared.insert(template);
-        }
-    }
-    shared
 }
 
 /// The registered template that renders a cover-note partial on its own.

@@ -9,11 +9,47 @@
 //! blocks or decorators anywhere (they change which partial a name means). The renderer renders the spliced template
 //! and, should it fail, the original one, so every error still names the partial's own file and line.
 
+use std::collections::HashMap;
+
 use handlebars::template::{Parameter, Template, TemplateElement, TemplateMapping};
 use handlebars::Handlebars;
 
 use crate::plan::reads::path::PathRef;
 use crate::plan::reads::walk::{raw_path, simple_name};
+
+/// Body templates by name → the name under which the same template, its partials spliced in, is registered.
+#[derive(Debug, Default)]
+pub struct Spliced(HashMap<String, String>);
+
+impl Spliced {
+    /// Registers in `body`, beside each of `names`, its spliced twin, where it has one.
+    pub fn register(body: &mut Handlebars, names: impl Iterator<Item = String>) -> Spliced {
+        let mut twins = HashMap::new();
+        for name in names {
+            if let Some(t) = spliced(body, &name) {
+                let twin = format!("{name}\u{0}spliced");
+                body.register_template(&twin, t);
+                twins.insert(name, twin);
+            }
+        }
+        Spliced(twins)
+    }
+
+    /// Template `name`, spliced where it can be; on any error the template as written says what went wrong and where.
+    pub fn render(
+        &self,
+        body: &Handlebars,
+        name: &str,
+        ctx: &handlebars::Context,
+    ) -> Result<String, handlebars::RenderError> {
+        if let Some(twin) = self.0.get(name) {
+            if let Ok(text) = body.render_with_context(twin, ctx) {
+                return Ok(text);
+            }
+        }
+        body.render_with_context(name, ctx)
+    }
+}
 
 /// Partials inside partials are spliced this deep; deeper ones stay partials.
 const DEPTH: usize = 8;
