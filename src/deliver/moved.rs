@@ -69,8 +69,8 @@ impl Moved {
             .filter(|(i, _)| vanished.contains(i))
         {
             if let Some(r) = journal.some_record(e) {
-                let key = envelope(&r.to);
-                if !key.is_empty() {
+                if !r.to.is_empty() {
+                    let key = envelope(&r.to, r.signatory.as_deref());
                     moved.by_envelope.entry(key).or_insert((r.id, r.at));
                 }
             }
@@ -78,9 +78,11 @@ impl Moved {
         moved
     }
 
-    /// Why a letter never sent, to `to`, is held back: its addresses already have a letter that vanished.
-    pub fn holds(&self, id: &str, to: &[String]) -> Option<Problem> {
-        let (old, at) = self.by_envelope.get(&envelope(to))?;
+    /// Why a letter never sent, to `to` (signed by `signatory` alone, in a per-signatory variant), is held back: its
+    /// addresses already have a letter, from the same signer, that vanished. A per-signatory letter from another
+    /// organization to the same office is a letter of its own.
+    pub fn holds(&self, id: &str, to: &[String], signatory: Option<&str>) -> Option<Problem> {
+        let (old, at) = self.by_envelope.get(&envelope(to, signatory))?;
         Some(
             Problem::error(format!(
                 "{} already received `{old}` on {}, a letter the campaign no longer has: \
@@ -97,10 +99,10 @@ impl Moved {
     }
 }
 
-/// The envelope's addresses, lower case, sorted, as one key.
-fn envelope(to: &[String]) -> String {
+/// The envelope's addresses, lower case, sorted, and the one signatory, as one key.
+fn envelope(to: &[String], signatory: Option<&str>) -> String {
     let mut to: Vec<String> = to.iter().map(|a| a.trim().to_lowercase()).collect();
     to.sort();
     to.dedup();
-    to.join("\n")
+    format!("{}\n/{}", to.join("\n"), signatory.unwrap_or(""))
 }

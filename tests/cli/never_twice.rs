@@ -292,3 +292,33 @@ fn a_renamed_key_column_or_variant_does_not_mail_the_offices_again() {
         "{run}"
     );
 }
+
+/// In a per-signatory variant every organization's letter goes to the same office. A signer who withdraws leaves a
+/// sent letter the campaign no longer has; a new signer's letter to that office is a letter of its own, and goes.
+#[test]
+fn a_new_signers_letter_is_sent_though_another_signer_withdrew() {
+    let server = TestServer::start(Options::default());
+    let c = campaign(
+        "[variants.each]\nper_signatory = true\n",
+        &smtp_plain(&server, ""),
+        &[SOS],
+    );
+    send(&c, &["--yes"]).success();
+    assert_eq!(server.received().len(), 2, "aiusa and wola");
+    c.edit(
+        "recipients/organizations.csv",
+        "wola,Washington Office on Latin America,signed",
+        "wola,Washington Office on Latin America,withdrew",
+    );
+    c.edit(
+        "recipients/organizations.csv",
+        "lawg,Latin America Working Group,pending",
+        "lawg,Latin America Working Group,signed",
+    );
+    let run = send(&c, &["--yes"]).success();
+    assert_eq!(server.received().len(), 3, "{run}");
+    assert_eq!(
+        states(&c).get("each/sos/lawg").map(String::as_str),
+        Some("sent")
+    );
+}
