@@ -43,6 +43,7 @@ pub fn run(dir: &Path, args: &ApproveArgs, v: Verbosity) -> Result<()> {
             if let Some(a) = file.variants.get_mut(name) {
                 a.list.clone_from(&now.list);
                 a.signatories.clone_from(&now.signatories);
+                a.signatory_prints.clone_from(&now.signatory_prints);
                 a.list_date = today;
                 a.list_by.clone_from(&by);
                 said.push(format!(

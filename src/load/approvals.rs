@@ -66,6 +66,9 @@ pub struct Approval {
     #[serde(default)]
     pub list_by: String,
     pub signatories: Vec<String>,
+    /// Per signatory, a short fingerprint of the columns the letter shows (approvals written before it lack it).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub signatory_prints: BTreeMap<String, String>,
     /// For a translation: the source variant's text fingerprint when this one was approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_text: Option<String>,

@@ -14,6 +14,8 @@ pub struct Fingerprint {
     pub text: String,
     pub list: String,
     pub signatories: Vec<String>,
+    /// Per signatory key, a short fingerprint of the columns the letter shows: to say which one was edited.
+    pub signatory_prints: BTreeMap<String, String>,
     /// Per file or setting of the text, a short fingerprint.
     pub parts: BTreeMap<String, String>,
     /// Per table file, per row key, a short fingerprint of the row.
@@ -95,11 +97,12 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
     }
     let refs: Vec<&str> = text_parts.iter().map(String::as_str).collect();
     let text = sha(&refs);
-    let (signatories, list) = list(variant);
+    let (signatories, list, signatory_prints) = list(variant);
     Fingerprint {
         text,
         list,
         signatories,
+        signatory_prints,
         parts,
         rows,
     }
@@ -132,10 +135,11 @@ pub fn shown_columns(variant: &Variant) -> Vec<String> {
         .collect()
 }
 
-/// The selected signatories' keys, and the list fingerprint: keys in order with the columns the letter shows.
-fn list(variant: &Variant) -> (Vec<String>, String) {
+/// The selected signatories' keys, the list fingerprint (keys in order with the columns the letter shows), and each
+/// signatory's own fingerprint of those columns.
+fn list(variant: &Variant) -> (Vec<String>, String, BTreeMap<String, String>) {
     let Some(t) = variant.signatory_table else {
-        return (Vec::new(), sha(&[]));
+        return (Vec::new(), sha(&[]), BTreeMap::new());
     };
     let shown: Vec<usize> = (0..t.headers.len())
         .filter(|&c| variant.reads.signatory_columns.contains(&t.headers[c]))
@@ -146,10 +150,14 @@ fn list(variant: &Variant) -> (Vec<String>, String) {
         .map(|r| t.key(r).to_string())
         .collect();
     let mut items = Vec::new();
+    let mut prints = BTreeMap::new();
     for r in &variant.signatories {
+        let shown: Vec<String> = shown.iter().map(|&c| normalize(r.get(c))).collect();
+        let refs: Vec<&str> = shown.iter().map(String::as_str).collect();
+        prints.insert(t.key(r).to_string(), short(&refs));
         items.push(t.key(r).to_string());
-        items.extend(shown.iter().map(|&c| normalize(r.get(c))));
+        items.extend(shown);
     }
     let refs: Vec<&str> = items.iter().map(String::as_str).collect();
-    (keys, sha(&refs))
+    (keys, sha(&refs), prints)
 }

@@ -87,6 +87,8 @@ pub fn describe(changes: &[Change]) -> String {
 pub struct ListChange {
     pub added: Vec<String>,
     pub removed: Vec<String>,
+    /// Signatories whose shown columns changed; `None` when the approval predates this record.
+    pub edited: Option<Vec<String>>,
 }
 
 impl fmt::Display for ListChange {
@@ -98,9 +100,17 @@ impl fmt::Display for ListChange {
         if !self.removed.is_empty() {
             parts.push(format!("removed {}", self.removed.join(", ")));
         }
-        if parts.is_empty() {
-            // Same organizations, but a shown column (a name, a title) or the order changed.
-            parts.push("edited a signatory's name, title or order".into());
+        match &self.edited {
+            Some(keys) if !keys.is_empty() => parts.push(format!(
+                "edited {} (a name, title or other column the letter shows)",
+                keys.join(", ")
+            )),
+            Some(_) if parts.is_empty() => parts.push("changed the signatories' order".into()),
+            // An approval written before each signatory's fingerprint was kept.
+            None if parts.is_empty() => {
+                parts.push("edited a signatory's name, title or order".into())
+            }
+            _ => {}
         }
         write!(f, "{} since approval", parts.join("; "))
     }

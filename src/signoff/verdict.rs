@@ -274,6 +274,13 @@ impl<'c> Signoff<'c> {
                 .filter(|k| !now.signatories.contains(k))
                 .cloned()
                 .collect(),
+            edited: (!a.signatory_prints.is_empty()).then(|| {
+                now.signatory_prints
+                    .iter()
+                    .filter(|(k, p)| a.signatory_prints.get(*k).is_some_and(|q| q != *p))
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            }),
         })
     }
 
@@ -386,6 +393,7 @@ impl<'c> Signoff<'c> {
             list_date: today,
             list_by: by,
             signatories: now.signatories.clone(),
+            signatory_prints: now.signatory_prints.clone(),
             source_text: source.map(|s| s.text.clone()),
             source_parts: source.map(|s| s.parts.clone()).unwrap_or_default(),
             source_rows: source.map(|s| s.rows.clone()).unwrap_or_default(),

@@ -634,3 +634,41 @@ fn an_approval_date_out_of_range_and_a_date_before_1900_are_refused_where_writte
     let r = c.run(&["render", "--date", "0000-01-01"]);
     assert!(r.fails_with(2).contains("before 1900"), "{r}");
 }
+
+/// A signatory's shown column edited after approval: `check` names that signatory, not "a signatory".
+#[test]
+fn check_names_the_signatory_edited_since_approval() {
+    let c = Campaign::coalition();
+    c.ok(&["approve"]);
+    c.edit(
+        "recipients/organizations.csv",
+        "wola,Washington Office on Latin America,",
+        "wola,Washington Office on Latin America (WOLA),",
+    );
+    let r = c.run(&["check"]);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("variant `coalition` signatories"))
+        .unwrap_or_else(|| panic!("the list change is not named:\n{r}"));
+    assert!(
+        line.contains(
+            "edited wola (a name, title or other column the letter shows) since approval"
+        ),
+        "{line}"
+    );
+    // An approvals.toml written before each signatory's fingerprint was kept still says what it can.
+    let mut file: toml::Table = c.read("approvals.toml").parse().expect("approvals.toml");
+    let variants = file["variants"].as_table_mut().expect("variants");
+    for (_, v) in variants.iter_mut() {
+        let v = v.as_table_mut().expect("a variant");
+        assert!(v.remove("signatory_prints").is_some(), "{v:?}");
+    }
+    c.write("approvals.toml", toml::to_string(&file).expect("toml"));
+    let r = c.run(&["check"]);
+    assert!(
+        r.all()
+            .contains("edited a signatory's name, title or order"),
+        "{r}"
+    );
+}
