@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::diag::{Problem, Problems};
+use crate::load::manifest::ManifestFile;
 use crate::load::paths::{self, CampaignPath};
 use crate::load::table::dups::{Hashes, Suspects};
 use crate::load::{escape_problem, Campaign};
@@ -49,10 +50,13 @@ pub fn channels(campaign: &Campaign) -> Problems {
 /// `[output] formats`, each known, at their line when one is not. (`render --format` names are the user's own
 /// command line: [`formats`] with `from_manifest` false makes a bad one a usage error there.)
 pub fn manifest_formats(campaign: &Campaign) -> Result<Vec<Format>, Problem> {
-    let names = &campaign.manifest.manifest.output.formats;
-    formats(names).map_err(|UnknownFormat(bad)| {
-        campaign
-            .manifest
+    formats_of(&campaign.manifest)
+}
+
+/// As [`manifest_formats`], from the manifest alone (for a campaign that did not load).
+pub fn formats_of(manifest: &ManifestFile) -> Result<Vec<Format>, Problem> {
+    formats(&manifest.manifest.output.formats).map_err(|UnknownFormat(bad)| {
+        manifest
             .problem_at(
                 &["output", "formats"],
                 format!("[output] formats: unknown format `{bad}`"),

@@ -164,7 +164,13 @@ impl Campaign {
                 approvals,
                 facts: std::sync::OnceLock::new(),
             }),
-            _ => Err(problems),
+            _ => {
+                // `check` would say this too once the rest loads: said now, so one run lists what it can.
+                if let Err(p) = crate::check::preflight::formats_of(&manifest) {
+                    problems.push(p);
+                }
+                Err(problems)
+            }
         }
     }
 

@@ -622,3 +622,18 @@ fn a_name_too_long_for_an_email_header_fails_its_letter_only() {
         "{check}"
     );
 }
+
+/// One run lists what it can: a table that does not load does not hide a wrong `[output] formats`.
+#[test]
+fn a_table_that_does_not_load_does_not_hide_an_unknown_format() {
+    let c = with_officials(&[HEADER, ANA, "ana,Ana Two,ana2@example.org,torture,impunity"]);
+    c.append(
+        "lettermerge.toml",
+        "[output]\nformats = [\"txt\", \"docx\"]",
+    );
+    let run = c.check(&[]);
+    let err = run.fails_with(1);
+    assert!(err.contains("recipients/officials.csv:3"), "{run}");
+    assert!(err.contains("unknown format `docx`"), "{run}");
+    assert_eq!(err.matches("unknown format").count(), 1, "{run}");
+}
