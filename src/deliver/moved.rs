@@ -1,94 +1,94 @@
-//! Letters the journal says went out under an id the campaign no longer plans. A renamed key, key column or variant
-//! gives every letter a new id, and a new id is a letter never sent: without this, `send` would mail each office the
-//! same letter a second time. The journal's records keep each letter's envelope, so a new letter to exactly the
-//! addresses of such a vanished one is held back, naming the letter they already have.
+//! A letter new to the journal that an office already has under another id. A renamed key, key column or variant, or
+//! keys that shift when a row is inserted (row numbers), give letters new ids, and a new id is a letter never sent:
+//! without this, `send` would mail the office the same letter a second time. The journal's records keep each letter's
+//! envelope, so a letter new to the journal is held back when a letter of the same variant already went to exactly
+//! its addresses (from the same organization, in a per-signatory variant), or a letter of a variant the manifest no
+//! longer has did.
 
-use std::collections::{HashMap, HashSet};
-
-use chrono::{DateTime, Utc};
+use std::hash::{Hash, Hasher};
 
 use crate::diag::Problem;
 use crate::load::Campaign;
-use crate::plan::stream::{Pick, BATCH};
-use crate::plan::{Plan, PlanOptions};
 
-use super::journal::{id_key, Journal, SendState};
+use super::journal::{Journal, SendState};
 
-/// What went out under vanished ids, by the envelope it went to.
+/// The letters that went (sent, uncertain, or left at `sending`), by a hash of what they went to: 16 bytes each.
 #[derive(Debug, Default)]
 pub struct Moved {
-    by_envelope: HashMap<String, (String, DateTime<Utc>)>,
+    /// By (variant, envelope, signatory), sorted: the journal offset of the letter's last send record.
+    same_variant: Vec<(u64, u64)>,
+    /// By (envelope, signatory), for the letters of variants the manifest no longer has.
+    gone_variant: Vec<(u64, u64)>,
 }
 
 impl Moved {
-    /// Reads the whole plan (every variant, ids only) and the journal's letters that reached or may have reached an
-    /// office. A campaign whose full plan cannot be made (a broken variant the run does not send) is not compared.
     pub fn find(campaign: &Campaign, journal: &Journal) -> Moved {
         let mut moved = Moved::default();
-        if journal.is_empty() {
-            return moved;
-        }
-        let Ok(plan) = Plan::new(campaign, &PlanOptions::default()) else {
-            return moved;
-        };
-        // The journal's letters that went, by key, sorted: 16 bytes each, with one bit for "still planned".
-        let mut went: Vec<(u128, usize)> = journal
-            .entries()
-            .enumerate()
-            .filter(|(_, e)| {
-                matches!(
-                    e.send_state(),
-                    Some(SendState::Sent | SendState::Uncertain | SendState::Sending)
-                )
-            })
-            .map(|(i, e)| (e.key, i))
-            .collect();
-        if went.is_empty() {
-            return moved;
-        }
-        went.sort_unstable();
-        let mut planned = vec![false; went.len()];
-        for batch in plan.batches(&Pick::all(), BATCH) {
-            let Ok(batch) = batch else { return moved };
-            for letter in batch.letters() {
-                let key = id_key(&letter.id());
-                if let Ok(at) = went.binary_search_by(|(k, _)| k.cmp(&key)) {
-                    planned[at] = true;
-                }
+        let variants = &campaign.manifest.manifest.variants;
+        for e in journal.entries() {
+            let went = matches!(
+                e.send_state(),
+                Some(SendState::Sent | SendState::Uncertain | SendState::Sending)
+            );
+            if !went {
+                continue;
+            }
+            let at = e.some_record();
+            let Some(r) = journal.record_at(at) else {
+                continue;
+            };
+            if r.to.is_empty() {
+                continue;
+            }
+            let signatory = r.signatory.as_deref();
+            moved
+                .same_variant
+                .push((key(Some(&r.variant), &r.to, signatory), at));
+            // A campaign without variants has the one `default`; any other name is a variant renamed or deleted.
+            let gone = if variants.is_empty() {
+                r.variant != crate::plan::DEFAULT_VARIANT
+            } else {
+                !variants.contains_key(&r.variant)
+            };
+            if gone {
+                moved.gone_variant.push((key(None, &r.to, signatory), at));
             }
         }
-        let vanished: HashSet<usize> = went
-            .iter()
-            .zip(&planned)
-            .filter(|(_, &p)| !p)
-            .map(|((_, i), _)| *i)
-            .collect();
-        for (_, e) in journal
-            .entries()
-            .enumerate()
-            .filter(|(i, _)| vanished.contains(i))
-        {
-            if let Some(r) = journal.some_record(e) {
-                if !r.to.is_empty() {
-                    let key = envelope(&r.to, r.signatory.as_deref());
-                    moved.by_envelope.entry(key).or_insert((r.id, r.at));
-                }
-            }
-        }
+        moved.same_variant.sort_unstable();
+        moved.gone_variant.sort_unstable();
         moved
     }
 
-    /// Why a letter never sent, to `to` (signed by `signatory` alone, in a per-signatory variant), is held back: its
-    /// addresses already have a letter, from the same signer, that vanished. A per-signatory letter from another
-    /// organization to the same office is a letter of its own.
-    pub fn holds(&self, id: &str, to: &[String], signatory: Option<&str>) -> Option<Problem> {
-        let (old, at) = self.by_envelope.get(&envelope(to, signatory))?;
+    /// Why letter `id` of `variant`, new to the journal, to `to` (signed by `signatory` alone, in a per-signatory
+    /// variant), is held back: that office already has a letter. A per-signatory letter from another organization to
+    /// the same office is a letter of its own.
+    pub fn holds(
+        &self,
+        journal: &Journal,
+        id: &str,
+        variant: &str,
+        to: &[String],
+        signatory: Option<&str>,
+    ) -> Option<Problem> {
+        let find = |list: &[(u64, u64)], k: u64| {
+            list.binary_search_by(|(h, _)| h.cmp(&k))
+                .ok()
+                .map(|i| list[i].1)
+        };
+        let at = find(&self.same_variant, key(Some(variant), to, signatory))
+            .or_else(|| find(&self.gone_variant, key(None, to, signatory)))?;
+        let old = journal.record_at(at)?;
+        let how = match old.state {
+            super::journal::State::Send(SendState::Sent) => "already received",
+            _ => "may already have received (its send is uncertain)",
+        };
         Some(
             Problem::error(format!(
-                "{} already received `{old}` on {}, a letter the campaign no longer has: \
-                 was a key, the key column or a variant renamed? Sending `{id}` would give that office a second copy",
+                "{} {how} `{}` on {}: was a key, the key column or a variant renamed, or the keys renumbered? \
+                 Sending `{id}` would give that office a second copy",
                 to.join(", "),
-                at.format("%Y-%m-%d")
+                old.id,
+                old.at.format("%Y-%m-%d")
             ))
             .for_letter(id, None)
             .help(format!(
@@ -99,10 +99,12 @@ impl Moved {
     }
 }
 
-/// The envelope's addresses, lower case, sorted, and the one signatory, as one key.
-fn envelope(to: &[String], signatory: Option<&str>) -> String {
+/// A hash of the variant (when given), the envelope's addresses (lower case, sorted) and the one signatory.
+fn key(variant: Option<&str>, to: &[String], signatory: Option<&str>) -> u64 {
     let mut to: Vec<String> = to.iter().map(|a| a.trim().to_lowercase()).collect();
     to.sort();
     to.dedup();
-    format!("{}\n/{}", to.join("\n"), signatory.unwrap_or(""))
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (variant, to, signatory).hash(&mut h);
+    h.finish()
 }

@@ -137,7 +137,13 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 continue;
             }
             if decision == Decision::Send && !named_resend {
-                if let Some(p) = moved.holds(&j.id, &j.to, letter.signatory_key()) {
+                if let Some(p) = moved.holds(
+                    &journal,
+                    &j.id,
+                    &letter.variant.name,
+                    &j.to,
+                    letter.signatory_key(),
+                ) {
                     problems.push(p);
                     continue;
                 }
