@@ -19,17 +19,19 @@ pub enum Error {
     )]
     Stopped { files: usize, problems: Problems },
     /// Some letters failed; the others were written or delivered.
-    #[error("{failed} of {total} letters failed; the others were done")]
+    #[error("{}", letters_failed(*.failed, *.total))]
     Letters {
         failed: usize,
         total: usize,
         problems: Problems,
     },
     /// `send` left letters undelivered: failed (not sent) or uncertain (handed over, never confirmed).
-    #[error("{}", undelivered(*.failed, *.uncertain, *.total))]
+    #[error("{}", undelivered(*.failed, *.uncertain, *.not_sent, *.total))]
     Undelivered {
         failed: usize,
         uncertain: usize,
+        /// Never tried: the run stopped first (Ctrl-C, a table saved during the run).
+        not_sent: usize,
         /// Every letter the run considered.
         total: usize,
         problems: Problems,
@@ -149,7 +151,7 @@ impl From<Problems> for Error {
     }
 }
 
-fn undelivered(failed: usize, uncertain: usize, total: usize) -> String {
+fn undelivered(failed: usize, uncertain: usize, not_sent: usize, total: usize) -> String {
     let mut why = Vec::new();
     if failed > 0 {
         why.push(format!("{failed} failed"));
@@ -157,12 +159,30 @@ fn undelivered(failed: usize, uncertain: usize, total: usize) -> String {
     if uncertain > 0 {
         why.push(format!("{uncertain} uncertain"));
     }
+    if not_sent > 0 {
+        why.push(format!("{not_sent} not sent: the run stopped first"));
+    }
     format!(
         "{} of {} not delivered ({})",
-        failed + uncertain,
+        failed + uncertain + not_sent,
         count(total, "letter"),
         why.join(", ")
     )
+}
+
+fn letters_failed(failed: usize, total: usize) -> String {
+    if failed == total {
+        format!(
+            "{} failed",
+            if total == 1 {
+                "the letter".to_string()
+            } else {
+                format!("all {total} letters")
+            }
+        )
+    } else {
+        format!("{failed} of {total} letters failed; the others were done")
+    }
 }
 
 fn keys(known: &[String]) -> String {

@@ -327,7 +327,7 @@ impl Run<'_, '_> {
                 let left = self.todo.len() - tally.done - tally.undone.len();
                 if left > 0 {
                     let p = Problem::error(
-                        "the run was stopped (Ctrl-C) before they were handed over; `send` again sends them",
+                        "the run was stopped (Ctrl-C or SIGTERM) before they were handed over; `send` again sends them",
                     );
                     tally.stopped = Some((left, p));
                 }

@@ -439,7 +439,7 @@ fn one_mistake_every_letter_hits_is_reported_once_with_the_count() {
     let run = c.render(&["--format", "eml"]);
     let err = run.fails_with(1);
     assert_eq!(err.matches("is not an email address").count(), 1, "{run}");
-    assert!(err.contains("3 of 3 letters failed"), "{run}");
+    assert!(err.contains("all 3 letters failed"), "{run}");
 }
 
 // ── check agrees with send and render ────────────────────────────────────────────────────────────────────────────

@@ -193,6 +193,9 @@ pub(super) fn finish(
             Outcome::Uncertain(e) => uncertain.push(uncertain_problem(&d.id, e)),
         }
     }
+    let (n_failed, n_uncertain) = (failed.errors(), uncertain.errors());
+    // Letters never tried because the run stopped first are neither failed nor uncertain: the next run sends them.
+    let not_sent = delivered.stopped.as_ref().map_or(0, |(left, _)| *left);
     if let Some((left, p)) = &delivered.stopped {
         failed.push(Problem::error(format!(
             "{} not sent: {}",
@@ -200,7 +203,6 @@ pub(super) fn finish(
             p.message
         )));
     }
-    let (n_failed, n_uncertain) = (failed.errors(), uncertain.errors());
     let mut tail = Vec::new();
     if n_failed > 0 {
         tail.push(format!("{n_failed} failed"));
@@ -210,6 +212,9 @@ pub(super) fn finish(
             "{n_uncertain} {} uncertain",
             if n_uncertain == 1 { "is" } else { "are" }
         ));
+    }
+    if not_sent > 0 {
+        tail.push(format!("{not_sent} not sent"));
     }
     let line = match &sentence {
         _ if delivered.is_empty() => None,
@@ -234,11 +239,12 @@ pub(super) fn finish(
         }
         println!("{line}.");
     }
-    if n_failed + n_uncertain > 0 {
+    if n_failed + n_uncertain + not_sent > 0 {
         failed.extend(uncertain);
         return Err(Error::Undelivered {
             failed: n_failed,
             uncertain: n_uncertain,
+            not_sent,
             total,
             problems: failed,
         });
