@@ -22,16 +22,41 @@ pub fn check(source: &str, file: &str, line_offset: usize) -> Result<(), Problem
 /// Where the innermost block still open at the end of the text starts (`{{#if x}}` without its `{{/if}}`): what
 /// handlebars' "expected …" at the end of the file means.
 pub fn unclosed(source: &str) -> Option<usize> {
-    scan(source).ok()?.last().copied()
+    let open = scan(source).ok()?;
+    open.mismatch.or_else(|| open.at_end.last().copied())
 }
 
-/// The blocks open at the end of the text (where each starts), or where the text nests too deep.
-fn scan(source: &str) -> Result<Vec<usize>, usize> {
+/// What the scan leaves open.
+struct Open {
+    /// Where each block still open at the end of the text starts.
+    at_end: Vec<usize>,
+    /// The first block closed by another block's closing tag (`{{#if}}` … `{{/each}}`): the one never closed.
+    mismatch: Option<usize>,
+}
+
+/// A block's name after its sigil: `if` in `{{#if x}}` and `{{/if}}`, `layout` in `{{#> layout}}`.
+fn block_name(bytes: &[u8], from: usize) -> &[u8] {
+    let mut j = from;
+    while j < bytes.len() && (bytes[j].is_ascii_whitespace() || matches!(bytes[j], b'>' | b'*')) {
+        j += 1;
+    }
+    let start = j;
+    while j < bytes.len()
+        && !(bytes[j].is_ascii_whitespace() || matches!(bytes[j], b'}' | b'~' | b'('))
+    {
+        j += 1;
+    }
+    &bytes[start..j]
+}
+
+/// The blocks open at the end of the text, or where the text nests too deep.
+fn scan(source: &str) -> Result<Open, usize> {
     let bytes = source.as_bytes();
     // Per open block, how many levels it holds: 1, plus one per `{{else if …}}` (handlebars nests each in the last),
     // and where it opens.
     let mut blocks: Vec<usize> = Vec::new();
-    let mut opened: Vec<usize> = Vec::new();
+    let mut opened: Vec<(usize, &[u8])> = Vec::new();
+    let mut mismatch = None;
     let mut depth = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -70,7 +95,7 @@ fn scan(source: &str) -> Result<Vec<usize>, usize> {
         match kind {
             Kind::Open => {
                 blocks.push(1);
-                opened.push(i);
+                opened.push((i, block_name(bytes, body)));
                 depth += 1;
             }
             Kind::Chain => {
@@ -81,7 +106,11 @@ fn scan(source: &str) -> Result<Vec<usize>, usize> {
             }
             Kind::Close => {
                 depth -= blocks.pop().unwrap_or(0);
-                opened.pop();
+                if let Some((at, name)) = opened.pop() {
+                    if name != block_name(bytes, body) {
+                        mismatch.get_or_insert(at);
+                    }
+                }
             }
             Kind::Other => {}
         }
@@ -94,7 +123,10 @@ fn scan(source: &str) -> Result<Vec<usize>, usize> {
         }
         i = end;
     }
-    Ok(opened)
+    Ok(Open {
+        at_end: opened.into_iter().map(|(at, _)| at).collect(),
+        mismatch,
+    })
 }
 
 enum Kind {
@@ -240,6 +272,11 @@ mod tests {
         assert_eq!(unclosed(t), t.find("{{#each"));
         assert_eq!(unclosed("{{#if a}}x{{/if}}"), None);
         assert_eq!(unclosed("{{!-- {{#if a}} --}}x"), None);
+        // An `{{#if}}` never closed inside an `{{#each}}`: the each's closing tag closes the if, and the if is named.
+        let t = "{{#each rows}}\n{{#if a}}{{#if b}}x{{/if}}\n{{/each}}\n";
+        assert_eq!(unclosed(t), t.find("{{#if a}}"));
+        assert_eq!(unclosed("{{#> layout}}x{{/layout}}"), None);
+        assert_eq!(unclosed("{{~#if a~}}x{{~/if~}}"), None);
     }
 
     #[test]

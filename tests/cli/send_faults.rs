@@ -410,9 +410,15 @@ fn a_signal_stops_the_run_cleanly_with_its_summary() {
     assert!(stderr.contains("Stopping"), "{stderr}");
     assert!(stderr.contains("not sent: the run was stopped"), "{stderr}");
     // Counted as not sent, never as failed.
-    assert!(!stdout.contains("failed") && !stderr.contains("failed"), "{stdout}\n{stderr}");
+    assert!(
+        !stdout.contains("failed") && !stderr.contains("failed"),
+        "{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("not sent."), "{stdout}");
-    assert!(stderr.contains("not sent: the run stopped first)"), "{stderr}");
+    assert!(
+        stderr.contains("not sent: the run stopped first)"),
+        "{stderr}"
+    );
     let st = states(&c);
     assert!(!st.values().any(|s| s == "uncertain"), "{st:?}");
     let sent = st.values().filter(|s| *s == "sent").count();
