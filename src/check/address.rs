@@ -20,9 +20,10 @@ use crate::render::Rendered;
 
 /// The rules that read rows, for one letter (before the per-signatory split) of a variant in `lang`: `check` runs
 /// them on every unit of every variant.
-pub fn unit(t: &Shape, unit: &Unit, lang: &str, problems: &mut Problems) {
+/// `formal`: whether any template may ask for `{{salutation style="formal"}}`.
+pub fn unit(t: &Shape, unit: &Unit, lang: &str, formal: bool, problems: &mut Problems) {
     for row in &unit.rows {
-        row_rules(t, row, lang, problems);
+        row_rules(t, row, lang, formal, problems);
     }
     mixed_languages(t, &unit.key, &unit.rows, problems);
     no_copy(t, unit, problems);
@@ -118,7 +119,7 @@ fn cells(t: &Shape, row: &Row, lang: &str) -> Cells {
     Cells::of_row(&Value::Object(in_language(t.row_json(row), lang)), lang)
 }
 
-fn row_rules(t: &Shape, row: &Row, lang: &str, problems: &mut Problems) {
+fn row_rules(t: &Shape, row: &Row, lang: &str, formal: bool, problems: &mut Problems) {
     let c = cells(t, row, lang);
     let p = c.person();
     let key = t.key(row);
@@ -187,7 +188,7 @@ fn row_rules(t: &Shape, row: &Row, lang: &str, problems: &mut Problems) {
     }
 
     // No gender anywhere, and a form that has one: the letter guesses.
-    if let Some(guess) = guessed_gender(&p, lang, overridden.is_some()) {
+    if let Some(guess) = guessed_gender(&p, lang, overridden.is_some(), formal) {
         problems.push(
             at(format!(
                 "`{key}` has no `gender`, so the {lang_name} letter guesses a man: {guess}"
@@ -348,7 +349,7 @@ fn position<'a>(t: &Shape, row: &'a Row, lang: &str) -> &'a str {
 /// in its ending. English words that serve both ("Chairman", "Senator") have no feminine name and never get here.
 /// What a row without a gender prints that would differ for a woman: “Dear Mr. Secretary” (formal), “Estimado
 /// Secretario” — when neither `gender`, the honorific nor the title's own word says which.
-fn guessed_gender(p: &Person, lang: &str, overridden: bool) -> Option<String> {
+fn guessed_gender(p: &Person, lang: &str, overridden: bool, formal: bool) -> Option<String> {
     let honorific = p.honorific.split_whitespace().next().unwrap_or("");
     if gender_column(p.gender) != Gender::Unknown || gender_of_word(honorific) != Gender::Unknown {
         return None;
@@ -360,10 +361,11 @@ fn guessed_gender(p: &Person, lang: &str, overridden: bool) -> Option<String> {
     let as_ = |gender| Person { gender, ..*p };
     let said = |person: &Person, style| address::salutation(&[*person], lang, style).text;
     if !overridden {
-        for (style, how) in [
+        let styles = [
             (Style::Usual, ""),
             (Style::Formal, " ({{salutation style=\"formal\"}})"),
-        ] {
+        ];
+        for (style, how) in styles.into_iter().take(if formal { 2 } else { 1 }) {
             let (text, woman) = (said(p, style), said(&as_("f"), style));
             if text != woman {
                 return Some(format!("“{text}”{how}, not “{woman}”"));

@@ -182,6 +182,15 @@ impl Letters<'_, '_> {
         let pick = Pick::all();
         let t = &self.campaign.recipients;
         let mut typeset = self.typeset.clone();
+        // The formal forms matter only where a template may ask for them: by name, or through a variable.
+        let c = self.campaign;
+        let formal = c.templates.values().any(|t| t.source.contains("formal"))
+            || c.partials.iter().any(|p| p.source.contains("formal"))
+            || self
+                .plan
+                .variants
+                .iter()
+                .any(|v| v.vars.values().any(|x| x.as_str() == Some("formal")));
         let mut n = 0;
         for batch in self.plan.batches(&pick, BATCH) {
             let batch = match batch {
@@ -194,7 +203,7 @@ impl Letters<'_, '_> {
             let lang = &batch.variant.lang;
             let rows = |unit: &crate::plan::Unit| {
                 let mut found = Problems::new();
-                address::unit(t, unit, lang, &mut found);
+                address::unit(t, unit, lang, formal, &mut found);
                 found
             };
             let letters = batch.letters();

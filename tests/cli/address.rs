@@ -447,6 +447,14 @@ fn a_form_that_guesses_a_gender_is_named_by_check() {
         let c = campaign("en", false, HEADER, &[settled]);
         assert!(!warnings(&c).contains("guesses"), "{settled}");
     }
+    // A campaign that never asks for the formal style has nothing to guess for a Secretary.
+    let usual_only = Campaign::small(
+        "[letter]\n",
+        "Dear {{salutation}},\n\n{{addressee}}\n",
+        HEADER,
+        &["sos,Secretary of State,,Mike,Pompeo,,,,,en,US"],
+    );
+    assert!(!warnings(&usual_only).contains("guesses"));
     let c = campaign("es", false, HEADER, &["sen,Senator,,Ana,Ruiz,,,,,es,US"]);
     let w = warnings(&c);
     assert!(
