@@ -52,7 +52,7 @@ impl Headers {
                         return Err((
                             *line,
                             format!(
-                                "`{key}`: the name “{start}…” is {} characters long: an email header line holds at most 998",
+                                "`{key}`: the name “{start}…” is {} characters long; names over {NAME_MAX} are refused, as an email header line holds at most 998",
                                 name.chars().count()
                             ),
                         ));
