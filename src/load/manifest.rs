@@ -203,13 +203,32 @@ impl<'de> Deserialize<'de> for OneOrMany {
                 mut seq: A,
             ) -> Result<OneOrMany, A::Error> {
                 let mut all = Vec::new();
-                while let Some(v) = seq.next_element::<String>()? {
+                while let Some(Text(v)) = seq.next_element::<Text>()? {
                     all.push(v);
                 }
                 Ok(OneOrMany::Many(all))
             }
         }
         d.deserialize_any(Visit)
+    }
+}
+
+/// One value of a `where` list: text, as a cell holds it.
+struct Text(String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"a text in the list; a number or true/false goes in quotes, as a cell holds it: "1""#)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        d.deserialize_str(Visit)
     }
 }
 

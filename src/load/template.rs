@@ -349,7 +349,10 @@ pub fn load_partials(campaign_dir: &Path) -> Result<Vec<Partial>, Problems> {
                 problems.push(Problem::error(e.message(&rel)).in_file(&rel).help(e.help()));
                 continue;
             }
-            match read_text(&path, &rel) {
+            // A byte-order mark is the editor's, not text of the letter (letter templates drop it too).
+            match read_text(&path, &rel)
+                .map(|s| s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s))
+            {
                 Ok(source) => match nesting::check(&source, &rel, 0) {
                     Ok(()) => out.push(Partial {
                         name,

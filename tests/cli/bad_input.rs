@@ -637,3 +637,14 @@ fn a_table_that_does_not_load_does_not_hide_an_unknown_format() {
     assert!(err.contains("unknown format `docx`"), "{run}");
     assert_eq!(err.matches("unknown format").count(), 1, "{run}");
 }
+
+/// An editor's byte-order mark at the start of a partial is not text of the letter.
+#[test]
+fn a_partial_saved_with_a_byte_order_mark_prints_without_it() {
+    let c = with_body_line("{{> closing}}");
+    c.write("templates/partials/closing.hbs", "\u{feff}With thanks,\n");
+    render(&c).success();
+    let ana = c.out("default", "ana.txt");
+    assert!(ana.contains("With thanks,"), "{ana}");
+    assert!(!ana.contains('\u{feff}'), "{ana:?}");
+}

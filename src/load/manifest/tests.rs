@@ -182,6 +182,10 @@ fn a_filter_value_that_is_not_text_says_to_quote_it_where_it_is() {
             "[signatories]\ntable = \"o\"\nwhere = { status = true }\n",
             3,
         ),
+        (
+            "[variants.us]\nrecipients = { where = { order = [1, \"2\"] } }\n",
+            2,
+        ),
     ] {
         let err = first_error(source);
         assert!(err.message.contains("goes in quotes"), "{err}");
