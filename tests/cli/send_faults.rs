@@ -197,27 +197,11 @@ fn killed_mid_run_then_run_again_each_official_gets_one_or_is_reported() {
         reply_delay: Some(Duration::from_millis(15)),
         ..Options::default()
     });
-    let rows: Vec<String> = (0..N)
-        .map(|i| {
-            format!(
-                "o{i:03},Senator,First{i},Last{i},,o{i:03}@senate.example,email,torture,torture"
-            )
-        })
-        .collect();
+    let rows = senators(N);
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
     let c = campaign("", &smtp_plain(&server, "connections = 4\n"), &rows);
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lettermerge"))
-        .arg("-C")
-        .arg(c.path())
-        .args(["send", "--yes", "--date", crate::harness::DATE])
-        .env("NO_COLOR", "1")
-        .env_remove("LETTERMERGE_SMTP_PASSWORD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn lettermerge send");
+    let mut child = spawn_send(&c, Stdio::null);
     let deadline = Instant::now() + Duration::from_secs(20);
     while server.received().len() < N / 3 {
         assert!(Instant::now() < deadline, "the run did not get going");
@@ -314,36 +298,16 @@ fn killed_mid_run_then_run_again_each_official_gets_one_or_is_reported() {
 fn killed_while_letters_wait_for_their_turn_under_a_rate_none_is_uncertain() {
     const N: usize = 8;
     let server = TestServer::start(Options::default());
-    let rows: Vec<String> = (0..N)
-        .map(|i| {
-            format!(
-                "o{i:03},Senator,First{i},Last{i},,o{i:03}@senate.example,email,torture,torture"
-            )
-        })
-        .collect();
+    let rows = senators(N);
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
     let c = campaign(
         "",
         &smtp_plain(&server, "connections = 3\nrate = 2\n"),
         &rows,
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lettermerge"))
-        .arg("-C")
-        .arg(c.path())
-        .args(["send", "--yes", "--date", crate::harness::DATE])
-        .env("NO_COLOR", "1")
-        .env_remove("LETTERMERGE_SMTP_PASSWORD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn lettermerge send");
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut child = spawn_send(&c, Stdio::null);
     // Two letters and their archive copies: the other two threads now wait for their turns, 0.5 s apart.
-    while server.received().len() < 2 {
-        assert!(Instant::now() < deadline, "the run did not get going");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_for_messages(&server, 2);
     std::thread::sleep(Duration::from_millis(150));
     child.kill().expect("SIGKILL");
     child.wait().unwrap();
@@ -356,11 +320,7 @@ fn killed_while_letters_wait_for_their_turn_under_a_rate_none_is_uncertain() {
     assert!((1..N).contains(&sent), "{st:?}");
     // The next run sends the rest, each once.
     send(&c, &["--yes"]).success();
-    let per = per_recipient(&server);
-    for i in 0..N {
-        let to = format!("o{i:03}@senate.example");
-        assert_eq!(per.get(&to).copied(), Some(1), "{to}");
-    }
+    each_senator_once(&server, N);
 }
 
 /// Ctrl-C (here SIGTERM, its twin) during a send: the letters being handed over finish, no other starts, and the run
@@ -370,35 +330,15 @@ fn killed_while_letters_wait_for_their_turn_under_a_rate_none_is_uncertain() {
 fn a_signal_stops_the_run_cleanly_with_its_summary() {
     const N: usize = 8;
     let server = TestServer::start(Options::default());
-    let rows: Vec<String> = (0..N)
-        .map(|i| {
-            format!(
-                "o{i:03},Senator,First{i},Last{i},,o{i:03}@senate.example,email,torture,torture"
-            )
-        })
-        .collect();
+    let rows = senators(N);
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
     let c = campaign(
         "",
         &smtp_plain(&server, "connections = 2\nrate = 2\n"),
         &rows,
     );
-    let child = Command::new(env!("CARGO_BIN_EXE_lettermerge"))
-        .arg("-C")
-        .arg(c.path())
-        .args(["send", "--yes", "--date", crate::harness::DATE])
-        .env("NO_COLOR", "1")
-        .env_remove("LETTERMERGE_SMTP_PASSWORD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn lettermerge send");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while server.received().len() < 2 {
-        assert!(Instant::now() < deadline, "the run did not get going");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let child = spawn_send(&c, Stdio::piped);
+    wait_for_messages(&server, 2);
     // SAFETY: a plain kill(2) of our own child.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
     let out = child.wait_with_output().unwrap();
@@ -425,13 +365,7 @@ fn a_signal_stops_the_run_cleanly_with_its_summary() {
     assert_eq!(sent, server.received().len(), "{st:?}");
     assert!(sent < N, "the signal came after the end");
     send(&c, &["--yes"]).success();
-    let per = per_recipient(&server);
-    for i in 0..N {
-        assert_eq!(
-            per.get(&format!("o{i:03}@senate.example")).copied(),
-            Some(1)
-        );
-    }
+    each_senator_once(&server, N);
 }
 
 /// README, "Exactly once": `send` exits 1 when any selected letter failed or is uncertain. A re-run that leaves letters
@@ -453,4 +387,48 @@ fn a_rerun_that_leaves_letters_uncertain_exits_1() {
     let again = send(&c, &["--yes"]);
     assert!(again.stdout().contains("Uncertain"), "{again}");
     again.fails_with(1);
+}
+
+/// `n` officials, `o000`…, each with an address of their own.
+fn senators(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            format!(
+                "o{i:03},Senator,First{i},Last{i},,o{i:03}@senate.example,email,torture,torture"
+            )
+        })
+        .collect()
+}
+
+/// `send --yes` in the background, its output to `out()` (null, or piped to read).
+fn spawn_send(c: &crate::harness::Campaign, out: fn() -> Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_lettermerge"))
+        .arg("-C")
+        .arg(c.path())
+        .args(["send", "--yes", "--date", crate::harness::DATE])
+        .env("NO_COLOR", "1")
+        .env_remove("LETTERMERGE_SMTP_PASSWORD")
+        .stdin(Stdio::null())
+        .stdout(out())
+        .stderr(out())
+        .spawn()
+        .expect("spawn lettermerge send")
+}
+
+/// Waits (20 s at most) until the server holds `n` messages.
+fn wait_for_messages(server: &TestServer, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.received().len() < n {
+        assert!(Instant::now() < deadline, "the run did not get going");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Every one of `senators(n)` received exactly one copy.
+fn each_senator_once(server: &TestServer, n: usize) {
+    let per = per_recipient(server);
+    for i in 0..n {
+        let to = format!("o{i:03}@senate.example");
+        assert_eq!(per.get(&to).copied(), Some(1), "{to}");
+    }
 }
