@@ -2,8 +2,8 @@
 //! keys that shift when a row is inserted (row numbers), give letters new ids, and a new id is a letter never sent:
 //! without this, `send` would mail the office the same letter a second time. The journal's records keep each letter's
 //! envelope, so a letter new to the journal is held back when a letter of the same variant already went to exactly
-//! its addresses (from the same organization, in a per-signatory variant), or a letter of a variant the manifest no
-//! longer has did.
+//! its addresses (from the same organization, in a per-signatory variant, known by its key or, when the key was
+//! renamed, by the rest of its row), or a letter of a variant the manifest no longer has did.
 
 use std::hash::{Hash, Hasher};
 
@@ -12,7 +12,8 @@ use crate::load::Campaign;
 
 use super::journal::{Journal, SendState};
 
-/// The letters that went (sent, uncertain, or left at `sending`), by a hash of what they went to: 16 bytes each.
+/// The letters that went (sent, uncertain, or left at `sending`), by a hash of what they went to: 16 bytes each, two
+/// to four per letter.
 #[derive(Debug, Default)]
 pub struct Moved {
     /// By (variant, envelope, signatory), sorted: the journal offset of the letter's last send record.
@@ -40,10 +41,14 @@ impl Moved {
             if r.to.is_empty() {
                 continue;
             }
-            let signatory = r.signatory.as_deref();
-            moved
-                .same_variant
-                .push((key(Some(&r.variant), &r.to, signatory), at));
+            // A per-signatory letter is known by its organization's key and, when the record has it, by the rest of
+            // the organization's row: a renamed key keeps the second.
+            let signers = signers(r.signatory.as_deref(), r.signer.as_deref());
+            for s in signers.iter().flatten() {
+                moved
+                    .same_variant
+                    .push((key(Some(&r.variant), &r.to, *s), at));
+            }
             // A campaign without variants has the one `default`; any other name is a variant renamed or deleted.
             let gone = if variants.is_empty() {
                 r.variant != crate::plan::DEFAULT_VARIANT
@@ -51,7 +56,9 @@ impl Moved {
                 !variants.contains_key(&r.variant)
             };
             if gone {
-                moved.gone_variant.push((key(None, &r.to, signatory), at));
+                for s in signers.iter().flatten() {
+                    moved.gone_variant.push((key(None, &r.to, *s), at));
+                }
             }
         }
         moved.same_variant.sort_unstable();
@@ -59,9 +66,9 @@ impl Moved {
         moved
     }
 
-    /// Why letter `id` of `variant`, new to the journal, to `to` (signed by `signatory` alone, in a per-signatory
-    /// variant), is held back: that office already has a letter. A per-signatory letter from another organization to
-    /// the same office is a letter of its own.
+    /// Why letter `id` of `variant`, new to the journal, to `to` (signed by `signatory` alone, whose row's
+    /// fingerprint is `signer`, in a per-signatory variant), is held back: that office already has a letter. A
+    /// per-signatory letter from another organization to the same office is a letter of its own.
     pub fn holds(
         &self,
         journal: &Journal,
@@ -69,14 +76,17 @@ impl Moved {
         variant: &str,
         to: &[String],
         signatory: Option<&str>,
+        signer: Option<&str>,
     ) -> Option<Problem> {
         let find = |list: &[(u64, u64)], k: u64| {
             list.binary_search_by(|(h, _)| h.cmp(&k))
                 .ok()
                 .map(|i| list[i].1)
         };
-        let at = find(&self.same_variant, key(Some(variant), to, signatory))
-            .or_else(|| find(&self.gone_variant, key(None, to, signatory)))?;
+        let at = signers(signatory, signer).iter().flatten().find_map(|s| {
+            find(&self.same_variant, key(Some(variant), to, *s))
+                .or_else(|| find(&self.gone_variant, key(None, to, *s)))
+        })?;
         let old = journal.record_at(at)?;
         let how = match old.state {
             super::journal::State::Send(SendState::Sent) => "already received",
@@ -99,8 +109,25 @@ impl Moved {
     }
 }
 
-/// A hash of the variant (when given), the envelope's addresses (lower case, sorted) and the one signatory.
-fn key(variant: Option<&str>, to: &[String], signatory: Option<&str>) -> u64 {
+/// Who signs a letter alone, as far as the journal can tell: by key, or by the rest of the organization's row.
+#[derive(Clone, Copy, Hash)]
+enum Signer<'a> {
+    Everyone,
+    Key(&'a str),
+    Print(&'a str),
+}
+
+/// The ways a letter's signer is known: one for a letter every signatory signs, else its key and (when known) its
+/// fingerprint.
+fn signers<'a>(signatory: Option<&'a str>, print: Option<&'a str>) -> [Option<Signer<'a>>; 2] {
+    match signatory {
+        None => [Some(Signer::Everyone), None],
+        Some(k) => [Some(Signer::Key(k)), print.map(Signer::Print)],
+    }
+}
+
+/// A hash of the variant (when given), the envelope's addresses (lower case, sorted) and the signer.
+fn key(variant: Option<&str>, to: &[String], signatory: Signer) -> u64 {
     let mut to: Vec<String> = to.iter().map(|a| a.trim().to_lowercase()).collect();
     to.sort();
     to.dedup();

@@ -523,6 +523,7 @@ impl Run<'_, '_> {
             variant: r.variant.clone(),
             key: r.key.clone(),
             signatory: r.signatory.clone(),
+            signer: r.signer.clone(),
             signatories: r.signatories.clone(),
             approval: (self.approval)(&r.variant),
             hash: p.email.hash.clone(),

@@ -13,6 +13,7 @@ pub mod stream;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::diag::Problems;
 use crate::load::manifest::{RecipientsOverride, Where};
@@ -79,6 +80,25 @@ impl Letter<'_, '_> {
     pub fn signatory_key(&self) -> Option<&str> {
         let table = self.variant.signatory_table?;
         self.signatory.map(|r| table.key(r))
+    }
+
+    /// In a per-signatory letter, a fingerprint of the signing organization's row without its key: the values, sorted.
+    /// A key, or the key column, renamed leaves it the same, so the journal knows the organization under its new key
+    /// (`deliver::moved`).
+    pub fn signer_print(&self) -> Option<String> {
+        let table = self.variant.signatory_table?;
+        let row = self.signatory?;
+        let mut values: Vec<&str> = (0..table.headers.len())
+            .filter(|&c| c != table.key_column)
+            .map(|c| row.get(c).trim())
+            .collect();
+        values.sort_unstable();
+        let mut d = Sha256::new();
+        for v in values {
+            d.update((v.len() as u64).to_le_bytes());
+            d.update(v.as_bytes());
+        }
+        Some(format!("{:x}", d.finalize())[..16].to_string())
     }
 
     /// `VARIANT/KEY[/SIGNATORY]`.

@@ -15,6 +15,7 @@ fn record(id: &str, state: impl Into<State>, hash: &str) -> Record {
         variant: "default".into(),
         key: id.trim_start_matches("L-").into(),
         signatory: Some("ana".into()),
+        signer: None,
         signatories: vec!["ana".into(), "ben".into()],
         approval: None,
         hash: hash.into(),

@@ -323,6 +323,44 @@ fn a_new_signers_letter_is_sent_though_another_signer_withdrew() {
     );
 }
 
+/// A signatory's key renamed in a per-signatory variant gives its letters new ids; the organization is known by the
+/// rest of its row, so its offices do not get its letter a second time. A change to that row as well (a new signer)
+/// makes it a letter of its own, which goes.
+#[test]
+fn a_renamed_signatory_key_does_not_mail_the_offices_again() {
+    let server = TestServer::start(Options::default());
+    let c = campaign(
+        "[variants.each]\nper_signatory = true\n",
+        &smtp_plain(&server, ""),
+        &[SOS],
+    );
+    send(&c, &["--yes"]).success();
+    assert_eq!(server.received().len(), 2, "aiusa and wola");
+    c.edit(
+        "recipients/organizations.csv",
+        "wola,Washington Office on Latin America,signed",
+        "wola-dc,Washington Office on Latin America,signed",
+    );
+    let run = send(&c, &["--yes"]);
+    run.fails_with(1);
+    assert_eq!(server.received().len(), 2, "no second copy\n{run}");
+    assert!(
+        run.stderr().contains("already received `each/sos/wola`"),
+        "{run}"
+    );
+    assert!(
+        run.stderr()
+            .contains("lettermerge mark each/sos/wola-dc delivered"),
+        "{run}"
+    );
+    send(&c, &["--yes", "--resend", "--only", "sos/wola-dc"]).success();
+    assert_eq!(
+        server.received().len(),
+        3,
+        "sent when the coordinator says so"
+    );
+}
+
 /// Keys that are row numbers shift when a row is inserted: old ids now name other offices. A letter new to the
 /// journal that goes where a letter of its variant already went is held back.
 #[test]

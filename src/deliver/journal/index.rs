@@ -239,6 +239,7 @@ mod tests {
             variant: "v".into(),
             key: "k".into(),
             signatory: None,
+            signer: None,
             signatories: vec!["ana".into()],
             approval: None,
             hash: "ab".repeat(32),

@@ -69,6 +69,10 @@ pub struct Record {
     pub variant: String,
     pub key: String,
     pub signatory: Option<String>,
+    /// In a per-signatory letter, a fingerprint of the signing organization's row without its key
+    /// ([`crate::plan::Letter::signer_print`]): how a renamed signatory key is recognized.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
     pub signatories: Vec<String>,
     pub approval: Option<String>,
     pub hash: String,
