@@ -11,6 +11,7 @@ pub(crate) mod context;
 pub(crate) mod eml;
 pub(crate) mod escape;
 pub(crate) mod file_name;
+mod format;
 pub(crate) mod headers;
 pub(crate) mod helpers;
 pub(crate) mod html;
@@ -42,46 +43,7 @@ use context::VariantParts;
 use headers::Headers;
 use helpers::{TableRows, Tables};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Format {
-    Txt,
-    Md,
-    Html,
-    Eml,
-    Pdf,
-}
-
-impl Format {
-    pub const ALL: [Format; 5] = [
-        Format::Txt,
-        Format::Md,
-        Format::Html,
-        Format::Eml,
-        Format::Pdf,
-    ];
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Txt => "txt",
-            Format::Md => "md",
-            Format::Html => "html",
-            Format::Eml => "eml",
-            Format::Pdf => "pdf",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Format, UnknownFormat> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.extension() == s.trim())
-            .ok_or_else(|| UnknownFormat(s.to_string()))
-    }
-}
-
-/// A format name that is none of txt, md, html, eml and pdf.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}`: use txt, md, html, eml or pdf")]
-pub struct UnknownFormat(pub String);
+pub use format::{Format, UnknownFormat};
 
 /// One letter, rendered: its Markdown and everything a format or a transport needs besides.
 #[derive(Debug, Clone)]
