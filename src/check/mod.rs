@@ -13,6 +13,7 @@ pub mod primary;
 pub mod raw;
 pub mod roster;
 pub mod rows;
+mod signers;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -182,6 +183,14 @@ impl Letters<'_, '_> {
         let pick = Pick::all();
         let t = &self.campaign.recipients;
         let mut typeset = self.typeset.clone();
+        // Variants whose first letter is looked at for signatories it does not show.
+        let mut signed: BTreeSet<&str> = self
+            .plan
+            .variants
+            .iter()
+            .filter(|v| v.signatory_table.is_some() && !v.per_signatory)
+            .map(|v| v.name.as_str())
+            .collect();
         // The formal forms matter only where a template may ask for them: by name, or through a variable.
         let c = self.campaign;
         let formal = c.templates.values().any(|t| t.source.contains("formal"))
@@ -207,10 +216,9 @@ impl Letters<'_, '_> {
                 found
             };
             let letters = batch.letters();
-            let first = letters
-                .iter()
-                .position(|l| self.selected(l))
-                .filter(|_| typeset.remove(&batch.variant.name));
+            let first_selected = letters.iter().position(|l| self.selected(l));
+            let first = first_selected.filter(|_| typeset.remove(&batch.variant.name));
+            let shown = first_selected.filter(|_| signed.remove(batch.variant.name.as_str()));
             let both = || -> (Vec<Problems>, Vec<_>) {
                 let in_units = batch
                     .units()
@@ -223,7 +231,7 @@ impl Letters<'_, '_> {
                     letters
                         .par_iter()
                         .enumerate()
-                        .map(|(i, l)| self.letter(l, first == Some(i)))
+                        .map(|(i, l)| self.letter(l, first == Some(i), shown == Some(i)))
                         .collect(),
                 )
             };
@@ -234,7 +242,7 @@ impl Letters<'_, '_> {
                     letters
                         .iter()
                         .enumerate()
-                        .map(|(i, l)| self.letter(l, first == Some(i)))
+                        .map(|(i, l)| self.letter(l, first == Some(i), shown == Some(i)))
                         .collect(),
                 ),
             };
@@ -263,11 +271,13 @@ impl Letters<'_, '_> {
             && letter.channel(&self.campaign.recipients).is_ok()
     }
 
-    /// One letter's problems, and the file name it would be written to; `typeset`: its PDF made too.
+    /// One letter's problems, and the file name it would be written to; `typeset`: its PDF made too; `signers`:
+    /// the organizations it should show looked for.
     fn letter(
         &self,
         letter: &crate::plan::Letter,
         typeset: bool,
+        signers: bool,
     ) -> (Vec<(Slot, Problem)>, Option<String>) {
         let campaign = self.campaign;
         if !self.selected(letter) {
@@ -281,6 +291,13 @@ impl Letters<'_, '_> {
                         .into_iter()
                         .map(|p| (Slot::Address, p)),
                 );
+                if signers {
+                    out.extend(
+                        signers::unshown(letter, &r)
+                            .into_iter()
+                            .map(|p| (Slot::Address, p)),
+                    );
+                }
                 // A public copy goes to no office, by no channel.
                 if !letter.variant.is_public() {
                     out.extend(

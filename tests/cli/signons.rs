@@ -314,3 +314,40 @@ fn a_table_written_as_its_own_section_reads_the_same_and_its_problems_point_ther
         "{err}"
     );
 }
+
+/// The template decides whom the signature block prints: an organization on the approved list whose `scope` the
+/// block's filter misses ("National ", "regional") would silently not sign. `check` names it, for every variant whose
+/// letter leaves it out, and the example as shipped has none.
+#[test]
+fn check_names_a_signatory_the_letter_does_not_show() {
+    let c = crate::harness::Campaign::example();
+    c.edit(
+        "recipients/organizations.csv",
+        "mmeyer@wola.org,signed,US,national,",
+        "mmeyer@wola.org,signed,US,National ,",
+    );
+    let run = c.check(&[]);
+    let err = run.stderr();
+    let wola: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("recipients/organizations.csv:3:") && l.contains("does not show"))
+        .collect();
+    assert!(
+        wola.iter()
+            .any(|l| l.contains("`wola` signs variant `coalition`")),
+        "{run}"
+    );
+    assert!(wola.iter().any(|l| l.contains("variant `es`")), "{run}");
+    // What the warning says is what the letter does.
+    c.render_txt(&["--variant", "coalition"]);
+    let letter = c.out("coalition", "sos.txt");
+    assert!(
+        !letter.contains("Washington Office on Latin America"),
+        "{letter}"
+    );
+    assert!(letter.contains("Latin America Working Group"), "{letter}");
+    // The per-signatory variant shows its one organization by design; the example as shipped shows everyone.
+    assert!(!err.contains("signs variant `each`"), "{run}");
+    let clean = crate::harness::Campaign::example().check(&[]);
+    assert!(!clean.stderr().contains("does not show"), "{clean}");
+}
