@@ -36,6 +36,13 @@ impl Visit for Names<'_> {
         let Some(first) = segs.first() else { return };
         let problem = match from {
             Shape::Root => self.root_path(segs, at),
+            // `{{#each signatories}}` with no signatory table is an empty list: the letter would end unsigned, and
+            // nothing inside could be checked. Said once, at the first name inside.
+            Shape::Row(Source::Signatory) if self.scope.signatory.is_none() => (!self
+                .problems
+                .iter()
+                .any(|p| p.text().contains(NO_SIGNATORIES)))
+            .then(|| no_signatories(at)),
             Shape::Row(source) => self.columns(source).and_then(|(table, columns)| {
                 (!columns.contains(first)).then(|| {
                     at.error(format!("`{first}` is not a column of {table}"))
@@ -77,6 +84,15 @@ impl Visit for Names<'_> {
                 .help(format!("create templates/partials/{name}.hbs")),
         );
     }
+}
+
+const NO_SIGNATORIES: &str = "there are no signatories: lettermerge.toml has no [signatories]";
+
+fn no_signatories(at: &At) -> Problem {
+    at.error(NO_SIGNATORIES).help(
+        "list the organizations under [tables] (organizations = { path = \"recipients/organizations.csv\", key = \"id\" }) \
+         and name them: [signatories] table = \"organizations\"; or take the signature block out of the template",
+    )
 }
 
 impl Names<'_> {
@@ -129,9 +145,7 @@ impl Names<'_> {
                     Some((t, cols)) if !cols.contains(col) => {
                         Some(at.error(format!("`{col}` is not a column of {t}")))
                     }
-                    None => Some(
-                        at.error("there are no signatories: lettermerge.toml has no [signatories]"),
-                    ),
+                    None => Some(no_signatories(at)),
                     _ => None,
                 }
             }

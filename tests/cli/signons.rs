@@ -351,3 +351,31 @@ fn check_names_a_signatory_the_letter_does_not_show() {
     let clean = crate::harness::Campaign::example().check(&[]);
     assert!(!clean.stderr().contains("does not show"), "{clean}");
 }
+
+/// A template that lists `signatories` in a campaign with no `[signatories]` would end every letter unsigned, and
+/// the names inside the block could not be checked: `check` refuses it, at the first name inside, with the fix.
+#[test]
+fn a_signature_block_without_a_signatory_table_is_an_error() {
+    let c = Campaign::small(
+        "",
+        "Dear {{name}},\n\nWe write.\n\nSincerely,\n\n{{#each signatories}}\n{{orgnization}}\n{{/each}}\n",
+        "id,name,email",
+        &["a,Ana Ruiz,ana@x.example"],
+    );
+    let run = c.check(&[]);
+    run.fails_with(1);
+    let err = run.stderr();
+    assert!(
+        err.contains("templates/letter.hbs:8:1: there are no signatories: lettermerge.toml has no [signatories]"),
+        "{run}"
+    );
+    assert!(
+        err.contains("[signatories] table = \"organizations\""),
+        "{run}"
+    );
+    assert_eq!(
+        err.matches("there are no signatories").count(),
+        1,
+        "said once\n{run}"
+    );
+}
