@@ -1,7 +1,7 @@
 //! No value from a cell reaches an email header with a control character in it: a line break would forge a header
-//! (tests/cli/send.rs covers those), and a vertical tab, an escape, a DEL or a C1 character has no place in one either.
-//! Such a letter fails with its row named; a tab becomes a space. Messages are read back by mail-parser and by
-//! Python's `email`.
+//! (tests/cli/send.rs covers those), and a vertical tab, an escape, a DEL or a C1 character has no place in one, nor in
+//! a letter's body, either. The table holding one is refused where it is, line and column, before any letter; a tab
+//! becomes a space. Messages are read back by mail-parser and by Python's `email`.
 
 use std::process::Command;
 
@@ -29,29 +29,35 @@ fn a_control_character_from_a_cell_never_reaches_a_header() {
 
     let check = c.check(&[]);
     let stderr = check.fails_with(1);
-    for (id, line, code) in [
-        ("vt", 3, "U+000B, a vertical tab"),
-        ("esc", 4, "U+001B, escape"),
-        ("del", 5, "U+007F, delete"),
-        ("nel", 6, "U+0085, next line"),
+    for (place, code) in [
+        ("recipients/officials.csv:3:", "U+000B (a vertical tab)"),
+        ("recipients/officials.csv:4:", "U+001B (escape)"),
+        ("recipients/officials.csv:5:", "U+007F (delete)"),
+        ("recipients/officials.csv:6:", "U+0085 (next line)"),
     ] {
         let said = stderr
             .lines()
-            .find(|l| l.contains(&format!("default/{id} ")))
-            .unwrap_or_else(|| panic!("check names {id}\n{check}"));
-        assert!(
-            said.contains(&format!("recipients/officials.csv:{line}")),
-            "{said}"
-        );
+            .find(|l| l.contains(place))
+            .unwrap_or_else(|| panic!("check names {place}\n{check}"));
         assert!(said.contains(code), "{said}");
     }
+    assert!(
+        stderr.contains("recipients/officials.csv:4:22: control character U+001B"),
+        "the column of the escape in `\"Cruz…\"`\n{check}"
+    );
 
     let run = send(&c, &["--yes"]);
-    let stderr = run.fails_with(1);
-    assert!(
-        stderr.contains("4 of 6 letters not delivered (4 failed)"),
-        "{run}"
+    run.fails_with(1);
+    assert!(server.received().is_empty(), "nothing goes\n{run}");
+    assert!(run.stderr().contains("U+0085 (next line)"), "{run}");
+
+    // With those rows mended, the others go, the tab a space.
+    let mended: Vec<&str> = [ROWS[0], ROWS[5]].to_vec();
+    c.write(
+        "recipients/officials.csv",
+        format!("{HEADER}\n{}\n", mended.join("\n")),
     );
+    send(&c, &["--yes"]).success();
     let got = server.received();
     let mut to: Vec<&str> = got.iter().map(|r| r.to[0].as_str()).collect();
     to.sort();

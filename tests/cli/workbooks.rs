@@ -203,6 +203,8 @@ fn every_position_in_a_workbook_is_a_cell() {
     s.write_formula(2, 2, Formula::new("=1/0").set_result("#DIV/0!"))
         .unwrap();
     s.write_string(6, 5, "a stray note").unwrap();
+    s.write_string(5, 0, "Ted\u{1b}[2J").unwrap();
+    s.write_string(5, 1, "esc").unwrap();
     save(&mut book, &c.file("recipients/officials.xlsx"));
     let err = c.check(&[]).fails_with(1);
     for expected in [
@@ -210,6 +212,7 @@ fn every_position_in_a_workbook_is_a_cell() {
         "recipients/officials.xlsx:Officials!B4: duplicate `id` \"sos\": row 4 repeats row 2",
         "recipients/officials.xlsx:Officials!B5: row 5 has an empty `id`",
         "recipients/officials.xlsx:Officials!F7: the cell holds \"a stray note\" but its column has no header",
+        "recipients/officials.xlsx:Officials!A6: the cell holds the control character U+001B",
         "help: name the column in Officials!F1",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in\n{err}");

@@ -162,6 +162,7 @@ impl RowReader {
         }
         match raw.fault {
             Some(f @ Fault::Nul { .. }) => return Err(self.fault_problem(f).into()),
+            Some(f @ Fault::Control { .. }) => problems.push(self.fault_problem(f)),
             Some(f) => {
                 self.utf8_reported = true;
                 problems.push(self.fault_problem(f));
@@ -274,6 +275,30 @@ impl RowReader {
                     "save the file as \"CSV UTF-8\", or declare its encoding in {}",
                     self.declare("encoding", "windows-1252")
                 ))
+            }
+            Fault::Control { at, ch } => {
+                let name = match ch {
+                    '\u{b}' => " (a vertical tab)",
+                    '\u{c}' => " (a form feed)",
+                    '\u{1b}' => " (escape)",
+                    '\u{7f}' => " (delete)",
+                    '\u{85}' => " (next line)",
+                    _ => "",
+                };
+                let help = if ch == '\u{b}' {
+                    "some spreadsheets save a line break inside a cell as a vertical tab: put a real line break there \
+                     (the cell quoted), or a space"
+                } else {
+                    "delete it: retype the cell, or find it with a text editor at this line and column"
+                };
+                Problem::error(format!(
+                    "control character U+{:04X}{name} in a value: invisible in a spreadsheet, it would reach the \
+                     letters (a terminal, an email header, the HTML, the PDF)",
+                    u32::from(ch)
+                ))
+                .in_file(&self.file)
+                .at(at.line, Some(at.column))
+                .help(help)
             }
             Fault::Nul { at } => {
                 let offset = if self.scan.raw() {
@@ -459,6 +484,8 @@ impl RowReader {
                 self.done = true;
                 return Some(Err(self.fault_problem(f)));
             }
+            // Each row's own: the cell to mend differs.
+            Some(f @ Fault::Control { .. }) => return Some(Err(self.fault_problem(f))),
             Some(f) if !self.utf8_reported => {
                 // One is enough: the fix is the same for every other bad byte in the file.
                 self.utf8_reported = true;

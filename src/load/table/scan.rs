@@ -1,4 +1,5 @@
-//! Byte-level checks over the stream fed to the CSV parser: physical lines, UTF-8 validity and NUL bytes, with the
+//! Byte-level checks over the stream fed to the CSV parser: physical lines, UTF-8 validity, NUL bytes and other
+//! control characters (an ESC that would colour a terminal, a form feed that breaks the HTML), with the
 //! exact place of the first fault. Done on the raw stream rather than on fields because CSV's structural bytes are
 //! ASCII: a stream is valid UTF-8 exactly when its fields are, and here the offsets are the file's own.
 
@@ -19,6 +20,11 @@ pub(super) enum Fault {
     },
     Nul {
         at: Pos,
+    },
+    /// A C0 control other than tab and the line breaks, DEL, or a C1 control (U+0080–U+009F).
+    Control {
+        at: Pos,
+        ch: char,
     },
 }
 
@@ -113,6 +119,13 @@ impl Scanner {
                 _ => Quoting::Unquoted,
             };
             if self.need > 0 {
+                if self.seq_byte == 0xC2 && (0x80..=0x9F).contains(&b) {
+                    let at = self.seq;
+                    self.report(Fault::Control {
+                        at,
+                        ch: char::from(b),
+                    });
+                }
                 if (self.lo..=self.hi).contains(&b) {
                     self.need -= 1;
                     self.lo = 0x80;
@@ -138,7 +151,14 @@ impl Scanner {
                     self.line += 1;
                     self.column = 0;
                 }
-                0x01..=0x7F => self.column += 1,
+                b'\t' | 0x20..=0x7E => self.column += 1,
+                0x01..=0x1F | 0x7F => {
+                    self.report(Fault::Control {
+                        at: self.here(),
+                        ch: char::from(b),
+                    });
+                    self.column += 1;
+                }
                 0xC2..=0xF4 => {
                     self.seq = self.here();
                     self.seq_byte = b;

@@ -362,6 +362,18 @@ fn problems_are_capped_per_table() {
 }
 
 #[test]
+fn control_characters_are_reported_at_each_row_with_line_and_column() {
+    let p = problems(
+        "id,name\nsos,Doe\u{1b}[31m\nsen,Ruiz\nrep,a\u{85}b\nx,\"two\nlines\ttab\"\n".as_bytes(),
+    );
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p[0].message.contains("U+001B (escape)"), "{p:?}");
+    assert_eq!((p[0].line, p[0].column), (Some(2), Some(8)));
+    assert!(p[1].message.contains("U+0085 (next line)"), "{p:?}");
+    assert_eq!((p[1].line, p[1].column), (Some(4), Some(6)));
+}
+
+#[test]
 fn nul_byte_is_reported_once_with_its_line() {
     let p = only(
         problems(b"id,name\nsos,a\x00b\nsen,\x00\n"),

@@ -276,11 +276,23 @@ fn cell_text(c: &Cell) -> Result<String, Problem> {
              formulas for the spreadsheet to compute, and lettermerge reads the result the file holds",
         ));
     }
-    cell::text(&c.value).map_err(|cell::Unreadable::Error(e)| {
+    let text = cell::text(&c.value).map_err(|cell::Unreadable::Error(e)| {
         Problem::error(format!("the cell shows the error {e}")).help(format!(
             "fix the formula or the cells it uses, or clear the cell: a letter would print \"{e}\""
         ))
-    })
+    })?;
+    // As in a CSV file (`scan.rs`): invisible in the sheet, such a character would reach the letters.
+    match text
+        .chars()
+        .find(|&ch| ch.is_control() && !matches!(ch, '\t' | '\n' | '\r'))
+    {
+        Some(ch) => Err(Problem::error(format!(
+            "the cell holds the control character U+{:04X}: invisible in a spreadsheet, it would reach the letters",
+            u32::from(ch)
+        ))
+        .help("retype the cell")),
+        None => Ok(text),
+    }
 }
 
 fn build(
