@@ -63,6 +63,10 @@ pub enum SendError {
     Config(String),
 }
 
+/// Tries to open the run's first session, and the first wait between them (doubled each time): 1 + 2 + 4 s.
+const FIRST_SESSION_ATTEMPTS: u32 = 4;
+const FIRST_SESSION_BACKOFF: Duration = Duration::from_secs(1);
+
 impl SendError {
     /// Worth another attempt later in the same run: only failures that prove the message was not
     /// delivered. An uncertain one may already be in the office's inbox.
@@ -191,7 +195,27 @@ impl Mailer {
             .enable_time()
             .build()
             .map_err(|e| SendError::Config(format!("cannot start the SMTP runtime: {e}")))?;
-        let first = rt.block_on(connector.open())?;
+        // A server that says it is too busy (421 at the greeting or the login) is asked again, as a letter's
+        // temporary refusal is: the run is not given up for a moment's load. A server that does not answer at all
+        // is not waited for again: that is `timeout`'s to bound.
+        let mut wait = FIRST_SESSION_BACKOFF;
+        let mut attempt = 1;
+        let first = loop {
+            match rt.block_on(connector.open()) {
+                Ok(s) => break s,
+                Err(SendError::Transient { .. }) if attempt < FIRST_SESSION_ATTEMPTS => {
+                    std::thread::sleep(wait);
+                    wait *= 2;
+                    attempt += 1;
+                }
+                Err(e) if attempt > 1 => {
+                    return Err(SendError::Connection(format!(
+                        "{e} (tried {attempt} times)"
+                    )))
+                }
+                Err(e) => return Err(e),
+            }
+        };
         let pacer = cfg.rate.map(|rate| Pacer {
             interval: Duration::from_secs_f64(1.0 / rate),
             next: Mutex::new(Instant::now()),

@@ -432,3 +432,19 @@ fn each_senator_once(server: &TestServer, n: usize) {
         assert_eq!(per.get(&to).copied(), Some(1), "{to}");
     }
 }
+
+/// A server too busy to greet (421) is asked again with backoff, as a temporary refusal of a letter is; the run goes
+/// on once it answers, and every letter is sent once.
+#[test]
+fn a_server_too_busy_to_greet_at_first_is_asked_again() {
+    let server = TestServer::start(Options {
+        busy_first: 2,
+        ..Options::default()
+    });
+    let c = campaign("", &smtp_plain(&server, "connections = 1\n"), &[SOS, EPN]);
+    let run = send(&c, &["--yes"]).success();
+    assert!(run.stdout().contains("Sent 2 letters."), "{run}");
+    let per = per_recipient(&server);
+    assert_eq!(per["secretary@state.example"], 1, "{run}");
+    assert_eq!(per["epn@presidencia.example"], 1, "{run}");
+}

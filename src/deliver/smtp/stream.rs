@@ -186,7 +186,15 @@ impl Connector {
                 AsyncSmtpConnection::connect_with_transport(stream, &self.hello),
             )
             .await?
-            .map_err(|e| SendError::Connection(self.scrub(format!("{server}: {e}"))))?;
+            .map_err(|e| {
+                // 421 at the greeting: the server is there but too busy; worth asking again.
+                let text = self.scrub(format!("{server}: {e}"));
+                if e.is_transient() {
+                    SendError::Transient { reply: text }
+                } else {
+                    SendError::Connection(text)
+                }
+            })?;
 
         if let Some(params) = &self.starttls {
             if !conn.can_starttls() {

@@ -62,6 +62,8 @@ pub struct Options {
     /// Wait this long before confirming each accepted message (after it is recorded), so that a
     /// client killed mid-run leaves messages the server has but the client never heard about.
     pub reply_delay: Option<Duration>,
+    /// The first N connections are greeted with `421 4.3.2` (too busy) and closed.
+    pub busy_first: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +84,7 @@ struct State {
     tempfails_left: AtomicUsize,
     drops_left: AtomicUsize,
     drops_after_left: AtomicUsize,
+    busy_left: AtomicUsize,
 }
 
 pub struct TestServer {
@@ -105,6 +108,7 @@ impl TestServer {
         state
             .drops_after_left
             .store(options.drop_after_data, Ordering::SeqCst);
+        state.busy_left.store(options.busy_first, Ordering::SeqCst);
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (state.clone(), stop.clone());
         thread::spawn(move || {
@@ -262,6 +266,9 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
     let mut user: Option<String> = None;
     let mut from: Option<String> = None;
     let mut rcpts: Vec<String> = Vec::new();
+    if take_one(&state.busy_left) {
+        return s.reply("421 4.3.2 Too busy, try again later");
+    }
     s.reply("220 localhost ESMTP lettermerge-test")?;
     while let Some(line) = s.line()? {
         let line = String::from_utf8_lossy(&line).into_owned();
