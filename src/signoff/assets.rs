@@ -31,8 +31,10 @@ const MAX_FILES: usize = 10_000;
 pub fn pdf_parts(campaign: &Campaign, vars: &Map<String, Value>) -> BTreeMap<String, String> {
     let m = &campaign.manifest.manifest;
     let mut parts = BTreeMap::new();
-    // The layout gets `[pdf] paper` and the campaign's `[vars]` (not only the variant's) as inputs.
-    let settings = serde_json::json!({ "paper": m.pdf.paper, "vars": m.vars });
+    // The layout gets `[pdf] paper` and the campaign's `[vars]` (not only the variant's) as inputs: by name, so
+    // their order in lettermerge.toml is not part of the text.
+    let settings =
+        serde_json::json!({ "paper": m.pdf.paper, "vars": sorted(&Value::Object(m.vars.clone())) });
     parts.insert("[pdf]".into(), short_bytes(settings.to_string().as_bytes()));
     let files = Files::new(campaign);
     let mut found = BTreeSet::new();
@@ -74,6 +76,31 @@ pub fn pdf_parts(campaign: &Campaign, vars: &Map<String, Value>) -> BTreeMap<Str
             .or_insert_with(|| attachment_part(campaign, &rel));
     }
     parts
+}
+
+/// The `[pdf]` part as approvals before December 2026 computed it, with `[vars]` in the file's order: an approval
+/// made then still holds when nothing but that order differs ([`super::fingerprint::Fingerprint::approves`]).
+pub fn legacy_pdf_settings(campaign: &Campaign) -> String {
+    let m = &campaign.manifest.manifest;
+    let settings = serde_json::json!({ "paper": m.pdf.paper, "vars": m.vars });
+    short_bytes(settings.to_string().as_bytes())
+}
+
+/// The value with every object's keys in order.
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
 
 /// A file's short fingerprint, or what is wrong with it (sending then fails on it anyway).

@@ -20,6 +20,17 @@ pub struct Fingerprint {
     pub parts: BTreeMap<String, String>,
     /// Per table file, per row key, a short fingerprint of the row.
     pub rows: BTreeMap<String, BTreeMap<String, String>>,
+    /// The text fingerprint as an earlier version computed it, where that differs (see [`Fingerprint::approves`]).
+    pub legacy_text: Option<String>,
+}
+
+impl Fingerprint {
+    /// Whether an approval's text fingerprint is this text's: today's, or the one an earlier version of lettermerge
+    /// computed for the same text (the PDF settings with `[vars]` in the file's order), so that upgrading does not
+    /// unapprove a letter.
+    pub fn approves(&self, approved: &str) -> bool {
+        self.text == approved || self.legacy_text.as_deref() == Some(approved)
+    }
 }
 
 /// Whether the office receives the letter as a PDF too: attached to the email (`attach_pdf`), or printed from the
@@ -91,12 +102,15 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
         }
         rows.insert(file, row_prints(table));
     }
-    let mut text_parts: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    for (file, prints) in &rows {
-        text_parts.extend(prints.iter().map(|(k, v)| format!("{file}#{k}={v}")));
-    }
-    let refs: Vec<&str> = text_parts.iter().map(String::as_str).collect();
-    let text = sha(&refs);
+    let text = text_of(&parts, &rows);
+    let legacy_text = parts.get("[pdf]").and_then(|now| {
+        let old = assets::legacy_pdf_settings(campaign);
+        (old != *now).then(|| {
+            let mut parts = parts.clone();
+            parts.insert("[pdf]".into(), old);
+            text_of(&parts, &rows)
+        })
+    });
     let (signatories, list, signatory_prints) = list(variant);
     Fingerprint {
         text,
@@ -105,7 +119,20 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
         signatory_prints,
         parts,
         rows,
+        legacy_text,
     }
+}
+
+fn text_of(
+    parts: &BTreeMap<String, String>,
+    rows: &BTreeMap<String, BTreeMap<String, String>>,
+) -> String {
+    let mut text_parts: Vec<String> = parts.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    for (file, prints) in rows {
+        text_parts.extend(prints.iter().map(|(k, v)| format!("{file}#{k}={v}")));
+    }
+    let refs: Vec<&str> = text_parts.iter().map(String::as_str).collect();
+    sha(&refs)
 }
 
 /// Every column of every row, by key.

@@ -238,7 +238,7 @@ impl<'c> Signoff<'c> {
     pub fn text_changes(&self, name: &str) -> Option<Vec<Change>> {
         let a = self.approval(name)?;
         let now = self.fingerprint(name);
-        (now.text != a.text).then(|| changes_since(a, now))
+        (!now.approves(&a.text)).then(|| changes_since(a, now))
     }
 
     /// For an approved translation whose source's text changed since: the source and what changed in it.
@@ -378,7 +378,7 @@ impl<'c> Signoff<'c> {
         let now = self.fingerprint(name);
         let old = self.approval(name);
         let (date, by) = match old {
-            Some(a) if a.text == now.text => (a.date, a.by.clone()),
+            Some(a) if now.approves(&a.text) => (a.date, a.by.clone()),
             _ => (today, by.to_string()),
         };
         let source = self

@@ -212,6 +212,26 @@ fn hole_4_a_logo_the_layout_uses_replaced_is_refused() {
     s.refused("default", &["assets/logo.png changed"]);
 }
 
+/// `[vars]` reach the PDF's layout by name: two of them swapped in lettermerge.toml change nothing the office sees,
+/// and the approval holds; a value changed is refused.
+#[test]
+fn vars_in_another_order_keep_the_approval_of_a_pdf_letter() {
+    let s = Signed::new(
+        "attach_pdf: true\n",
+        "We write to you for {{vars.org}}.",
+        "[vars]\norg = \"WOLA\"\nsender = \"Ana\"\n",
+    );
+    s.approve();
+    s.c.edit(
+        "lettermerge.toml",
+        "org = \"WOLA\"\nsender = \"Ana\"\n",
+        "sender = \"Ana\"\norg = \"WOLA\"\n",
+    );
+    s.run(&["check"]).success();
+    s.c.edit("lettermerge.toml", "sender = \"Ana\"", "sender = \"Ben\"");
+    s.refused("default", &["[vars] changed"]);
+}
+
 #[test]
 fn settings_the_office_never_sees_keep_the_approval() {
     let s = with_pdf();
