@@ -12,7 +12,7 @@ use crate::signoff::Verdict;
 use super::Verbosity;
 
 pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
-    let (problems, verdicts) = match super::load(dir) {
+    let (problems, verdicts, unpublished) = match super::load(dir) {
         Ok(campaign) => {
             // An unknown `--variant`, or an `--only` that picks no letter, is a usage error (exit 2), as in every
             // other command, not a campaign problem — and never a clean check of nothing.
@@ -36,12 +36,25 @@ pub fn run(dir: &Path, args: &CheckArgs, v: Verbosity) -> Result<()> {
             }
             let problems =
                 check::campaign(&campaign, &super::plan_options(&selection), &selection.only);
-            (problems, verdicts(&campaign, &selection.variants))
+            let verdicts = verdicts(&campaign, &selection.variants);
+            // A public copy is never sent: its sign-off errors keep it from being published, not the others from
+            // being sent (`send` goes ahead without it).
+            let public: Vec<String> = verdicts
+                .iter()
+                .filter(|(_, v)| matches!(v, Verdict::Public(_)))
+                .map(|(n, _)| n.clone())
+                .collect();
+            let unpublished = if public.is_empty() {
+                0
+            } else {
+                crate::signoff::report::problems(&campaign, &public).errors()
+            };
+            (problems, verdicts, unpublished)
         }
-        Err(Error::Campaign(p)) => (p, Vec::new()),
+        Err(Error::Campaign(p)) => (p, Vec::new(), 0),
         Err(e) => return Err(e),
     };
-    report(&problems, &verdicts, args.json, v);
+    report(&problems, &verdicts, unpublished, args.json, v);
     if problems.has_errors() {
         Err(Error::CheckFailed {
             errors: problems.errors(),
@@ -69,8 +82,15 @@ fn variant_line(name: &str, verdict: &Verdict, errors: usize) -> String {
     }
 }
 
-fn report(problems: &Problems, verdicts: &[(String, Verdict)], json: bool, v: Verbosity) {
-    let errors = problems.errors();
+/// `unpublished`: how many of the errors are public copies' sign-off, which `send` does not wait for.
+fn report(
+    problems: &Problems,
+    verdicts: &[(String, Verdict)],
+    unpublished: usize,
+    json: bool,
+    v: Verbosity,
+) {
+    let errors = problems.errors().saturating_sub(unpublished);
     if json {
         let variants: Vec<serde_json::Value> = verdicts
             .iter()
@@ -91,7 +111,7 @@ fn report(problems: &Problems, verdicts: &[(String, Verdict)], json: bool, v: Ve
             .collect();
         let doc = serde_json::json!({
             "ok": !problems.has_errors(),
-            "errors": errors,
+            "errors": problems.errors(),
             "warnings": problems.warnings(),
             "problems": problems,
             "variants": variants,

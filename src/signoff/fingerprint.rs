@@ -20,16 +20,17 @@ pub struct Fingerprint {
     pub parts: BTreeMap<String, String>,
     /// Per table file, per row key, a short fingerprint of the row.
     pub rows: BTreeMap<String, BTreeMap<String, String>>,
-    /// The text fingerprint as an earlier version computed it, where that differs (see [`Fingerprint::approves`]).
-    pub legacy_text: Option<String>,
+    /// The text fingerprint as earlier versions computed it, where that differs (see [`Fingerprint::approves`]).
+    /// Kept for the approvals of the campaigns already under way; it may go once those are sent.
+    pub legacy_texts: Vec<String>,
 }
 
 impl Fingerprint {
     /// Whether an approval's text fingerprint is this text's: today's, or the one an earlier version of lettermerge
-    /// computed for the same text (the PDF settings with `[vars]` in the file's order), so that upgrading does not
-    /// unapprove a letter.
+    /// computed for the same text (the PDF settings with `[vars]` in the file's order; `[smtp] from` in a public
+    /// copy), so that upgrading does not unapprove a letter.
     pub fn approves(&self, approved: &str) -> bool {
-        self.text == approved || self.legacy_text.as_deref() == Some(approved)
+        self.text == approved || self.legacy_texts.iter().any(|t| t == approved)
     }
 }
 
@@ -75,11 +76,16 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
         )]),
     );
     let m = &campaign.manifest.manifest;
-    if template.front.from.is_empty() {
-        // The office sees the sender: without a `from:` in the template, it is `[smtp] from`.
-        if let Some(from) = m.smtp.as_ref().and_then(|s| s.from.as_ref()) {
-            parts.insert("[smtp] from".into(), short(&[&from.to_string()]));
-        }
+    // The office sees the sender: without a `from:` in the template, it is `[smtp] from`. A public copy is never
+    // sent, so no sender is part of its text.
+    let smtp_from = m
+        .smtp
+        .as_ref()
+        .and_then(|s| s.from.as_ref())
+        .filter(|_| template.front.from.is_empty())
+        .map(|from| short(&[&from.to_string()]));
+    if let Some(from) = smtp_from.clone().filter(|_| !variant.is_public()) {
+        parts.insert("[smtp] from".into(), from);
     }
     if has_pdf(campaign, variant) {
         parts.extend(assets::pdf_parts(campaign, &variant.vars));
@@ -103,14 +109,20 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
         rows.insert(file, row_prints(table));
     }
     let text = text_of(&parts, &rows);
-    let legacy_text = parts.get("[pdf]").and_then(|now| {
-        let old = assets::legacy_pdf_settings(campaign);
-        (old != *now).then(|| {
-            let mut parts = parts.clone();
-            parts.insert("[pdf]".into(), old);
-            text_of(&parts, &rows)
-        })
-    });
+    // The parts as approvals made before December 2026 had them: `[vars]` in the file's order for the PDF; and
+    // `[smtp] from` in a public copy's text, or (a sender added since, which no longer counts) not.
+    let mut legacy = parts.clone();
+    if legacy.contains_key("[pdf]") {
+        legacy.insert("[pdf]".into(), assets::legacy_pdf_settings(campaign));
+    }
+    let mut legacy_texts = Vec::new();
+    if legacy != parts {
+        legacy_texts.push(text_of(&legacy, &rows));
+    }
+    if let Some(from) = smtp_from.filter(|_| variant.is_public()) {
+        legacy.insert("[smtp] from".into(), from);
+        legacy_texts.push(text_of(&legacy, &rows));
+    }
     let (signatories, list, signatory_prints) = list(variant);
     Fingerprint {
         text,
@@ -119,7 +131,7 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
         signatory_prints,
         parts,
         rows,
-        legacy_text,
+        legacy_texts,
     }
 }
 

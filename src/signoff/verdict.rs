@@ -246,7 +246,7 @@ impl<'c> Signoff<'c> {
         let a = self.approval(name)?;
         let source = self.variant(name)?.translation_of.clone()?;
         let now = self.prints.get(&source)?;
-        if a.source_text.as_deref() == Some(now.text.as_str()) {
+        if a.source_text.as_deref().is_some_and(|t| now.approves(t)) {
             return None;
         }
         let changes = if a.source_parts.is_empty() {

@@ -120,3 +120,38 @@ fn render_eml_on_the_bundled_example_exits_0_and_writes_no_eml_for_the_public_co
     );
     assert!(run.stderr.contains("no .eml for public"), "{run}");
 }
+
+/// A public copy is never sent: a sender added to `[smtp]` after approval is not part of its text, and a change to
+/// its own text keeps it from being published without holding back the letters `send` would send.
+#[test]
+fn the_public_copy_neither_takes_a_sender_nor_holds_back_the_letters() {
+    let c = Campaign::coalition();
+    c.append("lettermerge.toml", "[signoff]\nrequired = true\n");
+    c.ok(&["approve", "--by", "Ana, WOLA"]);
+    c.append(
+        "lettermerge.toml",
+        "[smtp]\nhost = \"127.0.0.1\"\nport = 2525\nsecurity = \"none\"\nfrom = \"Lucía <lucia@coalition.example>\"\n",
+    );
+    let run = c.check(&[]);
+    assert!(!run.stderr().contains("public"), "{run}");
+    assert!(
+        run.stdout()
+            .contains("variant `public`: a public copy, never sent\n"),
+        "{run}"
+    );
+    c.edit(
+        "templates/public.hbs",
+        "# Human rights in Mexico",
+        "# Human rights in Mexico, again",
+    );
+    let run = c.check(&[]);
+    run.fails_with(1);
+    assert!(
+        run.stderr()
+            .contains("variant `public` changed since its approval"),
+        "{run}"
+    );
+    let out = run.stdout();
+    assert!(out.contains("variant `coalition`: ready to send"), "{run}");
+    assert!(out.contains("not ready to publish"), "{run}");
+}
