@@ -36,7 +36,7 @@ pub(crate) enum Country {
 impl Country {
     /// A row's `country` cell: "US", "USA", "Estados Unidos", "MX", "México"…; `None` when empty.
     pub fn of_cell(cell: &str) -> Option<Country> {
-        let c = super::titles::normalize(cell);
+        let c = super::titles::fold_words(cell);
         match c.as_str() {
             "" => None,
             "us"

@@ -671,3 +671,42 @@ fn the_doctor_is_a_doctora_in_spanish() {
         "Her Excellency Graciela Márquez"
     );
 }
+
+/// A `US` row with a Spanish title is a U.S. official: "US" is a country, not the "U.S." a title may start with.
+#[test]
+fn a_us_row_with_a_spanish_title_is_a_us_official() {
+    for (title, first, last, es, en) in [
+        (
+            "Senadora",
+            "Amy",
+            "Klobuchar",
+            "Honorable Amy Klobuchar",
+            "The Honorable Amy Klobuchar",
+        ),
+        (
+            "Secretaria de Estado",
+            "Hillary",
+            "Clinton",
+            "Honorable Hillary Clinton",
+            "The Honorable Hillary Clinton",
+        ),
+        (
+            "Embajador",
+            "Ken",
+            "Salazar",
+            "Honorable Ken Salazar",
+            "The Honorable Ken Salazar",
+        ),
+    ] {
+        for country in ["US", "U.S.", "USA", "Estados Unidos", "EE. UU."] {
+            let mut who = p(title, first, last);
+            who.country = country;
+            assert_eq!(addressee(&who, "es"), es, "{title} {country}");
+            assert_eq!(addressee(&who, "en"), en, "{title} {country}");
+        }
+    }
+    let mut klobuchar = woman(p("Senadora", "Amy", "Klobuchar"));
+    klobuchar.country = "US";
+    assert_eq!(usual(&[klobuchar], "es"), "Estimada Senadora Klobuchar");
+    assert_eq!(usual(&[klobuchar], "en"), "Dear Senator Klobuchar");
+}

@@ -70,7 +70,23 @@ pub(crate) fn normalize(title: &str) -> String {
 }
 
 fn fold(title: &str) -> String {
-    let folded: String = title
+    let folded = fold_words(title);
+    let mut words: Vec<&str> = folded.split_whitespace().collect();
+    loop {
+        let drop = match words.as_slice() {
+            ["the" | "us" | "usa", ..] => 1,
+            ["u", "s", ..] | ["united", "states", ..] => 2,
+            _ => break,
+        };
+        words.drain(..drop);
+    }
+    words.join(" ")
+}
+
+/// Lower case, accents and dots removed, hyphens and runs of spaces as one space: "Estados-Unidos" → "estados
+/// unidos". A country's name goes through this, never through [`normalize`], which drops a leading "U.S.".
+pub(crate) fn fold_words(text: &str) -> String {
+    let folded: String = text
         .nfd()
         .filter(|c| !is_combining_mark(*c) && *c != '.')
         .flat_map(char::to_lowercase)
@@ -82,16 +98,7 @@ fn fold(title: &str) -> String {
             }
         })
         .collect();
-    let mut words: Vec<&str> = folded.split_whitespace().collect();
-    loop {
-        let drop = match words.as_slice() {
-            ["the" | "us" | "usa", ..] => 1,
-            ["u", "s", ..] | ["united", "states", ..] => 2,
-            _ => break,
-        };
-        words.drain(..drop);
-    }
-    words.join(" ")
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Words that start a qualifier: "Secretary of State", "Secretario de Gobernación", "Ambassador to
