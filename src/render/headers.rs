@@ -112,7 +112,7 @@ fn parse_mailbox(item: &str) -> Result<Mailbox, lettre::address::AddressError> {
     }) {
         return Ok(hit);
     }
-    let parsed: Mailbox = item.parse()?;
+    let parsed = ascii_domain(item.parse()?)?;
     SEEN.with(|s| {
         let mut seen = s.borrow_mut();
         if seen.len() == KEEP {
@@ -121,6 +121,21 @@ fn parse_mailbox(item: &str) -> Result<Mailbox, lettre::address::AddressError> {
         seen.push((item.to_string(), parsed.clone()));
     });
     Ok(parsed)
+}
+
+/// The mailbox with its domain in ASCII (`peña.example` → `xn--pea-8ma.example`, as IDNA 2008 writes it): every
+/// server takes that, where a non-ASCII domain needs one that offers SMTPUTF8. A non-ASCII local part (`josé@…`) has
+/// no ASCII form and stays as it is.
+fn ascii_domain(mb: Mailbox) -> Result<Mailbox, lettre::address::AddressError> {
+    let domain = mb.email.domain();
+    if domain.is_ascii() {
+        return Ok(mb);
+    }
+    let Ok(ascii) = idna::domain_to_ascii(domain) else {
+        return Ok(mb);
+    };
+    let email = lettre::Address::new(mb.email.user(), ascii)?;
+    Ok(Mailbox::new(mb.name, email))
 }
 
 /// What in `value` must never reach a header, said for a message: a line break would start a forged header, and no
@@ -238,5 +253,19 @@ mod tests {
         );
         let h = Headers::from_fields(&f, None).unwrap();
         assert_eq!(h.to[0].name.as_deref(), Some("Andrés Manuel López Obrador"));
+    }
+
+    #[test]
+    fn an_internationalized_domain_is_written_in_ascii() {
+        let mut f = Fields::new();
+        f.insert(
+            "to",
+            vec![("Ana Peña <ana@Peña.example>, josé@x.example".into(), 3)],
+        );
+        let h = Headers::from_fields(&f, None).unwrap();
+        assert_eq!(h.to[0].email.to_string(), "ana@xn--pea-8ma.example");
+        assert_eq!(h.to[0].name.as_deref(), Some("Ana Peña"));
+        // A local part has no ASCII form: it needs a server that offers SMTPUTF8.
+        assert_eq!(h.to[1].email.to_string(), "josé@x.example");
     }
 }
