@@ -2,13 +2,14 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// NFC; `/\:*?"<>|` and control characters become `-`; no leading `.`; at most 120 bytes; never a
-/// subfolder; never empty.
+/// NFC; `/\:*?"<>|`, control characters and the invisible marks that reorder or hide text (a right-to-left
+/// override makes `evil\u{202E}fdp.exe` display as `evilexe.pdf`) become `-`; no leading `.`; at most 120 bytes;
+/// never a subfolder; never empty; never a name Windows reserves for a device (`CON`, `COM1.txt` become `CON-`, `COM1-.txt`).
 pub fn sanitize_file_name(name: &str) -> String {
     let mut out: String = name
         .nfc()
         .map(|c| {
-            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+            if c.is_control() || invisible(c) || "/\\:*?\"<>|".contains(c) {
                 '-'
             } else {
                 c
@@ -29,7 +30,34 @@ pub fn sanitize_file_name(name: &str) -> String {
     if out.is_empty() {
         out.push_str("letter");
     }
+    if reserved_on_windows(&out) {
+        let stem_end = out.find('.').unwrap_or(out.len());
+        out.insert(stem_end, '-');
+    }
     out
+}
+
+/// Bidirectional controls, zero-width characters and the byte-order mark: nothing a reader sees, but they change how
+/// the rest of a name reads.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}')
+}
+
+/// `CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`, with or without an extension: Windows opens the device.
+fn reserved_on_windows(name: &str) -> bool {
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_uppercase();
+    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0')
 }
 
 #[cfg(test)]
@@ -47,5 +75,14 @@ mod tests {
         assert_eq!(sanitize_file_name(""), "letter");
         assert_eq!(sanitize_file_name("Pen\u{0303}a"), "Peña");
         assert!(sanitize_file_name(&"ñ".repeat(100)).len() <= 120);
+        assert_eq!(
+            sanitize_file_name("a11-Doe\u{202E}fdp.exe"),
+            "a11-Doe-fdp.exe"
+        );
+        assert_eq!(sanitize_file_name("zero\u{200B}width"), "zero-width");
+        assert_eq!(sanitize_file_name("CON"), "CON-");
+        assert_eq!(sanitize_file_name("com1.txt"), "com1-.txt");
+        assert_eq!(sanitize_file_name("COM10"), "COM10");
+        assert_eq!(sanitize_file_name("Console"), "Console");
     }
 }
