@@ -376,7 +376,24 @@ impl Pool {
         .await?;
         for rcpt in envelope.to() {
             self.step(conn, Rcpt::new(rcpt.clone(), vec![]), "RCPT TO")
-                .await?;
+                .await
+                .map_err(|f| {
+                    // A grouped letter goes to several offices: the reply says which one was refused.
+                    let named = |reply: String| format!("{reply} (for {rcpt})");
+                    match f {
+                        Fail::Reply(SendError::Permanent { reply }) if envelope.to().len() > 1 => {
+                            Fail::Reply(SendError::Permanent {
+                                reply: named(reply),
+                            })
+                        }
+                        Fail::Reply(SendError::Transient { reply }) if envelope.to().len() > 1 => {
+                            Fail::Reply(SendError::Transient {
+                                reply: named(reply),
+                            })
+                        }
+                        f => f,
+                    }
+                })?;
         }
         self.step(conn, Data, "DATA").await?;
 
