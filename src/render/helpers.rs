@@ -175,19 +175,30 @@ fn addressee(h: &Helper, ctx: &Context, rc: &mut RenderContext) -> Result<Value,
 }
 
 /// The items of a list parameter: an array of strings, an array of rows with a column named, or a `;`-separated cell.
-fn items(helper: &str, list: &Value, column: Option<&str>) -> Result<Vec<String>, RenderError> {
+/// The items of a list: of rows, each row's value in the first of `columns` it fills (`"organization_es"
+/// "organization"`: the Spanish name where there is one).
+fn items(helper: &str, list: &Value, columns: &[&str]) -> Result<Vec<String>, RenderError> {
     Ok(match list {
         Value::Array(values) => values
             .iter()
-            .map(|v| match (v, column) {
-                (Value::Object(o), Some(c)) => o
-                    .get(c)
-                    .map(text)
-                    .ok_or_else(|| fail(helper, format!("the rows have no column `{c}`"))),
-                (Value::Object(_), None) => Err(fail(
+            .map(|v| match (v, columns) {
+                (Value::Object(_), []) => Err(fail(
                     helper,
                     "name the column to use: {{join ROWS \"column\"}}",
                 )),
+                (Value::Object(o), columns) => {
+                    let mut found = None;
+                    for c in columns {
+                        let value = o.get(*c).map(text).ok_or_else(|| {
+                            fail(helper, format!("the rows have no column `{c}`"))
+                        })?;
+                        if !value.trim().is_empty() {
+                            found = Some(value);
+                            break;
+                        }
+                    }
+                    Ok(found.unwrap_or_default())
+                }
                 (v, _) => Ok(text(v)),
             })
             .collect::<Result<_, _>>()?,
@@ -210,8 +221,13 @@ fn join(h: &Helper, ctx: &Context, _rc: &mut RenderContext) -> Result<Value, Ren
     let list = h
         .param(0)
         .ok_or_else(|| fail("join", "give a list: {{join signatories \"organization\"}}"))?;
-    let column = h.param(1).and_then(|p| p.value().as_str());
-    let items = items("join", list.value(), column)?;
+    let columns: Vec<&str> = h
+        .params()
+        .iter()
+        .skip(1)
+        .filter_map(|p| p.value().as_str())
+        .collect();
+    let items = items("join", list.value(), &columns)?;
     let refs: Vec<&str> = items.iter().map(String::as_str).collect();
     let sep = h.hash_get("sep").and_then(|v| v.value().as_str());
     let last = h.hash_get("last").and_then(|v| v.value().as_str());
@@ -245,7 +261,7 @@ fn rows(tables: &Tables, h: &Helper, ctx: &Context) -> Result<Value, RenderError
     let keys = items(
         "rows",
         h.param(1).map(|p| p.value()).unwrap_or(&Value::Null),
-        None,
+        &[],
     )?;
     let asking = ctx
         .data()

@@ -379,3 +379,36 @@ fn a_signature_block_without_a_signatory_table_is_an_error() {
         "said once\n{run}"
     );
 }
+
+/// `join` takes fallback columns: each organization's Spanish name where the row has one, its own name otherwise —
+/// and the Spanish name is part of what the sign-off list covers.
+#[test]
+fn join_falls_back_to_the_next_column_for_a_row_without_the_first() {
+    let c = crate::coalition::Campaign::coalition();
+    c.edit(
+        "templates/carta.hbs",
+        "La firman {{join signatories \"organization\"}}.",
+        "La firman {{join signatories \"organization_es\" \"organization\"}}.",
+    );
+    c.edit(
+        "recipients/organizations.csv",
+        "zeta,Zeta Legal Aid,Asistencia Legal Zeta,",
+        "zeta,Zeta Legal Aid,,",
+    );
+    c.render_txt(&["--variant", "es"]);
+    let letter = c.out("es", "amlo.txt");
+    let start = letter
+        .find("La firman")
+        .unwrap_or_else(|| panic!("{letter}"));
+    let paragraph = letter[start..].split("\n\n").next().unwrap_or_default();
+    let line = &paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        line.contains("Oficina en Washington para Asuntos Latinoamericanos"),
+        "{line}"
+    );
+    assert!(
+        line.contains("Zeta Legal Aid"),
+        "the English name where there is no other: {line}"
+    );
+    assert!(!line.contains("Washington Office"), "{line}");
+}

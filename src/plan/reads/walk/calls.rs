@@ -75,11 +75,23 @@ impl<V: Visit> Walker<'_, V> {
             }
             "join" => {
                 let list = first.map_or(Shape::Value, |p| self.param(p, at));
-                match (&list, h.params.get(1)) {
-                    (Shape::Rows(s), Some(Parameter::Literal(Value::String(c)))) => {
-                        self.visit.column(s, c)
+                // `join ROWS "column" "fallback"…`: every column named may show.
+                let named: Vec<&str> = h
+                    .params
+                    .iter()
+                    .skip(1)
+                    .filter_map(|p| match p {
+                        Parameter::Literal(Value::String(c)) => Some(c.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                match &list {
+                    Shape::Rows(s) if !named.is_empty() && named.len() + 1 == h.params.len() => {
+                        for c in named {
+                            self.visit.column(s, c);
+                        }
                     }
-                    (other, _) if other.holds_data() => self.visit.whole(at, other),
+                    other if other.holds_data() => self.visit.whole(at, other),
                     _ => {}
                 }
                 h.params.iter().skip(1).for_each(|p| self.consume(p, at));
