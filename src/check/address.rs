@@ -190,9 +190,15 @@ fn row_rules(t: &Shape, row: &Row, lang: &str, formal: bool, problems: &mut Prob
     // No gender anywhere, and a form that has one: the letter guesses.
     if let Some(guess) = guessed_gender(&p, lang, overridden.is_some(), formal) {
         problems.push(
-            at(format!(
-                "`{key}` has no `gender`, so the {lang_name} letter guesses a man: {guess}"
-            ))
+            at(if p.gender.trim().is_empty() {
+                format!("`{key}` has no `gender`, so the {lang_name} letter guesses a man: {guess}")
+            } else {
+                format!(
+                    "`{key}` has a `gender` of {:?}, which says neither woman nor man, so the {lang_name} letter \
+                     guesses a man: {guess}",
+                    p.gender.trim()
+                )
+            })
             .help("write f or m in `gender` (or fill `salutation` with the words to use)"),
         );
     }

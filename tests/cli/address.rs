@@ -440,6 +440,18 @@ fn a_form_that_guesses_a_gender_is_named_by_check() {
         "{w}"
     );
     assert!(w.contains("“Dear Madam Secretary”"), "{w}");
+    // A gender the rules cannot read is said as what it is.
+    let c = campaign(
+        "en",
+        false,
+        HEADER,
+        &["sos,Secretary of State,,Mike,Pompeo,x,,,,en,US"],
+    );
+    assert!(
+        warnings(&c).contains("`sos` has a `gender` of \"x\", which says neither woman nor man"),
+        "{}",
+        warnings(&c)
+    );
     for settled in [
         "sos,Secretary of State,,Mike,Pompeo,m,,,,en,US",
         "sos,Secretary of State,Ms.,Ana,Pompeo,,,,,en,US",
