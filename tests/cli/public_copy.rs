@@ -155,3 +155,31 @@ fn the_public_copy_neither_takes_a_sender_nor_holds_back_the_letters() {
     assert!(out.contains("variant `coalition`: ready to send"), "{run}");
     assert!(out.contains("not ready to publish"), "{run}");
 }
+
+/// An office that one run would send letters of several variants is named before the question is asked; one
+/// variant sent alone says nothing of the kind.
+#[test]
+fn send_names_the_offices_that_get_letters_of_several_variants() {
+    let c = Campaign::coalition();
+    let run = c.ok(&["send", "--dry-run", "--date", DATE]);
+    let out = run.stdout();
+    let note = out
+        .lines()
+        .find(|l| l.starts_with("Note: "))
+        .unwrap_or_else(|| panic!("{run}"));
+    assert!(
+        note.contains("get letters of more than one variant"),
+        "{note}"
+    );
+    assert!(note.contains("(coalition, us, each)"), "{note}");
+    assert!(note.contains("--variant NAME"), "{note}");
+    let one = c.ok(&[
+        "send",
+        "--dry-run",
+        "--date",
+        DATE,
+        "--variant",
+        "coalition",
+    ]);
+    assert!(!one.stdout().contains("more than one variant"), "{one}");
+}

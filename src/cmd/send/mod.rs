@@ -1,6 +1,7 @@
 //! `lettermerge send`: the safety rails around delivery — sign-off, embargo, summary, confirmation — then
 //! [`deliver::send`](crate::deliver::send).
 
+mod overlap;
 mod report;
 
 use std::io::IsTerminal;
@@ -101,6 +102,9 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     let mut by_hand = Vec::new();
     let mut todo: Vec<Todo> = Vec::new();
     let (mut n, mut picked) = (0usize, 0usize);
+    let mut overlap = overlap::Overlap::default();
+    // With one variant to send there is nothing to compare (and nothing kept per letter).
+    let several = plan.variants.iter().filter(|v| !v.is_public()).count() > 1;
     for batch in plan.batches(&pick, BATCH) {
         let batch = batch.map_err(|p| Error::Campaign(p.into()))?;
         let letters = batch.letters();
@@ -174,6 +178,9 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                         decided.again.push((j.id.clone(), why));
                     }
                     decided.first_send.get_or_insert(this);
+                    if several {
+                        overlap.add(&letter.variant.name, &j.to);
+                    }
                     todo.push(Todo {
                         n: this,
                         guard: j.guard,
@@ -190,6 +197,9 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     super::none_picked(picked, &args.selection)?;
     let to_send = todo.len();
     let mut summary = summarize(&decided, to_send, args.selection.limit, &by_hand);
+    if let Some(note) = overlap.note() {
+        summary.push_str(&note);
+    }
     if problems.has_errors() {
         summary.push_str(&format!(
             "Cannot be sent: {} (the errors are listed at the end)\n",
