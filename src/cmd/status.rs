@@ -546,6 +546,9 @@ fn text_letter(out: &mut impl Write, l: &Tracked, width: usize) -> std::io::Resu
     if let Some(p) = &l.problem {
         writeln!(out, "{pad}cannot be rendered now: {p}")?;
     }
+    if let Some(why) = &l.held {
+        writeln!(out, "{pad}held back by `send`: {why}")?;
+    }
     if !l.planned && l.problem.is_none() {
         writeln!(out, "{pad}(no longer in the campaign's plan)")?;
     }

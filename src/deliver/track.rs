@@ -144,6 +144,8 @@ pub struct Tracked {
     pub planned: bool,
     /// Why the letter cannot be rendered now, if it cannot.
     pub problem: Option<String>,
+    /// Why `send` holds it back, if it would: its office already has a letter under another id (a renamed key).
+    pub held: Option<String>,
 }
 
 impl Tracked {
@@ -217,6 +219,7 @@ pub fn each(
     f: &mut dyn FnMut(Tracked),
 ) -> Result<(), Problem> {
     let recipients = &plan.campaign.recipients;
+    let moved = super::moved::Moved::find(plan.campaign, journal);
     let mut planned: Vec<u128> = Vec::new();
     for batch in plan.batches(&Pick::all(), BATCH) {
         let batch = batch?;
@@ -226,7 +229,22 @@ pub fn each(
         let letters = batch.letters();
         let tracked: Vec<Tracked> = letters
             .par_iter()
-            .map(|l| self::planned(l, recipients, renderer, journal, out))
+            .map(|l| {
+                let mut t = self::planned(l, recipients, renderer, journal, out);
+                if t.is_to_deliver() && t.channel.is_email() && journal.entry(&t.id).is_none() {
+                    t.held = moved
+                        .holds(
+                            journal,
+                            &t.id,
+                            &l.variant.name,
+                            &t.to,
+                            l.signatory_key(),
+                            l.signer_print().as_deref(),
+                        )
+                        .map(|p| p.message);
+                }
+                t
+            })
             .collect();
         for t in tracked {
             planned.push(id_key(&t.id));
@@ -330,6 +348,7 @@ fn planned(
         marks: Vec::new(),
         planned: true,
         problem,
+        held: None,
         id,
     };
     if let Some(r) = &rendered {
@@ -373,6 +392,7 @@ fn journaled(journal: &Journal, e: &Entry) -> Option<Tracked> {
         marks: Vec::new(),
         planned: false,
         problem: None,
+        held: None,
     };
     follow(&mut t, journal);
     Some(t)

@@ -398,6 +398,23 @@ fn renumbered_keys_do_not_mail_an_office_twice() {
         run.stderr().contains("already received `default/3`"),
         "default/4 goes where default/3 went\n{run}"
     );
+    // `status` says what `send` would do with it.
+    let status = c.ok(&["status"]);
+    let held = status
+        .stdout()
+        .lines()
+        .find(|l| l.contains("held back by `send`"))
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("{status}"));
+    assert!(held.contains("senator@rubio.senate.example"), "{held}");
+    assert!(held.contains("already received `default/3`"), "{held}");
+    let json = status_of(&c, "default/4");
+    assert!(
+        json["held"]
+            .as_str()
+            .is_some_and(|h| h.contains("`default/3`")),
+        "{json}"
+    );
 }
 
 /// The hold-back does not depend on the other variants: one that a rename breaks (its filter now selects nobody)
