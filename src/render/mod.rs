@@ -327,7 +327,10 @@ impl<'c> Renderer<'c> {
                 )
             }
         };
-        let file_stem = self.stem_in(letter, ctx, &who)?;
+        let file_stem = match self.key_stem(letter) {
+            Some(key) => self.safe_stem(letter, key),
+            None => self.safe_stem(letter, &self.stem_in(letter, ctx, &who)?),
+        };
         let attachment_name = match rendered_fields
             .get("attachment_name")
             .and_then(|v| v.first())
@@ -422,20 +425,50 @@ impl<'c> Renderer<'c> {
     /// The letter's file name without extension: the template's `filename`, else `[output] filename`, sanitized,
     /// with `-SIGNATORY` for per-signatory letters.
     pub fn file_stem(&self, letter: &Letter) -> Result<String, Problem> {
-        let who = LetterRef {
-            id: letter.id(),
-            row: row_place(self.campaign, letter.row().map(|r| r.line)),
+        let raw = if let Some(key) = self.key_stem(letter) {
+            key.to_string()
+        } else {
+            let who = LetterRef {
+                id: letter.id(),
+                row: row_place(self.campaign, letter.row().map(|r| r.line)),
+            };
+            // File names nearly always use the key or a column: try the cheap context (no tables, no signatory
+            // list) before building the whole one.
+            let light = handlebars::Context::from(context::light_context(
+                self.campaign,
+                letter,
+                &self.parts,
+            ));
+            self.stem_in(letter, &light, &who).or_else(|_| {
+                let ctx = handlebars::Context::from(self.context(letter));
+                self.stem_in(letter, &ctx, &who)
+            })?
         };
-        // File names nearly always use the key or a column: try the cheap context (no tables, no signatory list)
-        // before building the whole one.
-        let light =
-            handlebars::Context::from(context::light_context(self.campaign, letter, &self.parts));
-        self.stem_in(letter, &light, &who).or_else(|_| {
-            let ctx = handlebars::Context::from(self.context(letter));
-            self.stem_in(letter, &ctx, &who)
-        })
+        Ok(self.safe_stem(letter, &raw))
     }
 
+    /// The letter's key, when its file-name template is the default `{{letter.key}}`, which renders as the key
+    /// itself (the file-name registry escapes nothing): no context to build. `render` and `check` name every letter
+    /// before they render any.
+    fn key_stem<'l>(&self, letter: &'l Letter) -> Option<&'l str> {
+        let template = &self.campaign.templates[&letter.variant.template];
+        let source = template.front.filename.as_ref().map_or(
+            self.campaign.manifest.manifest.output.filename.as_str(),
+            |f| f.source.as_str(),
+        );
+        names_the_key(source).then(|| letter.key())
+    }
+
+    /// A rendered file name made safe, with `-SIGNATORY` for a per-signatory letter.
+    fn safe_stem(&self, letter: &Letter, raw: &str) -> String {
+        let mut stem = sanitize_file_name(raw.trim());
+        if let Some(sig) = letter.signatory_key() {
+            stem = sanitize_file_name(&format!("{stem}-{sig}"));
+        }
+        stem
+    }
+
+    /// The file name as its template renders it, before it is made safe.
     fn stem_in(
         &self,
         letter: &Letter,
@@ -447,15 +480,9 @@ impl<'c> Renderer<'c> {
             Some(f) => field_template(&letter.variant.template, "filename", 0, f.line),
             None => FILENAME.to_string(),
         };
-        let raw = self
-            .raw
+        self.raw
             .render_with_context(&name, ctx)
-            .map_err(|e| self.problem(who, &e))?;
-        let mut stem = sanitize_file_name(raw.trim());
-        if let Some(sig) = letter.signatory_key() {
-            stem = sanitize_file_name(&format!("{stem}-{sig}"));
-        }
-        Ok(stem)
+            .map_err(|e| self.problem(who, &e))
     }
 
     fn problem(&self, who: &LetterRef, e: &RenderError) -> Problem {
@@ -484,6 +511,15 @@ impl<'c> Renderer<'c> {
 }
 
 /// `recipients/officials.csv:3`: where a letter's row is, for messages.
+/// Whether a file-name template is the letter's key alone: `{{letter.key}}`, spaces inside the braces or not.
+fn names_the_key(source: &str) -> bool {
+    source
+        .trim()
+        .strip_prefix("{{")
+        .and_then(|s| s.strip_suffix("}}"))
+        .is_some_and(|inner| inner.trim() == "letter.key")
+}
+
 fn row_place(campaign: &Campaign, line: Option<usize>) -> Option<String> {
     line.map(|l| campaign.recipients.place(l))
 }
