@@ -293,10 +293,8 @@ fn a_renamed_key_column_or_variant_does_not_mail_the_offices_again() {
     );
 }
 
-/// In a per-signatory variant every organization's letter goes to the same office. A signer who withdraws leaves a
-/// sent letter the campaign no longer has; a new signer's letter to that office is a letter of its own, and goes.
-#[test]
-fn a_new_signers_letter_is_sent_though_another_signer_withdrew() {
+/// A per-signatory campaign whose two signed organizations (aiusa, wola) have each sent their letter to the Secretary.
+fn each_organization_wrote_to_sos() -> (TestServer, crate::harness::Campaign) {
     let server = TestServer::start(Options::default());
     let c = campaign(
         "[variants.each]\nper_signatory = true\n",
@@ -305,6 +303,14 @@ fn a_new_signers_letter_is_sent_though_another_signer_withdrew() {
     );
     send(&c, &["--yes"]).success();
     assert_eq!(server.received().len(), 2, "aiusa and wola");
+    (server, c)
+}
+
+/// In a per-signatory variant every organization's letter goes to the same office. A signer who withdraws leaves a
+/// sent letter the campaign no longer has; a new signer's letter to that office is a letter of its own, and goes.
+#[test]
+fn a_new_signers_letter_is_sent_though_another_signer_withdrew() {
+    let (server, c) = each_organization_wrote_to_sos();
     c.edit(
         "recipients/organizations.csv",
         "wola,Washington Office on Latin America,signed",
@@ -324,18 +330,10 @@ fn a_new_signers_letter_is_sent_though_another_signer_withdrew() {
 }
 
 /// A signatory's key renamed in a per-signatory variant gives its letters new ids; the organization is known by the
-/// rest of its row, so its offices do not get its letter a second time. A change to that row as well (a new signer)
-/// makes it a letter of its own, which goes.
+/// rest of its row, so its offices do not get its letter a second time unless the coordinator says it is new.
 #[test]
 fn a_renamed_signatory_key_does_not_mail_the_offices_again() {
-    let server = TestServer::start(Options::default());
-    let c = campaign(
-        "[variants.each]\nper_signatory = true\n",
-        &smtp_plain(&server, ""),
-        &[SOS],
-    );
-    send(&c, &["--yes"]).success();
-    assert_eq!(server.received().len(), 2, "aiusa and wola");
+    let (server, c) = each_organization_wrote_to_sos();
     c.edit(
         "recipients/organizations.csv",
         "wola,Washington Office on Latin America,signed",
