@@ -40,7 +40,7 @@ pub fn run(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
             variant: letter.variant.clone(),
             key: letter.key.clone(),
             signatory: letter.signatory.clone(),
-            signer: None,
+            signer: Vec::new(),
             signatories: letter.signatories.clone(),
             approval,
             // Never handed to a server: no message, so no content hash.

@@ -43,8 +43,8 @@ impl Moved {
             }
             // A per-signatory letter is known by its organization's key and, when the record has it, by the rest of
             // the organization's row: a renamed key keeps the second.
-            let signers = signers(r.signatory.as_deref(), r.signer.as_deref());
-            for s in signers.iter().flatten() {
+            let signers = signers(r.signatory.as_deref(), &r.signer);
+            for s in &signers {
                 moved
                     .same_variant
                     .push((key(Some(&r.variant), &r.to, *s), at));
@@ -56,7 +56,7 @@ impl Moved {
                 !variants.contains_key(&r.variant)
             };
             if gone {
-                for s in signers.iter().flatten() {
+                for s in &signers {
                     moved.gone_variant.push((key(None, &r.to, *s), at));
                 }
             }
@@ -76,14 +76,14 @@ impl Moved {
         variant: &str,
         to: &[String],
         signatory: Option<&str>,
-        signer: Option<&str>,
+        signer: &[String],
     ) -> Option<Problem> {
         let find = |list: &[(u64, u64)], k: u64| {
             list.binary_search_by(|(h, _)| h.cmp(&k))
                 .ok()
                 .map(|i| list[i].1)
         };
-        let at = signers(signatory, signer).iter().flatten().find_map(|s| {
+        let at = signers(signatory, signer).iter().find_map(|s| {
             find(&self.same_variant, key(Some(variant), to, *s))
                 .or_else(|| find(&self.gone_variant, key(None, to, *s)))
         })?;
@@ -118,11 +118,13 @@ enum Signer<'a> {
 }
 
 /// The ways a letter's signer is known: one for a letter every signatory signs, else its key and (when known) its
-/// fingerprint.
-fn signers<'a>(signatory: Option<&'a str>, print: Option<&'a str>) -> [Option<Signer<'a>>; 2] {
+/// fingerprints.
+fn signers<'a>(signatory: Option<&'a str>, prints: &'a [String]) -> Vec<Signer<'a>> {
     match signatory {
-        None => [Some(Signer::Everyone), None],
-        Some(k) => [Some(Signer::Key(k)), print.map(Signer::Print)],
+        None => vec![Signer::Everyone],
+        Some(k) => std::iter::once(Signer::Key(k))
+            .chain(prints.iter().map(|p| Signer::Print(p)))
+            .collect(),
     }
 }
 

@@ -239,7 +239,7 @@ pub fn each(
                             &l.variant.name,
                             &t.to,
                             l.signatory_key(),
-                            l.signer_print().as_deref(),
+                            &l.signer_prints(),
                         )
                         .map(|p| p.message);
                 }

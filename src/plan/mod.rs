@@ -82,23 +82,36 @@ impl Letter<'_, '_> {
         self.signatory.map(|r| table.key(r))
     }
 
-    /// In a per-signatory letter, a fingerprint of the signing organization's row without its key: the values, sorted.
-    /// A key, or the key column, renamed leaves it the same, so the journal knows the organization under its new key
-    /// (`deliver::moved`).
-    pub fn signer_print(&self) -> Option<String> {
-        let table = self.variant.signatory_table?;
-        let row = self.signatory?;
+    /// In a per-signatory letter, short fingerprints that know the signing organization without its key: one of its
+    /// row's other values (sorted), and one of each email address in the row (lower case). A key, or the key
+    /// column, renamed leaves the first the same; an edit of the row besides (a title corrected) leaves the
+    /// addresses. So the journal knows the organization under its new key (`deliver::moved`).
+    pub fn signer_prints(&self) -> Vec<String> {
+        let (Some(table), Some(row)) = (self.variant.signatory_table, self.signatory) else {
+            return Vec::new();
+        };
+        let print = |values: &[&str]| {
+            let mut d = Sha256::new();
+            for v in values {
+                d.update((v.len() as u64).to_le_bytes());
+                d.update(v.as_bytes());
+            }
+            format!("{:x}", d.finalize())[..16].to_string()
+        };
         let mut values: Vec<&str> = (0..table.headers.len())
             .filter(|&c| c != table.key_column)
             .map(|c| row.get(c).trim())
             .collect();
         values.sort_unstable();
-        let mut d = Sha256::new();
-        for v in values {
-            d.update((v.len() as u64).to_le_bytes());
-            d.update(v.as_bytes());
-        }
-        Some(format!("{:x}", d.finalize())[..16].to_string())
+        let mut prints = vec![print(&values)];
+        let mut emails: Vec<String> = values
+            .iter()
+            .filter(|v| v.contains('@') && !v.contains(char::is_whitespace))
+            .map(|v| v.to_lowercase())
+            .collect();
+        emails.dedup();
+        prints.extend(emails.iter().map(|e| print(&["@", e])));
+        prints
     }
 
     /// `VARIANT/KEY[/SIGNATORY]`.

@@ -52,8 +52,8 @@ pub struct Rendered {
     pub variant: String,
     pub key: String,
     pub signatory: Option<String>,
-    /// The signing organization's fingerprint, in a per-signatory letter ([`crate::plan::Letter::signer_print`]).
-    pub signer: Option<String>,
+    /// The signing organization's fingerprints, in a per-signatory letter ([`crate::plan::Letter::signer_prints`]).
+    pub signer: Vec<String>,
     /// Keys of the signatories the letter carries.
     pub signatories: Vec<String>,
     pub markdown: String,
@@ -386,7 +386,7 @@ impl<'c> Renderer<'c> {
             public: variant.is_public(),
             key: letter.key().to_string(),
             signatory: letter.signatory_key().map(str::to_string),
-            signer: letter.signer_print(),
+            signer: letter.signer_prints(),
             signatories,
             markdown: tidy(&markdown),
             cover: cover.map(|c| tidy(&c)),

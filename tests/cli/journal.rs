@@ -15,7 +15,7 @@ fn record(id: &str, state: impl Into<State>, hash: &str) -> Record {
         variant: "default".into(),
         key: id.trim_start_matches("L-").into(),
         signatory: Some("ana".into()),
-        signer: None,
+        signer: Vec::new(),
         signatories: vec!["ana".into(), "ben".into()],
         approval: None,
         hash: hash.into(),

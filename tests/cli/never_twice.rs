@@ -359,6 +359,43 @@ fn a_renamed_signatory_key_does_not_mail_the_offices_again() {
     );
 }
 
+/// The organization is known by its email address too: a key renamed in the same edit as a corrected name (or an
+/// address written in capitals) is still the organization whose letter the office has.
+#[test]
+fn a_renamed_signatory_key_with_its_row_edited_is_known_by_its_address() {
+    let server = TestServer::start(Options::default());
+    let c = campaign(
+        "[variants.each]\nper_signatory = true\n",
+        &smtp_plain(&server, ""),
+        &[SOS],
+    );
+    c.write(
+        "recipients/organizations.csv",
+        "id,organization,email,status\n\
+         wola,Washington Office on Latin America,mm@wola.example,signed\n\
+         aiusa,Amnesty International USA,m@aiusa.example,signed\n",
+    );
+    send(&c, &["--yes"]).success();
+    assert_eq!(server.received().len(), 2);
+    c.write(
+        "recipients/organizations.csv",
+        "id,organization,email,status\n\
+         wola-dc,Washington Office on Latin America (WOLA),mm@wola.example,signed\n\
+         amnesty,Amnesty International USA,M@AIUSA.example,signed\n",
+    );
+    let run = send(&c, &["--yes"]);
+    run.fails_with(1);
+    assert_eq!(server.received().len(), 2, "no second copy\n{run}");
+    assert!(
+        run.stderr().contains("already received `each/sos/wola`"),
+        "{run}"
+    );
+    assert!(
+        run.stderr().contains("already received `each/sos/aiusa`"),
+        "{run}"
+    );
+}
+
 /// Keys that are row numbers shift when a row is inserted: old ids now name other offices. A letter new to the
 /// journal that goes where a letter of its variant already went is held back.
 #[test]

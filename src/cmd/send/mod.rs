@@ -147,7 +147,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                     &letter.variant.name,
                     &j.to,
                     letter.signatory_key(),
-                    letter.signer_print().as_deref(),
+                    &letter.signer_prints(),
                 ) {
                     problems.push(p);
                     continue;

@@ -239,7 +239,7 @@ mod tests {
             variant: "v".into(),
             key: "k".into(),
             signatory: None,
-            signer: None,
+            signer: Vec::new(),
             signatories: vec!["ana".into()],
             approval: None,
             hash: "ab".repeat(32),

@@ -70,9 +70,9 @@ pub struct Record {
     pub key: String,
     pub signatory: Option<String>,
     /// In a per-signatory letter, a fingerprint of the signing organization's row without its key
-    /// ([`crate::plan::Letter::signer_print`]): how a renamed signatory key is recognized.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signer: Option<String>,
+    /// ([`crate::plan::Letter::signer_prints`]): how a renamed signatory key is recognized.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signer: Vec<String>,
     pub signatories: Vec<String>,
     pub approval: Option<String>,
     pub hash: String,
