@@ -129,6 +129,11 @@ impl Names<'_> {
                     .help("list it under [tables] in lettermerge.toml"),
             ),
             ["coalition", name, ..] if *name != "signatories" => Some(coalition_has_only(name, at)),
+            // The list itself (`{{len signatories}}`, `{{join signatories "organization"}}`, `{{#if signatories}}`):
+            // without a signatory table it is empty, and the letter would say so silently.
+            ["signatories"] | ["coalition", "signatories"] if s.signatory.is_none() => {
+                Some(no_signatories(at))
+            }
             ["signatory", col, ..]
             | ["signatories", col, ..]
             | ["coalition", "signatories", col, ..]

@@ -353,7 +353,7 @@ fn check_names_a_signatory_the_letter_does_not_show() {
 }
 
 /// A template that lists `signatories` in a campaign with no `[signatories]` would end every letter unsigned, and
-/// the names inside the block could not be checked: `check` refuses it, at the first name inside, with the fix.
+/// the names inside the block could not be checked: `check` refuses it, where the list is named, with the fix.
 #[test]
 fn a_signature_block_without_a_signatory_table_is_an_error() {
     let c = Campaign::small(
@@ -366,7 +366,7 @@ fn a_signature_block_without_a_signatory_table_is_an_error() {
     run.fails_with(1);
     let err = run.stderr();
     assert!(
-        err.contains("templates/letter.hbs:8:1: there are no signatories: lettermerge.toml has no [signatories]"),
+        err.contains("templates/letter.hbs:7:1: there are no signatories: lettermerge.toml has no [signatories]"),
         "{run}"
     );
     assert!(
@@ -378,6 +378,22 @@ fn a_signature_block_without_a_signatory_table_is_an_error() {
         1,
         "said once\n{run}"
     );
+    // The list itself, counted, joined or tested, is as empty.
+    for line in [
+        "Signed by: {{join signatories \"organization\"}}.",
+        "{{len signatories}} organizations sign.",
+        "{{#if signatories}}Signed.{{else}}Sent.{{/if}}",
+    ] {
+        c.write(
+            "templates/letter.hbs",
+            format!("Dear {{{{name}}}},\n\n{line}\n"),
+        );
+        let run = c.check(&[]);
+        run.fails_with(1);
+        let err = run.stderr();
+        assert!(err.contains("templates/letter.hbs:3:"), "{line}\n{run}");
+        assert!(err.contains("there are no signatories"), "{line}\n{run}");
+    }
 }
 
 /// `join` takes fallback columns: each organization's Spanish name where the row has one, its own name otherwise —
