@@ -293,7 +293,7 @@ impl Letters<'_, '_> {
                 );
                 if signers {
                     out.extend(
-                        signers::unshown(letter, &r)
+                        signers::unshown(letter, &r, self.renderer)
                             .into_iter()
                             .map(|p| (Slot::Address, p)),
                     );

@@ -276,6 +276,11 @@ impl<'c> Renderer<'c> {
         rendered
     }
 
+    /// Renders the letter from a context the caller made (`check`'s probes change values in it).
+    pub fn render_value(&self, letter: &Letter, ctx: Value) -> Result<Rendered, Problem> {
+        self.render_in(letter, &handlebars::Context::from(ctx))
+    }
+
     fn render_in(&self, letter: &Letter, ctx: &handlebars::Context) -> Result<Rendered, Problem> {
         let variant = letter.variant;
         let template = &self.campaign.templates[&variant.template];

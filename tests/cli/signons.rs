@@ -334,7 +334,7 @@ fn check_names_a_signatory_the_letter_does_not_show() {
         .collect();
     assert!(
         wola.iter()
-            .any(|l| l.contains("`wola` signs variant `coalition`")),
+            .any(|l| l.contains("`wola` is on the signatory list of variant `coalition`")),
         "{run}"
     );
     assert!(wola.iter().any(|l| l.contains("variant `es`")), "{run}");
@@ -347,7 +347,22 @@ fn check_names_a_signatory_the_letter_does_not_show() {
     );
     assert!(letter.contains("Latin America Working Group"), "{letter}");
     // The per-signatory variant shows its one organization by design; the example as shipped shows everyone.
-    assert!(!err.contains("signs variant `each`"), "{run}");
+    assert!(!err.contains("of variant `each`"), "{run}");
+    // Its name written in the letter's own text is not the signature block showing it.
+    c.edit(
+        "templates/letter.hbs",
+        "Sincerely,",
+        "The Washington Office on Latin America (WOLA) documented these cases.\n\nSincerely,",
+    );
+    let again = c.check(&[]);
+    assert!(
+        again
+            .stderr()
+            .lines()
+            .any(|l| l.contains("recipients/organizations.csv:3:")
+                && l.contains("of variant `coalition`")),
+        "{again}"
+    );
     let clean = crate::harness::Campaign::example().check(&[]);
     assert!(!clean.stderr().contains("does not show"), "{clean}");
 }
