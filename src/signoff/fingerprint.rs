@@ -25,6 +25,9 @@ pub struct Fingerprint {
     pub legacy_texts: Vec<String>,
 }
 
+/// The part that says a variant sends one letter per signatory.
+const PER_SIGNATORY: &str = "per_signatory = true";
+
 impl Fingerprint {
     /// Whether an approval's text fingerprint is this text's: today's, or the one an earlier version of lettermerge
     /// computed for the same text (the PDF settings with `[vars]` in the file's order; `[smtp] from` in a public
@@ -90,6 +93,11 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
     if has_pdf(campaign, variant) {
         parts.extend(assets::pdf_parts(campaign, &variant.vars));
     }
+    // One letter per organization, signed by it alone, says other things than the coalition's letter ("It is
+    // signed by WOLA"): turning it on or off is a new text.
+    if variant.per_signatory {
+        parts.insert(PER_SIGNATORY.into(), short(&["true"]));
+    }
     for path in attachments {
         parts
             .entry(path.clone())
@@ -110,7 +118,9 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
     }
     let text = text_of(&parts, &rows);
     // The parts as approvals made before December 2026 had them: `[vars]` in the file's order for the PDF; and
-    // `[smtp] from` in a public copy's text, or (a sender added since, which no longer counts) not.
+    // `[smtp] from` in a public copy's text, or (a sender added since, which no longer counts) not. (Not the lack of
+    // `per_signatory`: an approval that did not know it asks to be renewed once, rather than let a variant turned
+    // per-signatory since go out unapproved.)
     let mut legacy = parts.clone();
     if legacy.contains_key("[pdf]") {
         legacy.insert("[pdf]".into(), assets::legacy_pdf_settings(campaign));

@@ -652,3 +652,17 @@ fn a_stale_issue_row_is_named_in_every_variant_that_shows_it() {
         );
     }
 }
+
+/// One letter per organization says other things than the coalition's letter: turning `per_signatory` on after
+/// approval is a new text, refused until approved again.
+#[test]
+fn a_variant_turned_per_signatory_after_approval_is_refused() {
+    let s = Signed::new("", "We write to you.", "[variants.main]\n");
+    s.approve();
+    s.c.edit(
+        "lettermerge.toml",
+        "[variants.main]\n",
+        "[variants.main]\nper_signatory = true\n",
+    );
+    s.refused("main", &["per_signatory = true is new in the text"]);
+}
