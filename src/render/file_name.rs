@@ -9,7 +9,7 @@ pub fn sanitize_file_name(name: &str) -> String {
     let mut out: String = name
         .nfc()
         .map(|c| {
-            if c.is_control() || invisible(c) || "/\\:*?\"<>|".contains(c) {
+            if c.is_control() || is_invisible(c) || "/\\:*?\"<>|".contains(c) {
                 '-'
             } else {
                 c
@@ -39,10 +39,10 @@ pub fn sanitize_file_name(name: &str) -> String {
 
 /// Bidirectional controls, zero-width characters and the byte-order mark: nothing a reader sees, but they change how
 /// the rest of a name reads.
-fn invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     matches!(c,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
-        | '\u{FEFF}')
+        '\u{00AD}' | '\u{034F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// `CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`, with or without an extension: Windows opens the device.
@@ -53,11 +53,18 @@ fn reserved_on_windows(name: &str) -> bool {
         .unwrap_or("")
         .trim_end()
         .to_ascii_uppercase();
-    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.len() == 4
-            && stem.as_bytes()[3].is_ascii_digit()
-            && stem.as_bytes()[3] != b'0')
+    matches!(
+        stem.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" | "CLOCK$"
+    ) || ["COM", "LPT"].iter().any(|p| {
+        stem.strip_prefix(p).is_some_and(|n| {
+            let mut n = n.chars();
+            matches!(
+                (n.next(), n.next()),
+                (Some('0'..='9' | '¹' | '²' | '³'), None)
+            )
+        })
+    })
 }
 
 #[cfg(test)]
@@ -83,6 +90,9 @@ mod tests {
         assert_eq!(sanitize_file_name("CON"), "CON-");
         assert_eq!(sanitize_file_name("com1.txt"), "com1-.txt");
         assert_eq!(sanitize_file_name("COM10"), "COM10");
+        assert_eq!(sanitize_file_name("COM¹"), "COM¹-");
+        assert_eq!(sanitize_file_name("clock$.txt"), "clock$-.txt");
+        assert_eq!(sanitize_file_name("a\u{034F}b"), "a-b");
         assert_eq!(sanitize_file_name("Console"), "Console");
     }
 }

@@ -45,6 +45,22 @@ impl Headers {
                             format!("`{key}`: `{item}` is not an email address ({e})"),
                         )
                     })?;
+                    // An address holding a zero-width space or a direction mark reads like another one and goes to
+                    // a mailbox nobody has (or, at a server without SMTPUTF8, fails the letter after `check`).
+                    let address: &str = mb.email.as_ref();
+                    if let Some(c) = address
+                        .chars()
+                        .find(|&c| c.is_whitespace() || crate::render::file_name::is_invisible(c))
+                    {
+                        return Err((
+                            *line,
+                            format!(
+                                "`{key}`: `{}` holds the invisible character U+{:04X}; retype the address",
+                                address.escape_debug(),
+                                u32::from(c)
+                            ),
+                        ));
+                    }
                     // A name is written whole on one header line, which email caps at 998 characters.
                     if let Some(name) = mb.name.as_deref().filter(|n| n.chars().count() > NAME_MAX)
                     {
@@ -267,5 +283,19 @@ mod tests {
         assert_eq!(h.to[0].name.as_deref(), Some("Ana Peña"));
         // A local part has no ASCII form: it needs a server that offers SMTPUTF8.
         assert_eq!(h.to[1].email.to_string(), "josé@x.example");
+    }
+
+    #[test]
+    fn an_address_with_an_invisible_character_is_refused() {
+        for bad in [
+            "secretary\u{200B}@state.example",
+            "sec\u{202E}retary@state.example",
+        ] {
+            let mut f = Fields::new();
+            f.insert("to", vec![(bad.to_string(), 2)]);
+            let err = Headers::from_fields(&f, None).unwrap_err();
+            assert_eq!(err.0, 2);
+            assert!(err.1.contains("invisible character U+20"), "{}", err.1);
+        }
     }
 }
