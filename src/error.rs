@@ -26,9 +26,11 @@ pub enum Error {
         problems: Problems,
     },
     /// `send` left letters undelivered: failed (not sent) or uncertain (handed over, never confirmed).
-    #[error("{}", undelivered(*.failed, *.uncertain, *.not_sent, *.total))]
+    #[error("{}", undelivered(*.failed, *.held, *.uncertain, *.not_sent, *.total))]
     Undelivered {
         failed: usize,
+        /// Held back: the office already has the letter under another id (`deliver::moved`).
+        held: usize,
         uncertain: usize,
         /// Never tried: the run stopped first (Ctrl-C, a table saved during the run).
         not_sent: usize,
@@ -151,10 +153,19 @@ impl From<Problems> for Error {
     }
 }
 
-fn undelivered(failed: usize, uncertain: usize, not_sent: usize, total: usize) -> String {
+fn undelivered(
+    failed: usize,
+    held: usize,
+    uncertain: usize,
+    not_sent: usize,
+    total: usize,
+) -> String {
     let mut why = Vec::new();
     if failed > 0 {
         why.push(format!("{failed} failed"));
+    }
+    if held > 0 {
+        why.push(format!("{held} held back"));
     }
     if uncertain > 0 {
         why.push(format!("{uncertain} uncertain"));
@@ -164,7 +175,7 @@ fn undelivered(failed: usize, uncertain: usize, not_sent: usize, total: usize) -
     }
     format!(
         "{} of {} not delivered ({})",
-        failed + uncertain + not_sent,
+        failed + held + uncertain + not_sent,
         count(total, "letter"),
         why.join(", ")
     )

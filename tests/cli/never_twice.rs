@@ -433,6 +433,11 @@ fn renumbered_keys_do_not_mail_an_office_twice() {
         run.stderr().contains("already received `default/3`"),
         "default/4 goes where default/3 went\n{run}"
     );
+    assert!(
+        run.stderr().contains("(1 held back)"),
+        "nothing failed\n{run}"
+    );
+    assert!(!run.all().contains("failed"), "{run}");
     // `status` says what `send` would do with it.
     let status = c.ok(&["status"]);
     let held = status

@@ -103,6 +103,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
     let mut todo: Vec<Todo> = Vec::new();
     let (mut n, mut picked) = (0usize, 0usize);
     let mut overlap = overlap::Overlap::default();
+    let mut held_back = 0usize;
     // With one variant to send there is nothing to compare (and nothing kept per letter).
     let several = plan.variants.iter().filter(|v| !v.is_public()).count() > 1;
     for batch in plan.batches(&pick, BATCH) {
@@ -150,6 +151,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                     &letter.signer_prints(),
                 ) {
                     problems.push(p);
+                    held_back += 1;
                     continue;
                 }
             }
@@ -264,6 +266,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             &Tally::default(),
             items,
             Sentence::Sent,
+            held_back,
         );
     }
     if args.redirect.is_some() && smtp_cfg.is_none() {
@@ -276,6 +279,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
             &Tally::default(),
             items,
             Sentence::Sent,
+            held_back,
         );
     }
 
@@ -377,9 +381,16 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         }
     }
     if v.quiet {
-        return finish(problems, uncertain, &delivered, items, Sentence::Quiet);
+        return finish(
+            problems,
+            uncertain,
+            &delivered,
+            items,
+            Sentence::Quiet,
+            held_back,
+        );
     }
-    finish(problems, uncertain, &delivered, items, sentence)
+    finish(problems, uncertain, &delivered, items, sentence, held_back)
 }
 
 /// One letter rendered for judging: what the journal compares and how it travels.

@@ -68,10 +68,12 @@ impl Overlap {
         } else {
             String::new()
         };
+        let n = self.several.len();
+        let verb = if n == 1 { "gets" } else { "get" };
         Some(format!(
-            "Note: {} get letters of more than one variant: {}{more}. If that is not meant, send one variant at a \
+            "Note: {} {verb} letters of more than one variant: {}{more}. If that is not meant, send one variant at a \
              time (--variant NAME).\n",
-            crate::error::count(self.several.len(), "office"),
+            crate::error::count(n, "office"),
             named.join("; ")
         ))
     }

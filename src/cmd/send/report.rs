@@ -182,6 +182,7 @@ pub(super) fn finish(
     delivered: &Tally,
     rendered: usize,
     sentence: Sentence,
+    held: usize,
 ) -> Result<()> {
     let total = rendered + problems.errors();
     let mut failed = problems;
@@ -193,7 +194,8 @@ pub(super) fn finish(
             Outcome::Uncertain(e) => uncertain.push(uncertain_problem(&d.id, e)),
         }
     }
-    let (n_failed, n_uncertain) = (failed.errors(), uncertain.errors());
+    // Held-back letters are among the problems, but nothing failed: their offices have them already.
+    let (n_failed, n_uncertain) = (failed.errors().saturating_sub(held), uncertain.errors());
     // Letters never tried because the run stopped first are neither failed nor uncertain: the next run sends them.
     let not_sent = delivered.stopped.as_ref().map_or(0, |(left, _)| *left);
     if let Some((left, p)) = &delivered.stopped {
@@ -206,6 +208,9 @@ pub(super) fn finish(
     let mut tail = Vec::new();
     if n_failed > 0 {
         tail.push(format!("{n_failed} failed"));
+    }
+    if held > 0 {
+        tail.push(format!("{held} held back"));
     }
     if n_uncertain > 0 {
         tail.push(format!(
@@ -239,10 +244,11 @@ pub(super) fn finish(
         }
         println!("{line}.");
     }
-    if n_failed + n_uncertain + not_sent > 0 {
+    if n_failed + held + n_uncertain + not_sent > 0 {
         failed.extend(uncertain);
         return Err(Error::Undelivered {
             failed: n_failed,
+            held,
             uncertain: n_uncertain,
             not_sent,
             total,
