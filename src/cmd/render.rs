@@ -19,6 +19,14 @@ use crate::render::{Format, Rendered, Renderer};
 use super::Verbosity;
 
 pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
+    // A variant's combined PDF is every letter of it: made of some, it would replace the whole one with a part.
+    if args.combine && (!args.selection.only.is_empty() || args.selection.limit.is_some()) {
+        return Err(Error::Usage(
+            "--combine writes each variant's one PDF of all its letters, so it cannot be used with --only or \
+             --limit: render those letters without --combine"
+                .into(),
+        ));
+    }
     let campaign = super::load(dir)?;
     let plan = super::plan(&campaign, &args.selection)?;
     let formats = if args.formats.is_empty() {
@@ -107,6 +115,8 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let mut per_variant: BTreeMap<String, usize> = BTreeMap::new();
     let mut files = 0;
     let mut for_combine: BTreeMap<String, Vec<Rendered>> = BTreeMap::new();
+    // Variants a letter of which failed: their combined PDF would lack it.
+    let mut incomplete: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for batch in plan.batches(&pick, BATCH) {
         let batch = batch.map_err(|p| match files {
             0 => Error::Campaign(p.into()),
@@ -166,6 +176,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                 }
                 Err(p) => {
                     failed.push(p);
+                    incomplete.insert(variant.clone());
                     // A letter that failed must not leave an older file looking current.
                     if let Ok(stem) = renderer.file_stem(letter) {
                         for f in &formats {
@@ -185,6 +196,17 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
             continue;
         };
         let path = out_dir.join(format!("{}.pdf", variant.name));
+        if incomplete.contains(&variant.name) {
+            // Never a PDF that looks whole and lacks a letter; an older one must not look current either.
+            let _ = std::fs::remove_file(&path);
+            // A warning: the letter's own error is what failed (and makes the exit status 1).
+            failed.push(Problem::warning(format!(
+                "{} not written: a letter of variant `{}` failed, and the combined PDF holds every letter",
+                path.display(),
+                variant.name
+            )));
+            continue;
+        }
         match outputs.combine(rendered) {
             Ok(bytes) => {
                 write_atomic(&path, &bytes).map_err(|e| Error::Write {

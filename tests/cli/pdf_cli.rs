@@ -90,6 +90,36 @@ fn combine_writes_one_pdf_per_variant_with_every_letter() {
             "{name:?} missing from the combined PDF"
         );
     }
+    // A part of the letters would replace the whole PDF: refused.
+    let run = c.run(&[
+        "render",
+        "--format",
+        "pdf",
+        "--combine",
+        "--only",
+        "coalition/sos",
+    ]);
+    assert!(
+        run.fails_with(2).contains("cannot be used with --only"),
+        "{run}"
+    );
+    // A letter that fails leaves no combined PDF that looks whole (nor the older one).
+    c.edit(
+        "recipients/officials.csv",
+        "senator@rubio.senate.example,US,en,impunity;defenders;rule_of_law",
+        "senator@rubio.senate.example,US,en,impunity;defendrs;rule_of_law",
+    );
+    let run = c.run(&[
+        "render",
+        "--format",
+        "pdf",
+        "--variant",
+        "coalition",
+        "--combine",
+    ]);
+    let err = run.fails_with(1);
+    assert!(err.contains("out/coalition.pdf not written"), "{run}");
+    assert!(!c.file("out/coalition.pdf").exists(), "{run}");
 }
 
 #[test]
