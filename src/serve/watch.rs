@@ -111,12 +111,14 @@ fn is_change(kind: &EventKind) -> bool {
 }
 
 /// Hidden files and folders (.git, .lettermerge's journal, vim's .x.swp, emacs's .#x) and editors' backups (x~,
-/// #x#, vim's probe file 4913) are nobody's edit.
+/// #x#, vim's probe file 4913) are nobody's edit; nor is a log (`serve > serve.log`, `nohup.out`), which the server's
+/// own output would otherwise keep rebuilding.
 fn scratch(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
         || name == "4913"
+        || [".log", ".out", ".pid"].iter().any(|ext| name.ends_with(ext))
 }
 
 #[cfg(test)]
@@ -132,6 +134,8 @@ mod tests {
             "#letter.hbs#",
             "4913",
             ".git",
+            "serve.log",
+            "nohup.out",
         ] {
             assert!(scratch(name), "{name}");
         }
