@@ -47,10 +47,10 @@ fn read(campaign: &Campaign, found: &mut Found) -> Result<(), Problem> {
     for row in t.rows()? {
         let row = row?;
         near.row(t, &row);
-        keys.push(&t.key(&row).to_lowercase());
+        keys.push(&rows::fold_key(t.key(&row)));
         if let Some(c) = email {
             for addr in split_cell(row.get(c)) {
-                addresses.push(&addr.to_lowercase());
+                addresses.push(&rows::fold_address(&addr));
             }
         }
         if let Some(c) = &checker {
@@ -68,13 +68,13 @@ fn read(campaign: &Campaign, found: &mut Found) -> Result<(), Problem> {
     for row in t.rows()? {
         let row = row?;
         let key = t.key(&row);
-        let lower = key.to_lowercase();
+        let lower = rows::fold_key(key);
         if keys.contains(&lower) {
             seen_keys.push((lower, (key.to_owned(), row.line)));
         }
         if let Some(c) = email {
             for addr in split_cell(row.get(c)) {
-                let norm = addr.to_lowercase();
+                let norm = rows::fold_address(&addr);
                 if addresses.contains(&norm) {
                     seen_addresses.push((norm, (addr, row.line)));
                 }

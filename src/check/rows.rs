@@ -46,13 +46,13 @@ pub fn case_keys(campaign: &Campaign) -> Problems {
         let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
         for row in &t.rows {
             let key = t.key(row);
-            match seen.get(&key.to_lowercase()) {
+            match seen.get(&fold_key(key)) {
                 Some((first, line)) if *first != key => {
                     problems.push(case_key(t, first, *line, key, row.line))
                 }
                 Some(_) => {}
                 None => {
-                    seen.insert(key.to_lowercase(), (key, row.line));
+                    seen.insert(fold_key(key), (key, row.line));
                 }
             }
         }
@@ -60,16 +60,41 @@ pub fn case_keys(campaign: &Campaign) -> Problems {
     problems
 }
 
-/// Keys `first` (on `first_line`) and `key` (on `line`) differ only by case.
+/// A key as a person reads it: accents composed one way (Unicode NFC), lower case. `josé` typed with a combining
+/// accent and `José` are one key to a reader, two to a program.
+pub fn fold_key(key: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    key.nfc().collect::<String>().to_lowercase()
+}
+
+/// An address as a server reads it: lower case, its domain in ASCII (`peña.example` is `xn--pea-8ma.example`).
+pub fn fold_address(address: &str) -> String {
+    let lower = address.trim().to_lowercase();
+    match lower.rsplit_once('@') {
+        Some((user, domain)) if !domain.is_ascii() => match idna::domain_to_ascii(domain) {
+            Ok(ascii) => format!("{user}@{ascii}"),
+            Err(_) => lower,
+        },
+        _ => lower,
+    }
+}
+
+/// Keys `first` (on `first_line`) and `key` (on `line`) differ only by case, or by how an accent is encoded.
 pub fn case_key(t: &Shape, first: &str, first_line: usize, key: &str, line: usize) -> Problem {
+    let how = if first.to_lowercase() == key.to_lowercase() {
+        "differ only by case"
+    } else {
+        "look the same (they differ by case or by how an accent is encoded)"
+    };
     t.at(
         Problem::warning(format!(
-            "keys `{first}` ({}) and `{key}` differ only by case: on Windows and macOS their \
-             letters' files are one file, and `--only`, `rows` and the journal tell them apart only by case",
+            "keys `{first}` ({}) and `{key}` {how}: on Windows and macOS their \
+             letters' files may be one file, and `--only`, `rows` and the journal tell them apart only by bytes you \
+             cannot see",
             t.row_ref(first_line)
         ))
         .help(format!(
-            "give one of them a key that differs by more than case, e.g. `{key}-2`"
+            "give one of them a key that differs by more than that, e.g. `{key}-2`"
         )),
         line,
         Some(t.key_column),

@@ -118,7 +118,9 @@ fn scratch(name: &str) -> bool {
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
         || name == "4913"
-        || [".log", ".out", ".pid"].iter().any(|ext| name.ends_with(ext))
+        || [".log", ".out", ".pid"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
 }
 
 #[cfg(test)]

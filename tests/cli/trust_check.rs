@@ -547,3 +547,33 @@ fn check_fails_exactly_when_send_dry_run_or_render_refuses() {
         );
     }
 }
+
+/// Two keys a reader cannot tell apart (`josé` with its accent composed, and with a combining accent), and one
+/// address written in Unicode and in ASCII (`peña.example`, `xn--pea-8ma.example`), are named by `check` as case-only
+/// differences are.
+#[test]
+fn keys_and_addresses_that_look_the_same_are_named() {
+    let c = Campaign::small(
+        MANIFEST,
+        TEMPLATE,
+        HEADER,
+        &[
+            "jos\u{e9},Jos\u{e9} Ruiz,jose@example.org,impunity",
+            "jose\u{301},Jos\u{e9} Ruiz,jr@example.org,migrants",
+            "cy,Cy D\u{ed}az,cy@pe\u{f1}a.example,torture",
+            "cy2,Cy D\u{ed}az,cy@xn--pea-8ma.example,torture",
+        ],
+    );
+    let run = c.check(&[]);
+    let err = run.stderr();
+    assert!(
+        err.contains("look the same (they differ by case or by how an accent is encoded)"),
+        "{run}"
+    );
+    assert!(
+        err.lines()
+            .any(|l| l.contains("recipients/officials.csv:5")
+                && l.contains("cy@xn--pea-8ma.example")),
+        "{run}"
+    );
+}
