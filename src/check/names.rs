@@ -78,6 +78,19 @@ impl Visit for Names<'_> {
         self.problems.push(p);
     }
 
+    fn compared(&mut self, at: &At, source: &Source, column: &str) {
+        if let Some((table, columns)) = self.columns(source) {
+            if !columns.contains(column) {
+                self.problems.push(
+                    at.error(format!(
+                        "`filter` compares `{column}`, which is not a column of {table}: it would select nothing"
+                    ))
+                    .help(format!("the columns are: {}", list(columns))),
+                );
+            }
+        }
+    }
+
     fn missing_partial(&mut self, at: &At, name: &str) {
         self.problems.push(
             at.error(format!("there is no partial `{name}`"))

@@ -443,3 +443,22 @@ fn join_falls_back_to_the_next_column_for_a_row_without_the_first() {
     );
     assert!(!line.contains("Washington Office"), "{line}");
 }
+
+/// A `filter` on a column the table does not have selects nobody: `check` names it where it is written.
+#[test]
+fn a_filter_on_a_misspelt_column_is_an_error() {
+    let c = crate::harness::Campaign::example();
+    c.edit(
+        "templates/partials/signatures.hbs",
+        "{{#each (filter signatories scope=\"national\")}}",
+        "{{#each (filter signatories scop=\"national\")}}",
+    );
+    let run = c.check(&[]);
+    run.fails_with(1);
+    assert!(
+        run.stderr().contains(
+            "templates/partials/signatures.hbs:16:1: `filter` compares `scop`, which is not a column of recipients/organizations.csv"
+        ),
+        "{run}"
+    );
+}

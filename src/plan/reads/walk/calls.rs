@@ -65,7 +65,10 @@ impl<V: Visit> Walker<'_, V> {
                 for (column, value) in &h.hash {
                     self.consume(value, at);
                     match &rows {
-                        Shape::Rows(s) | Shape::Row(s) => self.visit.column(s, column),
+                        Shape::Rows(s) | Shape::Row(s) => {
+                            self.visit.column(s, column);
+                            self.visit.compared(at, s, column);
+                        }
                         other if other.holds_data() => self.visit.whole(at, other),
                         _ => {}
                     }

@@ -163,6 +163,8 @@ pub trait Visit {
     fn whole(&mut self, _at: &At, _shape: &Shape) {}
     /// A column named by a string (`join signatories "organization"`, `filter … status="x"`).
     fn column(&mut self, _source: &Source, _column: &str) {}
+    /// A column a `filter` compares (`scope="national"`), where it is: a name that is no column selects nothing.
+    fn compared(&mut self, _at: &At, _source: &Source, _column: &str) {}
     /// A table read by `rows` (by key, `in_order` false) or by name; `None`: any table.
     fn table(&mut self, _name: Option<&str>, _in_order: bool) {}
     fn helper(&mut self, _at: &At, _name: &str, _block: bool, _with_params: bool) {}
