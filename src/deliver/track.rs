@@ -95,10 +95,23 @@ pub struct MarkEntry {
 impl MarkEntry {
     /// The mark as `status` and the delivery sheet print it: "delivered 2018-07-11 14:05 UTC: by hand".
     pub fn line(&self) -> String {
+        // A journal edited by hand may hold what `mark` refuses: a control character is shown, not obeyed.
         let note = self
             .note
             .as_deref()
-            .map(|n| format!(": {n}"))
+            .map(|n| {
+                let shown: String = n
+                    .chars()
+                    .flat_map(|c| {
+                        if c.is_control() {
+                            c.escape_default().collect::<Vec<_>>()
+                        } else {
+                            vec![c]
+                        }
+                    })
+                    .collect();
+                format!(": {shown}")
+            })
             .unwrap_or_default();
         format!(
             "{} {}{note}",

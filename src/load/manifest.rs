@@ -479,6 +479,27 @@ impl ManifestFile {
             .keys()
             .map(|k| k.to_ascii_lowercase())
             .collect();
+        // A `[vars]` value reaches every letter (and `preview`'s terminal) unescaped by any table check.
+        let mut vars: Vec<(Vec<&str>, &serde_json::Map<String, serde_json::Value>)> =
+            vec![(vec!["vars"], &manifest.manifest.vars)];
+        for (name, v) in &manifest.manifest.variants {
+            vars.push((vec!["variants", name.as_str(), "vars"], &v.vars));
+        }
+        for (path, map) in vars {
+            for (key, value) in map {
+                let Some(c) = control_in(value) else { continue };
+                let mut at = path.clone();
+                at.push(key);
+                problems.push(
+                    manifest
+                        .problem_at(
+                            &at,
+                            format!("`{key}` holds the control character U+{:04X}", u32::from(c)),
+                        )
+                        .help("write the value as plain text (a line break is fine)"),
+                );
+            }
+        }
         for (i, name) in manifest.manifest.variants.keys().enumerate() {
             if let Some(j) = lower[..i].iter().position(|l| *l == lower[i]) {
                 let first = manifest
@@ -559,3 +580,16 @@ impl ManifestFile {
 
 #[cfg(test)]
 mod tests;
+
+/// A control character other than a tab or a line break anywhere in a `[vars]` value (strings in lists and tables
+/// too).
+fn control_in(value: &serde_json::Value) -> Option<char> {
+    match value {
+        serde_json::Value::String(s) => s
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+        serde_json::Value::Array(items) => items.iter().find_map(control_in),
+        serde_json::Value::Object(map) => map.values().find_map(control_in),
+        _ => None,
+    }
+}

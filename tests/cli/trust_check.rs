@@ -577,3 +577,29 @@ fn keys_and_addresses_that_look_the_same_are_named() {
         "{run}"
     );
 }
+
+/// An escape sequence would colour or clear the terminal that `preview` and `status` print to: a `[vars]` value
+/// holding one is refused at its line, and so is a `mark --note`.
+#[test]
+fn a_control_character_in_vars_or_a_note_is_refused() {
+    let c = Campaign::small(
+        &format!("{MANIFEST}\n[vars]\nsender = \"coalition\\u001b[31m@example.org\"\n"),
+        TEMPLATE,
+        HEADER,
+        ROWS,
+    );
+    let run = c.check(&[]);
+    run.fails_with(1);
+    assert!(
+        run.stderr()
+            .contains("lettermerge.toml:6:1: `sender` holds the control character U+001B"),
+        "{run}"
+    );
+    let c = campaign();
+    let run = c.run(&["mark", "ana", "replied", "--note", "call \u{1b}[2J back"]);
+    assert!(
+        run.fails_with(2)
+            .contains("--note holds the control character U+001B"),
+        "{run}"
+    );
+}
