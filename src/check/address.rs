@@ -179,6 +179,20 @@ fn row_rules(t: &Shape, row: &Row, lang: &str, formal: bool, problems: &mut Prob
         );
     }
     if let Some(v) = view {
+        if let (Some(of), None) = (v.other_country, overridden) {
+            problems.push(
+                at(format!(
+                    "`{key}`'s title `{title}` is an office of {of}, but the row's `country` is {}: the letter uses \
+                     {of}'s forms (“{usual}”)",
+                    p.country.trim()
+                ))
+                .help(format!(
+                    "write the title of the row's own country (a U.S. representative is \"Representative\", \
+                     \"Representante\" in Spanish), correct `country`, or fill `{}` with the words to use",
+                    col("salutation")
+                )),
+            );
+        }
         if spanish && v.needs_chamber_es && v.chamber.is_none() && overridden.is_none() {
             problems.push(
                 at(format!("`{key}` is a {title} but the row does not say of which chamber: the Spanish salutation will be “{usual}”"))

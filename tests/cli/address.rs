@@ -482,3 +482,24 @@ fn a_form_that_guesses_a_gender_is_named_by_check() {
     );
     assert!(!warnings(&c).contains("guesses"));
 }
+
+/// A U.S. row whose title only Mexico has ("Diputada") keeps Mexico's forms, and `check` says so; a title both
+/// countries have ("Senadora") takes the row's country, and says nothing.
+#[test]
+fn a_title_of_the_other_country_is_named_by_check() {
+    let c = campaign(
+        "es",
+        false,
+        HEADER,
+        &[
+            "g,Diputada,,Ana,Gómez,female,,,,es,US",
+            "k,Senadora,,Amy,Klobuchar,female,,,,es,US",
+        ],
+    );
+    let w = warnings(&c);
+    assert!(
+        w.contains("`g`'s title `Diputada` is an office of Mexico, but the row's `country` is US"),
+        "{w}"
+    );
+    assert!(!w.contains("`k`'s title"), "{w}");
+}

@@ -330,6 +330,9 @@ pub(crate) struct OfficeView {
     pub feminine_names: &'static [String],
     /// Held by a member of the U.S. Congress.
     pub congress: bool,
+    /// The office is another country's than the row's, and has no twin there (a `US` row titled "Diputada"): the
+    /// country whose forms the letter uses.
+    pub other_country: Option<&'static str>,
 }
 
 pub(crate) fn view(person: &Person) -> Option<OfficeView> {
@@ -344,6 +347,18 @@ pub(crate) fn view(person: &Person) -> Option<OfficeView> {
         needs_chamber_es: es.usual.contains("{member}"),
         feminine_names: &o.feminine,
         congress: o.congress,
+        other_country: match (o.country, Country::of_cell(person.country)) {
+            (office @ (Country::Us | Country::Mx), Some(row @ (Country::Us | Country::Mx)))
+                if office != row =>
+            {
+                Some(if office == Country::Mx {
+                    "Mexico"
+                } else {
+                    "the United States"
+                })
+            }
+            _ => None,
+        },
     })
 }
 
