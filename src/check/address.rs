@@ -11,12 +11,17 @@ use crate::load::table::{Row, Shape};
 use crate::load::Campaign;
 use crate::plan::{Letter, Unit};
 use crate::render::address::{
-    self, gender_column, gender_of_word, honorific_lang, Cells, Chamber, Gender, HonorificLang,
-    Person, Style,
+    self, gender_column, gender_of_word, honorific_lang, Cells, Gender, HonorificLang, Person,
+    Style,
 };
 use crate::render::context::in_language;
 use crate::render::lang::Lang;
 use crate::render::Rendered;
+
+use super::printed::{
+    allowed_words, describe, foreign_office_word, honorable_lines, honorable_with_title,
+    is_greeting, unescape,
+};
 
 /// The rules that read rows, for one letter (before the per-signatory split) of a variant in `lang`: `check` runs
 /// them on every unit of every variant.
@@ -442,176 +447,4 @@ fn primary(lang: &str) -> String {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase()
-}
-
-/// Markdown's backslash escapes removed, so the text reads as printed.
-fn unescape(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
-    let mut chars = markdown.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
-            continue;
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The lines (as `str::lines` gives them) that hold "honorable" in any case, in order, each once. Found without
-/// lowercasing (no other character lowercases to these ASCII letters, so this misses nothing) and without walking
-/// every line: `check` reads every letter, and most lines of a letter have no "honorable".
-fn honorable_lines(text: &str) -> impl Iterator<Item = &str> {
-    let b = text.as_bytes();
-    let mut done = 0;
-    memchr::memchr2_iter(b'h', b'H', b).filter_map(move |i| {
-        let found = i >= done
-            && b.get(i..i + 9)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"honorable"));
-        if !found {
-            return None;
-        }
-        let start = memchr::memrchr(b'\n', &b[..i]).map_or(0, |p| p + 1);
-        let end = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
-        done = end + 1;
-        let line = &text[start..end];
-        Some(line.strip_suffix('\r').unwrap_or(line))
-    })
-}
-
-fn is_greeting(line: &str) -> bool {
-    ["Dear ", "Estimad", "Distinguid"]
-        .iter()
-        .any(|g| line.starts_with(g))
-}
-
-/// "The Honorable Dr. Raul Ruiz": the title after "The Honorable" (or Spanish "Honorable"), if any.
-fn honorable_with_title(line: &str) -> Option<String> {
-    let lower = line.to_lowercase();
-    let at = lower.find("honorable ")?;
-    let after = line[at + "honorable ".len()..].split_whitespace().next()?;
-    let combined = match honorific_lang(after) {
-        HonorificLang::English | HonorificLang::Both | HonorificLang::Honorable => true,
-        HonorificLang::Spanish => true,
-        HonorificLang::Other => matches!(
-            after.trim_end_matches('.'),
-            "Senator"
-                | "Sen"
-                | "Rep"
-                | "Representative"
-                | "Judge"
-                | "Governor"
-                | "Gov"
-                | "Ambassador"
-                | "Secretary"
-        ),
-    };
-    combined.then(|| after.to_owned())
-}
-
-/// The office words a letter to these people may use: their offices', their chambers', and those of the forms the
-/// table gives them.
-fn allowed_words(people: &[Person], forms: &[&str]) -> BTreeSet<String> {
-    let mut allowed = BTreeSet::new();
-    for p in people {
-        if let Some(v) = address::view(p) {
-            allowed.extend(address::office_words(v.id));
-            let chamber_words: &[&str] = match v.chamber {
-                Some(Chamber::Senate) => &[
-                    "senator",
-                    "senators",
-                    "senador",
-                    "senadora",
-                    "senadores",
-                    "senadoras",
-                ],
-                Some(Chamber::House) => &[
-                    "representative",
-                    "representatives",
-                    "representante",
-                    "representantes",
-                    "congressman",
-                    "congresswoman",
-                    "congresista",
-                    "member of congress",
-                ],
-                None => &[],
-            };
-            allowed.extend(chamber_words.iter().map(|w| (*w).to_owned()));
-        }
-    }
-    for form in forms {
-        for w in form.split_whitespace() {
-            allowed.insert(w.to_lowercase());
-        }
-    }
-    allowed
-}
-
-/// The first office word in `text` that belongs to none of the allowed offices, with a description of its office.
-fn foreign_office_word(text: &str, allowed: &BTreeSet<String>) -> Option<(String, String)> {
-    let lower = format!(
-        " {} ",
-        text.to_lowercase().replace([',', ':', '.', ';'], " ")
-    );
-    for (word, id) in address::all_office_words() {
-        // Cheap first: a word not in the text at all needs no other test.
-        if !lower.contains(word.as_str()) {
-            continue;
-        }
-        if allowed.contains(word) || word.split(' ').all(|w| allowed.contains(w)) {
-            continue;
-        }
-        if lower.contains(&format!(" {word} ")) {
-            return Some((word.clone(), format!("the word of `{id}`")));
-        }
-    }
-    None
-}
-
-fn describe(people: &[Person]) -> String {
-    let parts: Vec<String> = people
-        .iter()
-        .map(|p| {
-            format!(
-                "{} {} (title `{}`)",
-                p.first_name.trim(),
-                p.last_name.trim(),
-                p.title.trim()
-            )
-        })
-        .collect();
-    parts.join(" and ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::honorable_lines;
-
-    /// The lines `str::lines` gives that hold "honorable" in any case: what the linter read before it searched.
-    fn by_line(text: &str) -> Vec<&str> {
-        text.lines()
-            .filter(|l| l.to_ascii_lowercase().contains("honorable"))
-            .collect()
-    }
-
-    #[test]
-    fn honorable_lines_are_the_lines_that_hold_it_each_once() {
-        let texts = [
-            "",
-            "honorable",
-            "The Honorable Marco Rubio\nUnited States Senate\n\nDear Senator Rubio:\n",
-            "The Honorable Dr. Raul Ruiz\r\nHouse\r\nTHE HONORABLE x honorable y\r\n",
-            "line\nHonorable\nhonorabl\nhonorableHONORABLE\n\nHONORABLE",
-            "h\nH\nhh honorable\n",
-            "ends with honorab",
-            "Señora Honorable Secretaría\nÁ honorable é\n",
-        ];
-        for text in texts {
-            assert_eq!(
-                honorable_lines(text).collect::<Vec<_>>(),
-                by_line(text),
-                "{text:?}"
-            );
-        }
-    }
 }

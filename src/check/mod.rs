@@ -10,6 +10,7 @@ pub mod limits;
 pub mod names;
 pub mod preflight;
 pub mod primary;
+mod printed;
 pub mod raw;
 pub mod roster;
 pub mod rows;
