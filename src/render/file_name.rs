@@ -37,6 +37,15 @@ pub fn sanitize_file_name(name: &str) -> String {
     out
 }
 
+/// Whether a file-name template is the letter's key alone: `{{letter.key}}`, spaces inside the braces or not.
+pub fn names_the_key(source: &str) -> bool {
+    source
+        .trim()
+        .strip_prefix("{{")
+        .and_then(|s| s.strip_suffix("}}"))
+        .is_some_and(|inner| inner.trim() == "letter.key")
+}
+
 /// Bidirectional controls, zero-width characters and the byte-order mark: nothing a reader sees, but they change how
 /// the rest of a name reads.
 pub fn is_invisible(c: char) -> bool {

@@ -38,7 +38,7 @@ use crate::load::template::FrontMatter;
 use crate::load::Campaign;
 use crate::plan::channel::Channel;
 use crate::plan::{Letter, Plan};
-use crate::render::file_name::sanitize_file_name;
+use crate::render::file_name::{names_the_key, sanitize_file_name};
 use context::VariantParts;
 use headers::Headers;
 use helpers::{TableRows, Tables};
@@ -516,15 +516,6 @@ impl<'c> Renderer<'c> {
 }
 
 /// `recipients/officials.csv:3`: where a letter's row is, for messages.
-/// Whether a file-name template is the letter's key alone: `{{letter.key}}`, spaces inside the braces or not.
-fn names_the_key(source: &str) -> bool {
-    source
-        .trim()
-        .strip_prefix("{{")
-        .and_then(|s| s.strip_suffix("}}"))
-        .is_some_and(|inner| inner.trim() == "letter.key")
-}
-
 fn row_place(campaign: &Campaign, line: Option<usize>) -> Option<String> {
     line.map(|l| campaign.recipients.place(l))
 }
