@@ -5,67 +5,95 @@
 //! list) and names the rows the letter shows nothing of.
 //!
 //! An organization's name may also be written in the letter's own text ("as Amnesty International USA documented"),
-//! so finding it proves nothing. The letter is rendered once more with each organization's own values (its names
-//! and addresses) replaced by marks that say whose they are: an organization is shown when one of its marks is.
+//! so finding it proves nothing. The letter is rendered once more with each organization's identifying values (in a
+//! column where no two organizations have the same value: its name, its signer, its address, its Spanish name where
+//! it has one) replaced by marks that say whose they are, and an organization is shown when one of its marks is. The probe counts only when putting the
+//! values back in its place gives the letter exactly: a mark that changed what a condition decided (a `filter` or an
+//! `#if` on that column) would otherwise make an organization look dropped. When no probe counts, nothing is said.
 
 use serde_json::Value;
 
 use crate::diag::Problem;
 use crate::load::table::{Row, Table};
 use crate::plan::Letter;
-use crate::render::{escape, Rendered, Renderer};
+use crate::render::{Rendered, Renderer};
+
+use super::printed::unescape;
 
 /// Rows named per variant; the rest are counted in one more warning.
 const SHOWN: usize = 5;
 
-/// The selected signatories the letter shows none of the own values of. A per-signatory letter shows its one
-/// signatory by design and is not looked at.
+/// The selected signatories the letter shows none of the identifying values of. A per-signatory letter shows its
+/// one signatory by design and is not looked at.
 pub fn unshown(letter: &Letter, r: &Rendered, renderer: &Renderer) -> Vec<Problem> {
     let (Some(t), false) = (letter.variant.signatory_table, letter.variant.per_signatory) else {
         return Vec::new();
     };
     let rows = &letter.variant.signatories;
-    let own: Vec<Vec<usize>> = rows.iter().map(|row| own_columns(t, rows, row)).collect();
-    let missing: Vec<&Row> = match probe(letter, renderer, t, &own) {
-        Some(text) => rows
-            .iter()
-            .zip(&own)
-            .enumerate()
-            .filter(|(i, (_, cols))| {
-                !cols.is_empty() && !cols.iter().any(|&c| text.contains(&mark(*i, c)))
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    // Every column whose values identify an organization; failing that, those that are names or addresses (several
+    // words, an `@`), which no condition is likely to compare.
+    let identifying: Vec<usize> = (0..t.headers.len())
+        .filter(|&c| all_distinct(rows, c))
+        .collect();
+    let names: Vec<usize> = identifying
+        .iter()
+        .copied()
+        .filter(|&c| {
+            rows.iter().all(|row| {
+                let v = row.get(c).trim();
+                v.is_empty() || v.contains(char::is_whitespace) || v.contains('@')
             })
-            .map(|(_, (row, _))| *row)
-            .collect(),
-        // The marks broke the letter (a value a condition compares): the values themselves are looked for.
-        None => {
-            let text = r.markdown.to_lowercase();
-            rows.iter()
-                .zip(&own)
-                .filter(|(row, cols)| {
-                    !cols.is_empty()
-                        && !cols.iter().any(|&c| {
-                            let v = row.get(c).trim();
-                            text.contains(&v.to_lowercase())
-                                || text.contains(&escape::markdown(v).to_lowercase())
-                        })
-                })
-                .map(|(row, _)| *row)
-                .collect()
+        })
+        .collect();
+    let expected = plain(&r.markdown);
+    for columns in [identifying, names] {
+        if columns.is_empty() {
+            continue;
         }
-    };
-    warnings(letter, r, t, &missing)
+        let Some(text) = probe(letter, renderer, t, &columns, &expected) else {
+            continue;
+        };
+        let missing: Vec<&Row> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, row)| {
+                !columns
+                    .iter()
+                    .any(|&c| !row.get(c).trim().is_empty() && text.contains(&mark(*i, c)))
+            })
+            .map(|(_, row)| *row)
+            .collect();
+        // None shown through the list: the letter may print them from elsewhere (`tables.organizations`), or show
+        // only values several share (one signer for two organizations); said only when no name or address of theirs
+        // is anywhere in it.
+        if missing.len() == rows.len()
+            && rows.iter().any(|row| {
+                (0..t.headers.len()).any(|c| {
+                    let v = row.get(c).trim();
+                    (v.contains(char::is_whitespace) || v.contains('@'))
+                        && expected.contains(&v.to_lowercase())
+                })
+            })
+        {
+            return Vec::new();
+        }
+        return warnings(letter, r, t, &missing);
+    }
+    Vec::new()
 }
 
-/// The columns whose value is the organization's own: a name or an address (several words, or an `@`) that no other
-/// selected row has in the same column. A `status` of "signed" or a `scope` of "national" says nothing of whom.
-fn own_columns(t: &Table, rows: &[&Row], row: &Row) -> Vec<usize> {
-    (0..t.headers.len())
-        .filter(|&c| {
-            let v = row.get(c).trim();
-            (v.contains(char::is_whitespace) || v.contains('@'))
-                && rows.iter().filter(|o| o.get(c).trim() == v).count() == 1
-        })
-        .collect()
+/// Some selected row fills column `c`, and no two with the same value.
+fn all_distinct(rows: &[&Row], c: usize) -> bool {
+    let mut values: Vec<&str> = rows
+        .iter()
+        .map(|r| r.get(c).trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    values.sort_unstable();
+    !values.is_empty() && values.windows(2).all(|w| w[0] != w[1])
 }
 
 /// The mark that stands for row `i`'s value in column `c`: letters and digits only, so no escaping changes it, and
@@ -74,17 +102,30 @@ fn mark(i: usize, c: usize) -> String {
     format!("lmmark{i}x{c}q")
 }
 
-/// The letter rendered with every own value replaced by its mark, lower case; `None` when that render fails.
-fn probe(letter: &Letter, renderer: &Renderer, t: &Table, own: &[Vec<usize>]) -> Option<String> {
+/// A letter's Markdown as compared here: escapes removed, lower case.
+fn plain(markdown: &str) -> String {
+    unescape(markdown).to_lowercase()
+}
+
+/// The letter rendered with the values in `columns` replaced by marks, lower case: `None` when that render fails, or
+/// when the marks put back do not give `expected` (a mark changed what the letter says besides the value itself).
+fn probe(
+    letter: &Letter,
+    renderer: &Renderer,
+    t: &Table,
+    columns: &[usize],
+    expected: &str,
+) -> Option<String> {
+    let rows = &letter.variant.signatories;
     let mut ctx = renderer.context(letter);
     let mark_rows = |list: Option<&mut Value>| {
         if let Some(Value::Array(items)) = list {
             for (i, item) in items.iter_mut().enumerate() {
-                let (Some(Value::Object(obj)), Some(cols)) = (Some(item), own.get(i)) else {
-                    continue;
-                };
-                for &c in cols {
-                    if let Some(v) = obj.get_mut(&t.headers[c]) {
+                let Value::Object(obj) = item else { continue };
+                for &c in columns {
+                    // An empty cell stays empty: `default organization_es organization` still falls back.
+                    let filled = rows.get(i).is_some_and(|r| !r.get(c).trim().is_empty());
+                    if let (true, Some(v)) = (filled, obj.get_mut(&t.headers[c])) {
                         *v = Value::String(mark(i, c));
                     }
                 }
@@ -96,15 +137,23 @@ fn probe(letter: &Letter, renderer: &Renderer, t: &Table, own: &[Vec<usize>]) ->
         ctx.get_mut("coalition")
             .and_then(|c| c.get_mut("signatories")),
     );
-    let probed = renderer.render_value(letter, ctx).ok()?;
-    Some(probed.markdown.to_lowercase())
+    let text = plain(&renderer.render_value(letter, ctx).ok()?.markdown);
+    let mut restored = text.clone();
+    for (i, row) in rows.iter().enumerate() {
+        for &c in columns {
+            if !row.get(c).trim().is_empty() {
+                restored = restored.replace(&mark(i, c), &row.get(c).trim().to_lowercase());
+            }
+        }
+    }
+    (restored == *expected).then_some(text)
 }
 
 fn warnings(letter: &Letter, r: &Rendered, t: &Table, missing: &[&Row]) -> Vec<Problem> {
     let total = letter.variant.signatories.len();
     let variant = &letter.variant.name;
     if missing.len() == total && total > 1 {
-        // No signature block at all (or one the letter builds from other data): said once.
+        // No signature block at all: said once.
         return vec![Problem::warning(format!(
             "the letter `{}` shows none of the {total} organizations that sign variant `{variant}`",
             r.id
@@ -117,7 +166,8 @@ fn warnings(letter: &Letter, r: &Rendered, t: &Table, missing: &[&Row]) -> Vec<P
         .map(|row| {
             let p = Problem::warning(format!(
                 "`{}` is on the signatory list of variant `{variant}`, but its letter `{}` does not show it: a \
-                 condition in the template (a `filter` or `#if` on one of its cells) leaves it out",
+                 condition in the template (a `filter` or `#if` on one of its cells) leaves it out, or the only \
+                 column of it the letter prints is empty",
                 t.key(row),
                 r.id
             ))

@@ -23,10 +23,13 @@ pub struct Fingerprint {
     /// The text fingerprint as earlier versions computed it, where that differs (see [`Fingerprint::approves`]).
     /// Kept for the approvals of the campaigns already under way; it may go once those are sent.
     pub legacy_texts: Vec<String>,
+    /// The text fingerprint without `per_signatory`: what a translation of this variant compares (who signs each
+    /// letter is not a sentence to translate).
+    pub translated: String,
 }
 
 /// The part that says a variant sends one letter per signatory.
-const PER_SIGNATORY: &str = "per_signatory = true";
+pub(super) const PER_SIGNATORY: &str = "per_signatory = true";
 
 impl Fingerprint {
     /// Whether an approval's text fingerprint is this text's: today's, or the one an earlier version of lettermerge
@@ -117,6 +120,13 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
         rows.insert(file, row_prints(table));
     }
     let text = text_of(&parts, &rows);
+    let translated = if parts.contains_key(PER_SIGNATORY) {
+        let mut own = parts.clone();
+        own.remove(PER_SIGNATORY);
+        text_of(&own, &rows)
+    } else {
+        text.clone()
+    };
     // The parts as approvals made before December 2026 had them: `[vars]` in the file's order for the PDF; and
     // `[smtp] from` in a public copy's text, or (a sender added since, which no longer counts) not. (Not the lack of
     // `per_signatory`: an approval that did not know it asks to be renewed once, rather than let a variant turned
@@ -142,6 +152,7 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
         parts,
         rows,
         legacy_texts,
+        translated,
     }
 }
 

@@ -246,7 +246,10 @@ impl<'c> Signoff<'c> {
         let a = self.approval(name)?;
         let source = self.variant(name)?.translation_of.clone()?;
         let now = self.prints.get(&source)?;
-        if a.source_text.as_deref().is_some_and(|t| now.approves(t)) {
+        if a.source_text
+            .as_deref()
+            .is_some_and(|t| now.translated == t || now.approves(t))
+        {
             return None;
         }
         let changes = if a.source_parts.is_empty() {
@@ -394,8 +397,14 @@ impl<'c> Signoff<'c> {
             list_by: by,
             signatories: now.signatories.clone(),
             signatory_prints: now.signatory_prints.clone(),
-            source_text: source.map(|s| s.text.clone()),
-            source_parts: source.map(|s| s.parts.clone()).unwrap_or_default(),
+            source_text: source.map(|s| s.translated.clone()),
+            source_parts: source
+                .map(|s| {
+                    let mut parts = s.parts.clone();
+                    parts.remove(super::fingerprint::PER_SIGNATORY);
+                    parts
+                })
+                .unwrap_or_default(),
             source_rows: source.map(|s| s.rows.clone()).unwrap_or_default(),
             parts: now.parts.clone(),
             rows: now.rows.clone(),

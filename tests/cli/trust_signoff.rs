@@ -666,3 +666,31 @@ fn a_variant_turned_per_signatory_after_approval_is_refused() {
     );
     s.refused("main", &["per_signatory = true is new in the text"]);
 }
+
+/// Who signs each letter is not a sentence to translate: the source turned per-signatory is refused, its translation
+/// is not.
+#[test]
+fn a_source_turned_per_signatory_leaves_its_translation_approved() {
+    let c = crate::coalition::Campaign::coalition();
+    c.append("lettermerge.toml", "[signoff]\nrequired = true\n");
+    c.ok(&["approve", "--by", "Ana, WOLA"]);
+    c.edit(
+        "lettermerge.toml",
+        "[variants.coalition]\n",
+        "[variants.coalition]\nper_signatory = true\n",
+    );
+    let run = c.check(&[]);
+    let out = run.stdout();
+    assert!(
+        out.lines().any(
+            |l| l.starts_with("variant `coalition`: `send` would refuse it")
+                && l.contains("per_signatory = true")
+        ),
+        "{run}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("variant `es`:") && !l.contains("translates")),
+        "{run}"
+    );
+}
