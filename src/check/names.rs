@@ -163,6 +163,9 @@ impl Names<'_> {
                     Some((t, cols)) if !cols.contains(col) => {
                         Some(at.error(format!("`{col}` is not a column of {t}")))
                     }
+                    // `signatory` is null but in a per-signatory letter; `{{#if signatory}}…{{/if}}` is how a
+                    // template shared between campaigns guards it (used unguarded, strict mode stops the letter).
+                    None if segs[0] == "signatory" => None,
                     None => Some(no_signatories(at)),
                     _ => None,
                 }

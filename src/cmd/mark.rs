@@ -14,11 +14,10 @@ use super::Verbosity;
 
 pub fn run(dir: &Path, args: &MarkArgs, v: Verbosity) -> Result<()> {
     // A note is shown by `status` in a terminal: an escape sequence in it would colour or clear the screen.
-    if let Some(c) = args
-        .note
-        .as_deref()
-        .and_then(|n| n.chars().find(|c| c.is_control() && *c != '\t'))
-    {
+    if let Some(c) = args.note.as_deref().and_then(|n| {
+        n.chars()
+            .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    }) {
         return Err(Error::Usage(format!(
             "--note holds the control character U+{:04X}: write the note as plain text",
             u32::from(c)

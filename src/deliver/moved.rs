@@ -77,17 +77,25 @@ impl Moved {
         to: &[String],
         signatory: Option<&str>,
         signer: &[String],
+        still_signs: &dyn Fn(&str) -> bool,
     ) -> Option<Problem> {
         let find = |list: &[(u64, u64)], k: u64| {
             list.binary_search_by(|(h, _)| h.cmp(&k))
                 .ok()
                 .map(|i| list[i].1)
         };
-        let at = signers(signatory, signer).iter().find_map(|s| {
-            find(&self.same_variant, key(Some(variant), to, *s))
-                .or_else(|| find(&self.gone_variant, key(None, to, *s)))
+        let old = signers(signatory, signer).iter().find_map(|s| {
+            let at = find(&self.same_variant, key(Some(variant), to, *s))
+                .or_else(|| find(&self.gone_variant, key(None, to, *s)))?;
+            let old = journal.record_at(at)?;
+            // Known by a fingerprint, the organization counts as renamed only when its old key is gone: another
+            // organization with the same signer's address is a letter of its own.
+            let renamed = match (s, old.signatory.as_deref()) {
+                (Signer::Print(_), Some(k)) => !still_signs(k),
+                _ => true,
+            };
+            renamed.then_some(old)
         })?;
-        let old = journal.record_at(at)?;
         let how = match old.state {
             super::journal::State::Send(SendState::Sent) => "already received",
             _ => "may already have received (its send is uncertain)",

@@ -95,19 +95,20 @@ pub struct MarkEntry {
 impl MarkEntry {
     /// The mark as `status` and the delivery sheet print it: "delivered 2018-07-11 14:05 UTC: by hand".
     pub fn line(&self) -> String {
-        // A journal edited by hand may hold what `mark` refuses: a control character is shown, not obeyed.
+        // One line per mark: a note's line breaks read as " / ", a tab as a space. A journal edited by hand may hold
+        // what `mark` refuses: any other control character is shown escaped, not obeyed.
         let note = self
             .note
             .as_deref()
             .map(|n| {
-                let shown: String = n
+                let lines: Vec<&str> = n.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+                let shown: String = lines
+                    .join(" / ")
                     .chars()
-                    .flat_map(|c| {
-                        if c.is_control() {
-                            c.escape_default().collect::<Vec<_>>()
-                        } else {
-                            vec![c]
-                        }
+                    .flat_map(|c| match c {
+                        '\t' => vec![' '],
+                        c if c.is_control() => c.escape_default().collect::<Vec<_>>(),
+                        c => vec![c],
                     })
                     .collect();
                 format!(": {shown}")
@@ -253,6 +254,11 @@ pub fn each(
                             &t.to,
                             l.signatory_key(),
                             &l.signer_prints(),
+                            &|k| {
+                                l.variant
+                                    .signatory_table
+                                    .is_some_and(|t| t.find(k).is_some())
+                            },
                         )
                         .map(|p| p.message);
                 }

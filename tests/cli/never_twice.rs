@@ -396,6 +396,33 @@ fn a_renamed_signatory_key_with_its_row_edited_is_known_by_its_address() {
     );
 }
 
+/// A new organization whose signer's address is another organization's, which still signs under its own key, was
+/// not renamed: its letter goes.
+#[test]
+fn a_new_organization_sharing_a_signers_address_is_sent() {
+    let server = TestServer::start(Options::default());
+    let c = campaign(
+        "[variants.each]\nper_signatory = true\n",
+        &smtp_plain(&server, ""),
+        &[SOS],
+    );
+    c.write(
+        "recipients/organizations.csv",
+        "id,organization,email,status\nwola,Washington Office on Latin America,mm@wola.example,signed\n",
+    );
+    send(&c, &["--yes"]).success();
+    c.append(
+        "recipients/organizations.csv",
+        "mwg,Mexico Working Group,mm@wola.example,signed",
+    );
+    let run = send(&c, &["--yes"]).success();
+    assert_eq!(server.received().len(), 2, "{run}");
+    assert_eq!(
+        states(&c).get("each/sos/mwg").map(String::as_str),
+        Some("sent")
+    );
+}
+
 /// Keys that are row numbers shift when a row is inserted: old ids now name other offices. A letter new to the
 /// journal that goes where a letter of its variant already went is held back.
 #[test]

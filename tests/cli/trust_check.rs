@@ -602,4 +602,17 @@ fn a_control_character_in_vars_or_a_note_is_refused() {
             .contains("--note holds the control character U+001B"),
         "{run}"
     );
+    // A pasted note of two lines, or with a tab, is ordinary: kept, and shown on the letter's one line.
+    c.ok(&[
+        "mark",
+        "ana",
+        "replied",
+        "--note",
+        "meeting on 7/20\nwith\tstaff",
+    ]);
+    let status = c.ok(&["status"]);
+    assert!(
+        status.stdout().contains(": meeting on 7/20 / with staff"),
+        "{status}"
+    );
 }

@@ -149,6 +149,12 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                     &j.to,
                     letter.signatory_key(),
                     &letter.signer_prints(),
+                    &|k| {
+                        letter
+                            .variant
+                            .signatory_table
+                            .is_some_and(|t| t.find(k).is_some())
+                    },
                 ) {
                     problems.push(p);
                     held_back += 1;
