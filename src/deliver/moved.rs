@@ -9,6 +9,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::diag::Problem;
 use crate::load::Campaign;
+use crate::plan::Letter;
 
 use super::journal::{Journal, SendState};
 
@@ -66,25 +67,30 @@ impl Moved {
         moved
     }
 
-    /// Why letter `id` of `variant`, new to the journal, to `to` (signed by `signatory` alone, whose row's
-    /// fingerprint is `signer`, in a per-signatory variant), is held back: that office already has a letter. A
+    /// Why `letter` (its id `id`), new to the journal, to `to`, is held back: that office already has a letter. A
     /// per-signatory letter from another organization to the same office is a letter of its own.
     pub fn holds(
         &self,
         journal: &Journal,
+        letter: &Letter,
         id: &str,
-        variant: &str,
         to: &[String],
-        signatory: Option<&str>,
-        signer: &[String],
-        still_signs: &dyn Fn(&str) -> bool,
     ) -> Option<Problem> {
+        let variant = letter.variant.name.as_str();
+        let signatory = letter.signatory_key();
+        let signer = letter.signer_prints();
+        let still_signs = |k: &str| {
+            letter
+                .variant
+                .signatory_table
+                .is_some_and(|t| t.find(k).is_some())
+        };
         let find = |list: &[(u64, u64)], k: u64| {
             list.binary_search_by(|(h, _)| h.cmp(&k))
                 .ok()
                 .map(|i| list[i].1)
         };
-        let old = signers(signatory, signer).iter().find_map(|s| {
+        let old = signers(signatory, &signer).iter().find_map(|s| {
             let at = find(&self.same_variant, key(Some(variant), to, *s))
                 .or_else(|| find(&self.gone_variant, key(None, to, *s)))?;
             let old = journal.record_at(at)?;

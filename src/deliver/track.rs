@@ -246,21 +246,7 @@ pub fn each(
             .map(|l| {
                 let mut t = self::planned(l, recipients, renderer, journal, out);
                 if t.is_to_deliver() && t.channel.is_email() && journal.entry(&t.id).is_none() {
-                    t.held = moved
-                        .holds(
-                            journal,
-                            &t.id,
-                            &l.variant.name,
-                            &t.to,
-                            l.signatory_key(),
-                            &l.signer_prints(),
-                            &|k| {
-                                l.variant
-                                    .signatory_table
-                                    .is_some_and(|t| t.find(k).is_some())
-                            },
-                        )
-                        .map(|p| p.message);
+                    t.held = moved.holds(journal, l, &t.id, &t.to).map(|p| p.message);
                 }
                 t
             })

@@ -142,20 +142,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
                 continue;
             }
             if decision == Decision::Send && !named_resend {
-                if let Some(p) = moved.holds(
-                    &journal,
-                    &j.id,
-                    &letter.variant.name,
-                    &j.to,
-                    letter.signatory_key(),
-                    &letter.signer_prints(),
-                    &|k| {
-                        letter
-                            .variant
-                            .signatory_table
-                            .is_some_and(|t| t.find(k).is_some())
-                    },
-                ) {
+                if let Some(p) = moved.holds(&journal, letter, &j.id, &j.to) {
                     problems.push(p);
                     held_back += 1;
                     continue;
