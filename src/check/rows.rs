@@ -189,11 +189,19 @@ fn keys(name: &str) -> Vec<String> {
     let full = fold(name.split('(').next().unwrap_or(name));
     let words: Vec<&str> = full.split(' ').collect();
     if words.len() >= 3 {
-        let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
+        // A number is kept whole: "UFCW Local 75" and "UFCW Local 7" are two locals, not one acronym.
+        let initial = |w: &&str| -> String {
+            if w.chars().all(|c| c.is_ascii_digit()) {
+                w.to_string()
+            } else {
+                w.chars().next().map(String::from).unwrap_or_default()
+            }
+        };
+        let initials: String = words.iter().map(initial).collect();
         let skipping: String = words
             .iter()
             .filter(|w| !SMALL_WORDS.contains(w))
-            .filter_map(|w| w.chars().next())
+            .map(initial)
             .collect();
         out.push(format!("acronym:{initials}"));
         out.push(format!("acronym:{skipping}"));

@@ -227,6 +227,11 @@ fn dedupe_by_organization_folds_names_that_differ_in_case_accents_and_punctuatio
     assert!(run.stderr.contains("recipients/orgs.csv:2: `orgs`: 2 rows with organization \"Amnistía Internacional\" folded into one: kept line 2, dropped line 3"), "{run}");
     // An acronym is not folded (it would drop a signatory on a guess), but check still asks.
     assert!(run.stderr.contains("recipients/orgs.csv:6: `WOLA` looks like `Washington Office on Latin America` (line 5)"), "{run}");
+    // Two union locals are two organizations: their numbers are kept whole.
+    c.append("recipients/orgs.csv", "ufcw7,UFCW Local 7");
+    c.append("recipients/orgs.csv", "ufcw75,UFCW Local 75");
+    let run = c.check(&[]).success();
+    assert!(!run.stderr.contains("`UFCW Local 75` looks like"), "{run}");
 }
 
 #[test]
