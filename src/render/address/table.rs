@@ -36,8 +36,32 @@ pub(crate) enum Country {
 impl Country {
     /// A row's `country` cell: "US", "USA", "Estados Unidos", "MX", "México"…; `None` when empty.
     pub fn of_cell(cell: &str) -> Option<Country> {
-        let c = super::titles::fold_words(cell);
-        match c.as_str() {
+        // Every letter asks several times, and a campaign has a handful of distinct cells: remembered per thread.
+        const KEEP: usize = 64;
+        thread_local! {
+            static SEEN: std::cell::RefCell<Vec<(Box<str>, Option<Country>)>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        if let Some(hit) = SEEN.with(|s| {
+            s.borrow()
+                .iter()
+                .find(|(text, _)| &**text == cell)
+                .map(|(_, c)| *c)
+        }) {
+            return hit;
+        }
+        let country = Self::of_folded(&super::titles::fold_words(cell));
+        SEEN.with(|s| {
+            let mut seen = s.borrow_mut();
+            if seen.len() < KEEP {
+                seen.push((cell.into(), country));
+            }
+        });
+        country
+    }
+
+    fn of_folded(c: &str) -> Option<Country> {
+        match c {
             "" => None,
             "us"
             | "usa"
