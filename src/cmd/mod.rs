@@ -162,6 +162,21 @@ pub fn plan<'c>(campaign: &'c Campaign, sel: &Selection) -> Result<Plan<'c>> {
     Plan::new(campaign, &opts).map_err(Error::Campaign)
 }
 
+/// The renderer for a plan, once the templates' names are checked: a misspelt name, a `filter` on a column its table
+/// lacks, an unknown helper or a missing partial would fail (or silently empty) letter after letter. `render`, `send`
+/// and `preview` refuse them as `check` does, before any letter.
+pub fn renderer<'c>(
+    campaign: &'c Campaign,
+    plan: &Plan<'c>,
+) -> Result<crate::render::Renderer<'c>> {
+    let renderer = crate::render::Renderer::new(plan)?;
+    let names = crate::check::template_names(campaign, plan);
+    if names.has_errors() {
+        return Err(Error::Campaign(names));
+    }
+    Ok(renderer)
+}
+
 /// What a selection picks: `--only` and `--limit`.
 pub fn pick(sel: &Selection) -> Pick {
     Pick {

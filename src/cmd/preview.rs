@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::cli::PreviewArgs;
 use crate::error::{Error, Result};
 use crate::render::outputs::Outputs;
-use crate::render::{Format, Renderer};
+use crate::render::Format;
 
 pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
     let campaign = super::load(dir)?;
@@ -21,7 +21,7 @@ pub fn run(dir: &Path, args: &PreviewArgs) -> Result<()> {
                 .into(),
         ));
     }
-    let renderer = Renderer::new(&plan)?;
+    let renderer = super::renderer(&campaign, &plan)?;
     let mut pick = super::pick(&selection);
     pick.limit = Some(pick.limit.map_or(1, |l| l.min(1)));
     let batch = plan

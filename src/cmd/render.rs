@@ -14,7 +14,7 @@ use crate::error::{count, Error, Result};
 use crate::plan::stream::BATCH;
 use crate::plan::Letter;
 use crate::render::outputs::Outputs;
-use crate::render::{Format, Rendered, Renderer};
+use crate::render::{Format, Rendered};
 
 use super::Verbosity;
 
@@ -38,13 +38,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     if channels.has_errors() {
         return Err(Error::Campaign(channels));
     }
-    let renderer = Renderer::new(&plan)?;
-    // A misspelt name, an unknown helper or a missing partial would fail letter after letter: say it once and write
-    // nothing.
-    let names = crate::check::template_names(&campaign, &plan);
-    if names.has_errors() {
-        return Err(Error::Campaign(names));
-    }
+    let renderer = super::renderer(&campaign, &plan)?;
     let pick = super::pick(&args.selection);
     // Without --format, each letter delivered by hand also gets the file its coordinator pastes or prints.
     let hand = |l: &Letter| match args.formats.is_empty() {

@@ -466,4 +466,18 @@ fn a_filter_on_a_misspelt_column_is_an_error() {
         ),
         "{run}"
     );
+    // `send` and `preview` refuse it as `render` does, before any letter: nothing goes out unsigned.
+    c.edit(
+        "lettermerge.toml",
+        "\nrequired = true",
+        "\nrequired = false",
+    );
+    for args in [&["send", "--dry-run"][..], &["preview"][..]] {
+        let run = c.run(args);
+        run.fails_with(1);
+        assert!(
+            run.stderr().contains("`filter` compares `scop`"),
+            "{args:?}\n{run}"
+        );
+    }
 }

@@ -24,7 +24,6 @@ use crate::error::{count, Error, Result};
 use crate::plan::channel::{Channel, CONTACT_FORM};
 use crate::plan::stream::{Pick, BATCH};
 use crate::render::outputs::Outputs;
-use crate::render::Renderer;
 use crate::signoff;
 
 use super::Verbosity;
@@ -44,7 +43,7 @@ pub fn run(dir: &Path, args: &SendArgs, v: Verbosity) -> Result<()> {
         records,
     };
     signoff::report::gate(&campaign, &args.selection.variants, how)?;
-    let renderer = Renderer::new(&plan)?;
+    let renderer = super::renderer(&campaign, &plan)?;
     let attach_pdf = plan
         .variants
         .iter()
