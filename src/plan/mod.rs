@@ -83,9 +83,10 @@ impl Letter<'_, '_> {
     }
 
     /// In a per-signatory letter, short fingerprints that know the signing organization without its key: one of its
-    /// row's other values (sorted), and one of each email address in the row (lower case). A key, or the key
-    /// column, renamed leaves the first the same; an edit of the row besides (a title corrected) leaves the
-    /// addresses. So the journal knows the organization under its new key (`deliver::moved`).
+    /// row's other values (sorted), one of each email address in the row and one of each organization name (lower
+    /// case). A key, or the key column, renamed leaves the first the same; an edit of the row besides (a title
+    /// corrected, a new address) leaves the others. So the journal knows the organization under its new key
+    /// (`deliver::moved`), as long as its old key is gone.
     pub fn signer_prints(&self) -> Vec<String> {
         let (Some(table), Some(row)) = (self.variant.signatory_table, self.signatory) else {
             return Vec::new();
@@ -111,6 +112,20 @@ impl Letter<'_, '_> {
             .collect();
         emails.dedup();
         prints.extend(emails.iter().map(|e| print(&["@", e])));
+        // Its name, in any language column (`organization`, `organization_es`): a sheet cleaned up may change the
+        // key and the address together.
+        for (c, header) in table.headers.iter().enumerate() {
+            let h = header.to_lowercase();
+            let name = row.get(c).trim();
+            if c != table.key_column
+                && (h.starts_with("organization") || h.starts_with("organisation"))
+                && !name.is_empty()
+            {
+                prints.push(print(&["organization", &name.to_lowercase()]));
+            }
+        }
+        prints.sort();
+        prints.dedup();
         prints
     }
 

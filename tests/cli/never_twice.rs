@@ -359,8 +359,8 @@ fn a_renamed_signatory_key_does_not_mail_the_offices_again() {
     );
 }
 
-/// The organization is known by its email address too: a key renamed in the same edit as a corrected name (or an
-/// address written in capitals) is still the organization whose letter the office has.
+/// The organization is known by its email address and its name too: a key renamed in the same edit as a corrected
+/// name, or as a new address, is still the organization whose letter the office has.
 #[test]
 fn a_renamed_signatory_key_with_its_row_edited_is_known_by_its_address() {
     let server = TestServer::start(Options::default());
@@ -381,7 +381,7 @@ fn a_renamed_signatory_key_with_its_row_edited_is_known_by_its_address() {
         "recipients/organizations.csv",
         "id,organization,email,status\n\
          wola-dc,Washington Office on Latin America (WOLA),mm@wola.example,signed\n\
-         amnesty,Amnesty International USA,M@AIUSA.example,signed\n",
+         amnesty,Amnesty International USA,press@aiusa.example,signed\n",
     );
     let run = send(&c, &["--yes"]);
     run.fails_with(1);
