@@ -26,6 +26,9 @@ pub struct Fingerprint {
     /// The text fingerprint without `per_signatory`: what a translation of this variant compares (who signs each
     /// letter is not a sentence to translate).
     pub translated: String,
+    /// The parts an earlier version computed otherwise, as it computed them: a difference there alone is no change
+    /// to name.
+    pub legacy_parts: BTreeMap<String, String>,
 }
 
 /// The part that says a variant sends one letter per signatory.
@@ -135,6 +138,11 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
     if legacy.contains_key("[pdf]") {
         legacy.insert("[pdf]".into(), assets::legacy_pdf_settings(campaign));
     }
+    let legacy_parts: BTreeMap<String, String> = legacy
+        .iter()
+        .filter(|(k, v)| parts.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut legacy_texts = Vec::new();
     if legacy != parts {
         legacy_texts.push(text_of(&legacy, &rows));
@@ -153,6 +161,7 @@ pub fn of(campaign: &Campaign, variant: &Variant, attachments: &[String]) -> Fin
         rows,
         legacy_texts,
         translated,
+        legacy_parts,
     }
 }
 

@@ -52,6 +52,11 @@ impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Change::Changed(p) => write!(f, "{p} changed"),
+            // Counted since December 2026: an approval made before says nothing of it either way.
+            Change::New(p) if p == fingerprint::PER_SIGNATORY => write!(
+                f,
+                "{p} is new in the text (or the approval was made before lettermerge counted it: approve again)"
+            ),
             Change::New(p) => write!(f, "{p} is new in the text"),
             Change::Gone(p) => write!(f, "{p} is no longer used"),
             Change::Rows {
@@ -126,6 +131,7 @@ pub fn diff(
     let names: BTreeSet<&String> = old_parts.keys().chain(now.parts.keys()).collect();
     for name in names {
         match (old_parts.get(name), now.parts.get(name)) {
+            (Some(a), Some(_)) if now.legacy_parts.get(name) == Some(a) => {}
             (Some(a), Some(b)) if a != b => out.push(Change::Changed(name.clone())),
             (None, Some(_)) => out.push(Change::New(name.clone())),
             (Some(_), None) => out.push(Change::Gone(name.clone())),
