@@ -295,14 +295,23 @@ fn a_renamed_key_column_or_variant_does_not_mail_the_offices_again() {
 
 /// A per-signatory campaign whose two signed organizations (aiusa, wola) have each sent their letter to the Secretary.
 fn each_organization_wrote_to_sos() -> (TestServer, crate::harness::Campaign) {
+    let (server, c) = each_wrote_to_sos(None);
+    assert_eq!(server.received().len(), 2, "aiusa and wola");
+    (server, c)
+}
+
+/// The same with `organizations` (a CSV with its header) as the signatory table.
+fn each_wrote_to_sos(organizations: Option<&str>) -> (TestServer, crate::harness::Campaign) {
     let server = TestServer::start(Options::default());
     let c = campaign(
         "[variants.each]\nper_signatory = true\n",
         &smtp_plain(&server, ""),
         &[SOS],
     );
+    if let Some(csv) = organizations {
+        c.write("recipients/organizations.csv", csv);
+    }
     send(&c, &["--yes"]).success();
-    assert_eq!(server.received().len(), 2, "aiusa and wola");
     (server, c)
 }
 
@@ -363,19 +372,11 @@ fn a_renamed_signatory_key_does_not_mail_the_offices_again() {
 /// name, or as a new address, is still the organization whose letter the office has.
 #[test]
 fn a_renamed_signatory_key_with_its_row_edited_is_known_by_its_address() {
-    let server = TestServer::start(Options::default());
-    let c = campaign(
-        "[variants.each]\nper_signatory = true\n",
-        &smtp_plain(&server, ""),
-        &[SOS],
-    );
-    c.write(
-        "recipients/organizations.csv",
+    let (server, c) = each_wrote_to_sos(Some(
         "id,organization,email,status\n\
          wola,Washington Office on Latin America,mm@wola.example,signed\n\
          aiusa,Amnesty International USA,m@aiusa.example,signed\n",
-    );
-    send(&c, &["--yes"]).success();
+    ));
     assert_eq!(server.received().len(), 2);
     c.write(
         "recipients/organizations.csv",
@@ -400,17 +401,9 @@ fn a_renamed_signatory_key_with_its_row_edited_is_known_by_its_address() {
 /// not renamed: its letter goes.
 #[test]
 fn a_new_organization_sharing_a_signers_address_is_sent() {
-    let server = TestServer::start(Options::default());
-    let c = campaign(
-        "[variants.each]\nper_signatory = true\n",
-        &smtp_plain(&server, ""),
-        &[SOS],
-    );
-    c.write(
-        "recipients/organizations.csv",
+    let (server, c) = each_wrote_to_sos(Some(
         "id,organization,email,status\nwola,Washington Office on Latin America,mm@wola.example,signed\n",
-    );
-    send(&c, &["--yes"]).success();
+    ));
     c.append(
         "recipients/organizations.csv",
         "mwg,Mexico Working Group,mm@wola.example,signed",
