@@ -197,9 +197,7 @@ fn killed_mid_run_then_run_again_each_official_gets_one_or_is_reported() {
         reply_delay: Some(Duration::from_millis(15)),
         ..Options::default()
     });
-    let rows = senators(N);
-    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
-    let c = campaign("", &smtp_plain(&server, "connections = 4\n"), &rows);
+    let c = senators(N, &server, "connections = 4\n");
 
     let mut child = spawn_send(&c, Stdio::null);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -298,13 +296,7 @@ fn killed_mid_run_then_run_again_each_official_gets_one_or_is_reported() {
 fn killed_while_letters_wait_for_their_turn_under_a_rate_none_is_uncertain() {
     const N: usize = 8;
     let server = TestServer::start(Options::default());
-    let rows = senators(N);
-    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
-    let c = campaign(
-        "",
-        &smtp_plain(&server, "connections = 3\nrate = 2\n"),
-        &rows,
-    );
+    let c = senators(N, &server, "connections = 3\nrate = 2\n");
     let mut child = spawn_send(&c, Stdio::null);
     // Two letters and their archive copies: the other two threads now wait for their turns, 0.5 s apart.
     wait_for_messages(&server, 2);
@@ -330,13 +322,7 @@ fn killed_while_letters_wait_for_their_turn_under_a_rate_none_is_uncertain() {
 fn a_signal_stops_the_run_cleanly_with_its_summary() {
     const N: usize = 8;
     let server = TestServer::start(Options::default());
-    let rows = senators(N);
-    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
-    let c = campaign(
-        "",
-        &smtp_plain(&server, "connections = 2\nrate = 2\n"),
-        &rows,
-    );
+    let c = senators(N, &server, "connections = 2\nrate = 2\n");
     let child = spawn_send(&c, Stdio::piped);
     wait_for_messages(&server, 2);
     // SAFETY: a plain kill(2) of our own child.
@@ -390,14 +376,17 @@ fn a_rerun_that_leaves_letters_uncertain_exits_1() {
 }
 
 /// `n` officials, `o000`…, each with an address of their own.
-fn senators(n: usize) -> Vec<String> {
-    (0..n)
+/// A campaign of `n` senators (o000@senate.example…) sending through `server` with `smtp_extra` in `[smtp]`.
+fn senators(n: usize, server: &TestServer, smtp_extra: &str) -> crate::harness::Campaign {
+    let rows: Vec<String> = (0..n)
         .map(|i| {
             format!(
                 "o{i:03},Senator,First{i},Last{i},,o{i:03}@senate.example,email,torture,torture"
             )
         })
-        .collect()
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    campaign("", &smtp_plain(server, smtp_extra), &rows)
 }
 
 /// `send --yes` in the background, its output to `out()` (null, or piped to read).
