@@ -11,6 +11,7 @@ pub(crate) mod context;
 pub(crate) mod eml;
 pub(crate) mod escape;
 pub(crate) mod file_name;
+mod fold;
 mod format;
 pub(crate) mod headers;
 pub(crate) mod helpers;
@@ -118,6 +119,8 @@ pub struct Renderer<'c> {
     shared_templates: BTreeSet<String>,
     /// The body templates with their partials spliced in.
     spliced: splice::Spliced,
+    /// Each variant's copy of them with its shared blocks rendered once.
+    folds: fold::Folds,
 }
 
 const FILENAME: &str = "[output] filename";
@@ -234,11 +237,16 @@ impl<'c> Renderer<'c> {
         if problems.has_errors() {
             return Err(problems);
         }
-        let letters = campaign.templates.iter().flat_map(|(path, t)| {
-            let cover = t.front.body.as_ref().map(|f| cover_name(&f.source));
-            std::iter::once(path.clone()).chain(cover)
-        });
-        let spliced = splice::Spliced::register(&mut body, letters);
+        let letters: Vec<String> = campaign
+            .templates
+            .iter()
+            .flat_map(|(path, t)| {
+                let cover = t.front.body.as_ref().map(|f| cover_name(&f.source));
+                std::iter::once(path.clone()).chain(cover)
+            })
+            .collect();
+        let spliced = splice::Spliced::register(&mut body, letters.iter().cloned());
+        let folds = fold::Folds::new(plan, &letters);
         let parts = plan
             .variants
             .iter()
@@ -252,6 +260,7 @@ impl<'c> Renderer<'c> {
             parts,
             shared_templates: attachment::shared_templates(campaign),
             spliced,
+            folds,
             // Most letters read tables through `rows`; the context carries them only for letters that read `tables`.
             tables: if plan.variants.iter().any(|v| v.reads.context_tables) {
                 context::tables_value(campaign)
@@ -271,17 +280,44 @@ impl<'c> Renderer<'c> {
         let (ctx, rest) =
             context::letter_context_with(self.campaign, letter, parts.lend(&self.tables));
         let mut ctx = handlebars::Context::from(ctx);
-        let rendered = self.render_in(letter, &ctx);
+        let rendered = self.render_in(letter, &ctx, true);
         parts.give_back(rest, ctx.data_mut());
         rendered
     }
 
-    /// Renders the letter from a context the caller made (`check`'s probes change values in it).
+    /// Renders the letter from a context the caller made (`check`'s probes change values in it, so nothing folded
+    /// from another letter's context is used).
     pub fn render_value(&self, letter: &Letter, ctx: Value) -> Result<Rendered, Problem> {
-        self.render_in(letter, &handlebars::Context::from(ctx))
+        self.render_in(letter, &handlebars::Context::from(ctx), false)
     }
 
-    fn render_in(&self, letter: &Letter, ctx: &handlebars::Context) -> Result<Rendered, Problem> {
+    /// A body template's text: from the variant's folded copy when `fold` allows and it renders, else spliced, else
+    /// as written (whose error then says where).
+    fn body_text(
+        &self,
+        letter: &Letter,
+        name: &str,
+        ctx: &handlebars::Context,
+        fold: bool,
+    ) -> Result<String, RenderError> {
+        if fold {
+            let registered = self.spliced.registered(name);
+            let folded = self
+                .folds
+                .render(&self.body, &letter.variant.name, name, registered, ctx);
+            if let Some(Ok(text)) = folded {
+                return Ok(text);
+            }
+        }
+        self.spliced.render(&self.body, name, ctx)
+    }
+
+    fn render_in(
+        &self,
+        letter: &Letter,
+        ctx: &handlebars::Context,
+        fold: bool,
+    ) -> Result<Rendered, Problem> {
         let variant = letter.variant;
         let template = &self.campaign.templates[&variant.template];
         let id = letter.id();
@@ -291,8 +327,7 @@ impl<'c> Renderer<'c> {
             row: row_place(self.campaign, row_line),
         };
         let markdown = self
-            .spliced
-            .render(&self.body, &variant.template, ctx)
+            .body_text(letter, &variant.template, ctx, fold)
             .map_err(|e| self.problem(&who, &e))?;
         let front = &template.front;
         let mut rendered_fields: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
@@ -326,8 +361,7 @@ impl<'c> Renderer<'c> {
             Some(field) => {
                 let name = cover_name(&field.source);
                 Some(
-                    self.spliced
-                        .render(&self.body, &name, ctx)
+                    self.body_text(letter, &name, ctx, fold)
                         .map_err(|e| self.problem(&who, &e))?,
                 )
             }

@@ -35,6 +35,11 @@ impl Spliced {
         Spliced(twins)
     }
 
+    /// The name under which template `name` is registered spliced, else `name` itself.
+    pub fn registered<'a>(&'a self, name: &'a str) -> &'a str {
+        self.0.get(name).map_or(name, String::as_str)
+    }
+
     /// Template `name`, spliced where it can be; on any error the template as written says what went wrong and where.
     pub fn render(
         &self,
