@@ -271,9 +271,16 @@ pub fn in_language(mut row: Map<String, Value>, lang: &str) -> Map<String, Value
 
 /// `row[NAME_LANG]` when filled, else `row[NAME]`.
 pub fn localized<'a>(row: &'a Value, name: &str, lang: &str) -> Option<&'a str> {
-    let own = row
-        .get(format!("{name}_{}", primary(lang)))
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty());
+    // Called for each part of each name on every letter: the key is built in a buffer the thread keeps.
+    thread_local!(static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) });
+    let subtag = lang.trim().split(['-', '_']).next().unwrap_or("");
+    let own = KEY.with_borrow_mut(|key| {
+        key.clear();
+        key.push_str(name);
+        key.push('_');
+        key.extend(subtag.chars().map(|c| c.to_ascii_lowercase()));
+        row.get(key.as_str())
+    });
+    let own = own.and_then(Value::as_str).filter(|s| !s.trim().is_empty());
     own.or_else(|| row.get(name).and_then(Value::as_str))
 }

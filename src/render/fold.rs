@@ -75,43 +75,47 @@ enum Scope {
     Shared,
 }
 
-/// Each variant's folded copy of each body template, made by the variant's first letter.
+/// Each variant's folded copies, made by the variant's first letter.
 #[derive(Debug, Default)]
-pub struct Folds {
-    /// (variant, template) → the folded copy, `None` when nothing folds.
-    slots: HashMap<(String, String), OnceLock<Option<Template>>>,
-    /// Per variant, the shared names no recipient column also holds.
-    shared: HashMap<String, Vec<&'static str>>,
+pub struct Folds(HashMap<String, VariantFolds>);
+
+#[derive(Debug, Default)]
+struct VariantFolds {
+    /// The shared names no recipient column also holds.
+    shared: Vec<&'static str>,
+    /// Body template → its folded copy, `None` when nothing folds.
+    bodies: HashMap<String, OnceLock<Option<Template>>>,
+    /// Front matter field template → its text, when every letter of the variant has the same (a subject, a sender).
+    fields: HashMap<String, OnceLock<Option<String>>>,
 }
 
 impl Folds {
-    /// A slot for every variant and each of `templates` (the body templates, by name).
-    pub fn new(plan: &Plan, templates: &[String]) -> Folds {
+    /// A slot for every variant and each of `bodies` (body templates) and `fields` (front matter templates), by name.
+    pub fn new(plan: &Plan, bodies: &[String], fields: &[String]) -> Folds {
         let columns = &plan.campaign.recipients.headers;
         // A recipient column named `signatory` stands in the context in place of the variant's own value: a name a
         // column holds is never folded.
         let taken = |name: &str| columns.iter().any(|c| c == name);
-        let mut folds = Folds::default();
-        for v in &plan.variants {
+        let folds = plan.variants.iter().map(|v| {
             let extra: &[&str] = if v.per_signatory { &[] } else { SIGNATORIES };
-            let names = SHARED
+            let shared = SHARED
                 .iter()
                 .chain(extra)
                 .copied()
                 .filter(|n| !taken(n))
                 .collect();
-            folds.shared.insert(v.name.clone(), names);
-            for t in templates {
-                folds
-                    .slots
-                    .insert((v.name.clone(), t.clone()), OnceLock::new());
-            }
-        }
-        folds
+            let folds = VariantFolds {
+                shared,
+                bodies: slots(bodies),
+                fields: slots(fields),
+            };
+            (v.name.clone(), folds)
+        });
+        Folds(folds.collect())
     }
 
-    /// Template `name` (registered in `body` as `registered`) for a letter of `variant` whose context is `ctx`:
-    /// rendered from the variant's folded copy when there is one. `None` when the template has no folded copy.
+    /// Body template `name` (registered in `body` as `registered`) for a letter of `variant` whose context is `ctx`:
+    /// rendered from the variant's folded copy. `None` when the template has no folded copy.
     pub fn render(
         &self,
         body: &Handlebars,
@@ -120,15 +124,35 @@ impl Folds {
         registered: &str,
         ctx: &Context,
     ) -> Option<Result<String, RenderError>> {
-        let slot = self.slots.get(&(variant.to_string(), name.to_string()))?;
-        let names = self.shared.get(variant)?;
-        let folded = slot.get_or_init(|| {
+        let v = self.0.get(variant)?;
+        let folded = v.bodies.get(name)?.get_or_init(|| {
             let t = body.get_template(registered)?;
-            fold(body, t, names, ctx)
+            fold(body, t, &v.shared, ctx)
         });
-        let t = folded.as_ref()?;
-        Some(render(body, t, ctx))
+        Some(render(body, folded.as_ref()?, ctx))
     }
+
+    /// Front matter field `name` of `raw` for a letter of `variant`, when every letter of the variant gets the same
+    /// text (`subject: 'Human rights in Mexico on the occasion of {{vars.occasion}}'`).
+    pub fn field(
+        &self,
+        raw: &Handlebars,
+        variant: &str,
+        name: &str,
+        ctx: &Context,
+    ) -> Option<&str> {
+        let v = self.0.get(variant)?;
+        let text = v.fields.get(name)?.get_or_init(|| {
+            let t = raw.get_template(name)?;
+            let all = t.elements.iter().all(|e| shared(e, Scope::Root, &v.shared));
+            all.then(|| render(raw, t, ctx).ok()).flatten()
+        });
+        text.as_deref()
+    }
+}
+
+fn slots<T>(names: &[String]) -> HashMap<String, OnceLock<T>> {
+    names.iter().map(|n| (n.clone(), OnceLock::new())).collect()
 }
 
 /// Renders a template that is not registered, as `Handlebars::render_with_context` renders a registered one.

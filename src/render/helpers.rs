@@ -134,11 +134,27 @@ fn people(h: &Helper, ctx: &Context, rc: &mut RenderContext<'_, '_>, lang: &str)
     };
     match h.param(0) {
         Some(p) => from(p.value()),
-        None => rc
-            .evaluate(ctx, "this")
-            .map(|j| from(j.as_json()))
-            .unwrap_or_default(),
+        None => this(ctx, rc).map(from).unwrap_or_default(),
     }
+}
+
+/// The value `this` names where a helper is called, found as handlebars finds it (the current block's value, else
+/// its path from the root) without parsing the path `this` for every letter.
+fn this<'a>(ctx: &'a Context, rc: &'a RenderContext) -> Option<&'a Value> {
+    let Some(block) = rc.block() else {
+        return Some(ctx.data());
+    };
+    if let Some(v) = block.base_value() {
+        return Some(v);
+    }
+    block
+        .base_path()
+        .iter()
+        .try_fold(ctx.data(), |v, seg| match v {
+            Value::Object(m) => m.get(seg),
+            Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        })
 }
 
 fn salutation(h: &Helper, ctx: &Context, rc: &mut RenderContext) -> Result<Value, RenderError> {

@@ -246,7 +246,16 @@ impl<'c> Renderer<'c> {
             })
             .collect();
         let spliced = splice::Spliced::register(&mut body, letters.iter().cloned());
-        let folds = fold::Folds::new(plan, &letters);
+        let fields: Vec<String> = campaign
+            .templates
+            .iter()
+            .flat_map(|(path, t)| {
+                front_fields(&t.front)
+                    .into_iter()
+                    .map(|(key, index, field)| field_template(path, key, index, field.line))
+            })
+            .collect();
+        let folds = fold::Folds::new(plan, &letters, &fields);
         let parts = plan
             .variants
             .iter()
@@ -333,10 +342,16 @@ impl<'c> Renderer<'c> {
         let mut rendered_fields: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
         for (key, index, field) in front_fields(front) {
             let name = field_template(&variant.template, key, index, field.line);
-            let value = self
-                .raw
-                .render_with_context(&name, ctx)
-                .map_err(|e| self.problem(&who, &e))?;
+            let shared = fold
+                .then(|| self.folds.field(&self.raw, &variant.name, &name, ctx))
+                .flatten();
+            let value = match shared {
+                Some(text) => text.to_string(),
+                None => self
+                    .raw
+                    .render_with_context(&name, ctx)
+                    .map_err(|e| self.problem(&who, &e))?,
+            };
             rendered_fields
                 .entry(key)
                 .or_default()

@@ -66,11 +66,13 @@ impl Cells {
                 .to_string()
         };
         // Any of these may name the chamber a ranking member sits in.
-        let chamber = ["chamber", "position", "organization"]
-            .iter()
-            .map(|k| get(k))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut chamber = String::new();
+        for (i, k) in ["chamber", "position", "organization"].iter().enumerate() {
+            if i > 0 {
+                chamber.push(' ');
+            }
+            chamber.push_str(crate::render::context::localized(row, k, lang).unwrap_or(""));
+        }
         Cells([
             get("title"),
             get("first_name"),
