@@ -32,37 +32,60 @@ use names::{Names, Scope};
 /// Every problem of the campaign and of the letters `opts` plans; `only` (ids, as `--only` takes them) narrows the
 /// letters looked at, none meaning all.
 pub fn campaign(campaign: &Campaign, opts: &PlanOptions, only: &[String]) -> Problems {
-    let mut problems = Problems::new();
+    // The primary table's row checks read the table on a thread of their own while the letters are planned and
+    // checked; what they find is listed where it always was.
+    std::thread::scope(|s| {
+        let rows_found = s.spawn(|| primary::pass(campaign));
+        let join = move || {
+            rows_found
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        };
+        checked(campaign, opts, only, join)
+    })
+}
+
+fn checked(
+    campaign: &Campaign,
+    opts: &PlanOptions,
+    only: &[String],
+    rows_found: impl FnOnce() -> primary::Found,
+) -> Problems {
+    let mut head = Problems::new();
     // The settings `send` and `render` refuse, whatever the letters say.
-    problems.extend(preflight::smtp(campaign));
+    head.extend(preflight::smtp(campaign));
     let formats = preflight::manifest_formats(campaign).unwrap_or_else(|p| {
-        problems.push(p);
+        head.push(p);
         Vec::new()
     });
     if let Err(p) = preflight::output_dir(campaign) {
-        problems.push(p);
+        head.push(p);
     } else if campaign.manifest.manifest.smtp.is_none() {
         if let Err(p) = preflight::outbox(campaign) {
-            problems.push(p);
+            head.push(p);
         }
     }
-    problems.extend(rows::encodings(campaign));
-    // One read of the primary table for its row checks; they are listed where they always were.
-    let rows_found = primary::pass(campaign);
-    problems.extend(rows_found.case_keys);
+    head.extend(rows::encodings(campaign));
+    let mut problems = Problems::new();
     problems.extend(rows::case_keys(campaign));
+    // The problems so far, the row checks' keys that differ only by case, then `rest`.
+    let assemble = |mut head: Problems, case_keys: Problems, rest: Problems| {
+        head.extend(case_keys);
+        head.extend(rest);
+        head
+    };
     let plan = match Plan::new(campaign, opts) {
         Ok(p) => p,
         Err(p) => {
             problems.extend(p);
-            return problems.grouped();
+            return assemble(head, rows_found().case_keys, problems).grouped();
         }
     };
     let renderer = match Renderer::new(&plan) {
         Ok(r) => r,
         Err(p) => {
             problems.extend(p);
-            return problems.grouped();
+            return assemble(head, rows_found().case_keys, problems).grouped();
         }
     };
     problems.extend(rows::columns(campaign));
@@ -73,10 +96,6 @@ pub fn campaign(campaign: &Campaign, opts: &PlanOptions, only: &[String]) -> Pro
     problems.extend(rows::folded(campaign));
     // Here come the address rules of every unit, found by the letters' pass below.
     let mut after = Problems::new();
-    after.extend(rows_found.roster);
-    after.extend(rows_found.channels);
-    after.extend(rows_found.addresses);
-    after.extend(rows_found.filters);
     after.extend(filters::signatories(campaign, &plan));
     if let Some(t) = plan.variants.iter().find_map(|v| v.signatory_table) {
         after.extend(rows::near_duplicates(t));
@@ -141,7 +160,13 @@ pub fn campaign(campaign: &Campaign, opts: &PlanOptions, only: &[String]) -> Pro
         typeset,
     };
     let (units, by_letter) = letters.check();
+    let rows_found = rows_found();
+    let mut problems = assemble(head, rows_found.case_keys, problems);
     problems.extend(units);
+    problems.extend(rows_found.roster);
+    problems.extend(rows_found.channels);
+    problems.extend(rows_found.addresses);
+    problems.extend(rows_found.filters);
     problems.extend(after);
     problems.extend(by_letter);
     // The same template problem is found once per variant that uses the template, and once per letter that
@@ -202,7 +227,9 @@ impl Letters<'_, '_> {
                 .iter()
                 .any(|v| v.vars.values().any(|x| x.as_str() == Some("formal")));
         let mut n = 0;
-        for batch in self.plan.batches(&pick, BATCH) {
+        let mut batches = self.plan.batches(&pick, BATCH);
+        let mut next = batches.next();
+        while let Some(batch) = next.take() {
             let batch = match batch {
                 Ok(b) => b,
                 Err(p) => {
@@ -236,17 +263,22 @@ impl Letters<'_, '_> {
                         .collect(),
                 )
             };
-            let (in_units, results) = match &pool {
-                Ok(pool) => pool.install(both),
+            // The next batch is read from the table while this one is checked.
+            let ((in_units, results), following) = match &pool {
+                Ok(pool) => pool.install(|| rayon::join(both, || batches.next())),
                 Err(_) => (
-                    batch.units().map(rows).collect(),
-                    letters
-                        .iter()
-                        .enumerate()
-                        .map(|(i, l)| self.letter(l, first == Some(i), shown == Some(i)))
-                        .collect(),
+                    (
+                        batch.units().map(rows).collect(),
+                        letters
+                            .iter()
+                            .enumerate()
+                            .map(|(i, l)| self.letter(l, first == Some(i), shown == Some(i)))
+                            .collect(),
+                    ),
+                    batches.next(),
                 ),
             };
+            next = following;
             units.extend(in_units.into_iter().flatten());
             for (l, (problems, stem)) in letters.iter().zip(results) {
                 found.extend(problems.into_iter().map(|(slot, p)| (n, slot, p)));

@@ -117,11 +117,20 @@ pub(super) fn foreign_office_word(
         " {} ",
         text.to_lowercase().replace([',', ':', '.', ';'], " ")
     );
-    for (word, id) in address::all_office_words() {
-        // Cheap first: a word not in the text at all needs no other test.
-        if !lower.contains(word.as_str()) {
-            continue;
-        }
+    // Every office word the text holds, found in one pass, then looked at in the list's order.
+    static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let words = address::all_office_words();
+    let finder = FINDER.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(words.iter().map(|(w, _)| w))
+            .expect("the office words make an automaton")
+    });
+    let mut held: Vec<usize> = finder
+        .find_overlapping_iter(&lower)
+        .map(|m| m.pattern().as_usize())
+        .collect();
+    held.sort_unstable();
+    held.dedup();
+    for (word, id) in held.into_iter().map(|i| &words[i]) {
         if allowed.contains(word) || word.split(' ').all(|w| allowed.contains(w)) {
             continue;
         }
