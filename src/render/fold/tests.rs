@@ -227,3 +227,14 @@ fn past_the_texts_it_keeps_a_block_renders_in_place() {
     }
     assert_eq!(folded.kept[0].texts.read().unwrap().len(), KEPT);
 }
+
+#[test]
+fn every_helper_lettermerge_adds_was_reviewed_as_pure() {
+    // A helper added to `walk::HELPERS` folds like these: if its value reads the letter's context beyond its call
+    // (as `salutation` reads `this` when given nothing), teach `call_reads` about it before adding it here.
+    assert_eq!(
+        crate::plan::reads::walk::HELPERS.join(" "),
+        "salutation addressee join date rows filter mailbox upper lower default columns"
+    );
+    assert!(!pure("log") && !pure("raw") && pure("each") && pure("lookup"));
+}
