@@ -39,7 +39,6 @@ use crate::load::template::FrontMatter;
 use crate::load::Campaign;
 use crate::plan::channel::Channel;
 use crate::plan::{Letter, Plan};
-use crate::render::file_name::{names_the_key, sanitize_file_name};
 use context::VariantParts;
 use headers::Headers;
 use helpers::{TableRows, Tables};
@@ -474,69 +473,6 @@ impl<'c> Renderer<'c> {
             out.extend(helpers::split_cell(&value));
         }
         Ok(out)
-    }
-
-    /// The letter's file name without extension: the template's `filename`, else `[output] filename`, sanitized,
-    /// with `-SIGNATORY` for per-signatory letters.
-    pub fn file_stem(&self, letter: &Letter) -> Result<String, Problem> {
-        let raw = if let Some(key) = self.key_stem(letter) {
-            key.to_string()
-        } else {
-            let who = LetterRef {
-                id: letter.id(),
-                row: row_place(self.campaign, letter.row().map(|r| r.line)),
-            };
-            // File names nearly always use the key or a column: try the cheap context (no tables, no signatory
-            // list) before building the whole one.
-            let light = handlebars::Context::from(context::light_context(
-                self.campaign,
-                letter,
-                &self.parts,
-            ));
-            self.stem_in(letter, &light, &who).or_else(|_| {
-                let ctx = handlebars::Context::from(self.context(letter));
-                self.stem_in(letter, &ctx, &who)
-            })?
-        };
-        Ok(self.safe_stem(letter, &raw))
-    }
-
-    /// The letter's key, when its file-name template is the default `{{letter.key}}`, which renders as the key
-    /// itself (the file-name registry escapes nothing): no context to build. `render` and `check` name every letter
-    /// before they render any.
-    fn key_stem<'l>(&self, letter: &'l Letter) -> Option<&'l str> {
-        let template = &self.campaign.templates[&letter.variant.template];
-        let source = template.front.filename.as_ref().map_or(
-            self.campaign.manifest.manifest.output.filename.as_str(),
-            |f| f.source.as_str(),
-        );
-        names_the_key(source).then(|| letter.key())
-    }
-
-    /// A rendered file name made safe, with `-SIGNATORY` for a per-signatory letter.
-    fn safe_stem(&self, letter: &Letter, raw: &str) -> String {
-        let mut stem = sanitize_file_name(raw.trim());
-        if let Some(sig) = letter.signatory_key() {
-            stem = sanitize_file_name(&format!("{stem}-{sig}"));
-        }
-        stem
-    }
-
-    /// The file name as its template renders it, before it is made safe.
-    fn stem_in(
-        &self,
-        letter: &Letter,
-        ctx: &handlebars::Context,
-        who: &LetterRef,
-    ) -> Result<String, Problem> {
-        let template = &self.campaign.templates[&letter.variant.template];
-        let name = match &template.front.filename {
-            Some(f) => field_template(&letter.variant.template, "filename", 0, f.line),
-            None => FILENAME.to_string(),
-        };
-        self.raw
-            .render_with_context(&name, ctx)
-            .map_err(|e| self.problem(who, &e))
     }
 
     fn problem(&self, who: &LetterRef, e: &RenderError) -> Problem {
