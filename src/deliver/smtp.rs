@@ -1,24 +1,23 @@
 //! SMTP delivery: a pool of authenticated sessions behind a blocking, thread-safe `Mailer`.
 //!
-//! lettre speaks SMTP; this module decides how sessions are opened (see `stream`), shared, paced,
-//! timed out, and how each failure is classified for the journal: a 5xx is `Permanent`, a 4xx
+//! lettre speaks SMTP; this module decides how sessions are opened (see `stream`), shared, paced
+//! and timed out, and `transaction` how a message goes on a session (in groups of commands where
+//! the server offers PIPELINING) and how each failure is classified for the journal: a 5xx is `Permanent`, a 4xx
 //! `Transient`, a lost session `Connection` before the whole message was handed over and
 //! `Uncertain` after (the server may have queued it without us hearing its reply). Only the first
 //! two classes of connection trouble are ever retried: an uncertain message is never sent twice.
 
 mod config;
 mod stream;
+mod transaction;
 
 use std::fmt;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use lettre::address::{Address, Envelope as SmtpEnvelope};
-use lettre::transport::smtp::client::AsyncSmtpConnection;
-use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
-use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParameter};
+use lettre::transport::smtp::commands::Rset;
 use lettre::transport::smtp::response::Response;
 use tokio::sync::Semaphore;
 
@@ -26,6 +25,7 @@ pub use config::{
     password, password_from, PasswordError, Secret, Security, SmtpConfig, PASSWORD_ENV,
 };
 use stream::Connector;
+use transaction::{Fail, Session};
 
 /// The SMTP envelope: who the server delivers to, independent of the message's headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,17 +136,6 @@ impl Pacer {
     }
 }
 
-/// How one attempt on one session failed.
-enum Fail {
-    /// The server answered 4xx/5xx: the session is still in step and can be reset and reused.
-    Reply(SendError),
-    /// The session broke before the message was handed over, without a timeout: typically an
-    /// idle session the server had closed. Safe to repeat once on a fresh session.
-    Stale(SendError),
-    /// The session is unusable.
-    Broken(SendError),
-}
-
 /// A pool of up to `connections` SMTP sessions, opened on demand, reused across messages and
 /// shared by every thread that calls [`Mailer::send`].
 pub struct Mailer {
@@ -159,7 +148,7 @@ pub struct Mailer {
 /// The sessions and what opens and limits them, shared by the runtime's tasks.
 struct Pool {
     connector: Connector,
-    idle: Mutex<Vec<AsyncSmtpConnection>>,
+    idle: Mutex<Vec<Session>>,
     slots: Semaphore,
 }
 
@@ -291,14 +280,14 @@ impl Pool {
             .await
             .map_err(|_| SendError::Config("the mailer is closed".into()))?;
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let (mut conn, mut reused) = match pooled {
-            Some(conn) => (conn, true),
+        let (mut session, mut reused) = match pooled {
+            Some(session) => (session, true),
             None => (self.connector.open().await?, false),
         };
         loop {
-            match self.transaction(&mut conn, &envelope, message).await {
+            match transaction::send(&self.connector, &mut session, &envelope, message).await {
                 Ok(reply) => {
-                    self.release(conn);
+                    self.release(session);
                     return Ok(Outcome {
                         reply: response_text(&reply),
                         attempts: 1,
@@ -307,14 +296,15 @@ impl Pool {
                 Err(Fail::Reply(err)) => {
                     // lettre would QUIT here; RSET keeps the session for the next letter.
                     let reset = self.connector.timeout();
-                    if let Ok(Ok(_)) = tokio::time::timeout(reset, conn.command(Rset)).await {
-                        self.release(conn);
+                    if let Ok(Ok(_)) = tokio::time::timeout(reset, session.conn.command(Rset)).await
+                    {
+                        self.release(session);
                     }
                     return Err(err);
                 }
                 Err(Fail::Stale(_)) if reused => {
-                    drop(conn);
-                    conn = self.connector.open().await?;
+                    drop(session);
+                    session = self.connector.open().await?;
                     reused = false;
                 }
                 Err(Fail::Stale(err) | Fail::Broken(err)) => return Err(err),
@@ -322,151 +312,13 @@ impl Pool {
         }
     }
 
-    fn release(&self, conn: AsyncSmtpConnection) {
-        if !conn.has_broken() {
+    fn release(&self, session: Session) {
+        if !session.conn.has_broken() {
             self.idle
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .push(conn);
+                .push(session);
         }
-    }
-
-    /// One MAIL/RCPT/DATA exchange. lettre's `send` would QUIT on the first refused recipient
-    /// and append a blank line to a message that already ends in CRLF; this keeps the session
-    /// and the bytes exact.
-    async fn transaction(
-        &self,
-        conn: &mut AsyncSmtpConnection,
-        envelope: &SmtpEnvelope,
-        message: &[u8],
-    ) -> Result<Response, Fail> {
-        let mut params = Vec::new();
-        let info = conn.server_info();
-        let non_ascii_address = envelope
-            .from()
-            .into_iter()
-            .chain(envelope.to())
-            .any(|a| !AsRef::<str>::as_ref(a).is_ascii());
-        if non_ascii_address {
-            if !info.supports_feature(Extension::SmtpUtfEight) {
-                return Err(Fail::Reply(SendError::Permanent {
-                    reply: "not sent: an address is not ASCII and the server does not offer \
-                            SMTPUTF8"
-                        .into(),
-                }));
-            }
-            params.push(MailParameter::SmtpUtfEight);
-        }
-        if !message.is_ascii() {
-            if !info.supports_feature(Extension::EightBitMime) {
-                return Err(Fail::Reply(SendError::Permanent {
-                    reply: "not sent: the message has 8-bit content and the server does not \
-                            offer 8BITMIME"
-                        .into(),
-                }));
-            }
-            params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-        }
-
-        self.step(
-            conn,
-            Mail::new(envelope.from().cloned(), params),
-            "MAIL FROM",
-        )
-        .await?;
-        for rcpt in envelope.to() {
-            self.step(conn, Rcpt::new(rcpt.clone(), vec![]), "RCPT TO")
-                .await
-                .map_err(|f| {
-                    // A grouped letter goes to several offices: the reply says which one was refused.
-                    let named = |reply: String| format!("{reply} (for {rcpt})");
-                    match f {
-                        Fail::Reply(SendError::Permanent { reply }) if envelope.to().len() > 1 => {
-                            Fail::Reply(SendError::Permanent {
-                                reply: named(reply),
-                            })
-                        }
-                        Fail::Reply(SendError::Transient { reply }) if envelope.to().len() > 1 => {
-                            Fail::Reply(SendError::Transient {
-                                reply: named(reply),
-                            })
-                        }
-                        f => f,
-                    }
-                })?;
-        }
-        self.step(conn, Data, "DATA").await?;
-
-        // lettre always appends CRLF.CRLF; the message's own final CRLF is the first half of it.
-        let body = message.strip_suffix(b"\r\n").unwrap_or(message);
-        // Until every chunk of the body is written, a broken session proves the message incomplete: a
-        // server must discard a message whose final `.` never came (RFC 5321 §4.1.1.4), so it can be
-        // sent again. Once the last chunk is out, the `.` may reach the server and a lost reply is
-        // uncertain.
-        let handed_over = AtomicBool::new(false);
-        let chunks = Chunks {
-            rest: body,
-            done: &handed_over,
-        };
-        let server = self.connector.timeout();
-        let result = tokio::time::timeout(server, conn.message_iter(chunks)).await;
-        let complete = handed_over.load(Ordering::SeqCst);
-        match result {
-            Ok(Ok(reply)) => Ok(reply),
-            Ok(Err(e)) if e.status().is_some() => Err(self.classify(e, "after the message")),
-            Ok(Err(e)) if !complete => Err(Fail::Broken(SendError::Connection(
-                self.connector.scrub(format!(
-                    "the connection broke while the message was being sent, so it was not \
-                     delivered ({e})"
-                )),
-            ))),
-            Ok(Err(e)) => Err(Fail::Broken(SendError::Uncertain(self.connector.scrub(
-                format!(
-                    "the connection was lost after the message was sent, before the server \
-                 confirmed it; it may have been delivered ({e})"
-                ),
-            )))),
-            Err(_) if !complete => Err(Fail::Broken(SendError::Connection(format!(
-                "the server took no more of the message within {:.1} s, so it was not delivered",
-                server.as_secs_f64()
-            )))),
-            Err(_) => Err(Fail::Broken(SendError::Uncertain(format!(
-                "no reply within {:.1} s after the message was sent; it may have been delivered",
-                server.as_secs_f64()
-            )))),
-        }
-    }
-
-    async fn step(
-        &self,
-        conn: &mut AsyncSmtpConnection,
-        command: impl fmt::Display,
-        what: &str,
-    ) -> Result<Response, Fail> {
-        let limit = self.connector.timeout();
-        match tokio::time::timeout(limit, conn.command(command)).await {
-            Ok(Ok(reply)) => Ok(reply),
-            Ok(Err(e)) => Err(self.classify(e, what)),
-            Err(_) => Err(Fail::Broken(SendError::Connection(format!(
-                "no reply to {what} within {:.1} s",
-                limit.as_secs_f64()
-            )))),
-        }
-    }
-
-    fn classify(&self, e: lettre::transport::smtp::Error, what: &str) -> Fail {
-        if let Some(code) = e.status() {
-            let reply = self.connector.scrub(format!("{code} {}", reply_text(&e)));
-            return Fail::Reply(if e.is_permanent() {
-                SendError::Permanent { reply }
-            } else {
-                SendError::Transient { reply }
-            });
-        }
-        Fail::Stale(SendError::Connection(
-            self.connector
-                .scrub(format!("the connection broke at {what}: {e}")),
-        ))
     }
 }
 
@@ -481,35 +333,12 @@ impl Drop for Mailer {
         // A polite QUIT, but never let a stalled server hold up the end of the run.
         rt.block_on(async {
             let quit_all = async {
-                for mut conn in idle {
-                    let _ = conn.quit().await;
+                for mut session in idle {
+                    let _ = session.conn.quit().await;
                 }
             };
             let _ = tokio::time::timeout(Duration::from_secs(1), quit_all).await;
         });
-    }
-}
-
-/// The message body in pieces for `message_iter`, noting when the last piece has been written
-/// (lettre asks for the next piece only after writing the previous one).
-struct Chunks<'a> {
-    rest: &'a [u8],
-    done: &'a AtomicBool,
-}
-
-impl<'a> Iterator for Chunks<'a> {
-    type Item = &'a [u8];
-
-    fn next(&mut self) -> Option<&'a [u8]> {
-        // lettre dot-stuffs across pieces with one codec, so a piece may end anywhere.
-        const PIECE: usize = 64 * 1024;
-        if self.rest.is_empty() {
-            self.done.store(true, Ordering::SeqCst);
-            return None;
-        }
-        let (piece, rest) = self.rest.split_at(self.rest.len().min(PIECE));
-        self.rest = rest;
-        Some(piece)
     }
 }
 

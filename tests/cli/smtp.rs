@@ -301,6 +301,114 @@ fn permanent_errors_are_not_retried() {
     assert_eq!(rcpts, 1);
 }
 
+/// A server that offers PIPELINING gets MAIL, RCPT and DATA in one write; one that does not (and ends the session
+/// when a client runs ahead, as Postfix does) gets one command at a time. Both deliver the same bytes.
+#[test]
+fn commands_go_in_groups_only_to_a_server_that_offers_pipelining() {
+    for no_pipelining in [false, true] {
+        for tls in [Encryption::None, Encryption::StartTls] {
+            let server = TestServer::start(Options {
+                no_pipelining,
+                tls,
+                ..Options::default()
+            });
+            let security = match tls {
+                Encryption::None => Security::None,
+                _ => Security::StartTls,
+            };
+            let mailer = connect(&server.config(security), None).unwrap();
+            let one = mailer.send(
+                &envelope(&["sos@state.example"]),
+                &letter(1, "sos@state.example"),
+            );
+            assert!(one.is_ok(), "{one:?}");
+            let two = mailer.send(
+                &envelope(&["sos@state.example", "deputy@state.example"]),
+                &letter(2, "sos@state.example"),
+            );
+            assert!(two.is_ok(), "{two:?}");
+            let got = server.received();
+            assert_eq!(got.len(), 2, "no_pipelining {no_pipelining}, {tls:?}");
+            assert_eq!(got[0].data, letter(1, "sos@state.example"));
+            assert_eq!(got[1].to, ["sos@state.example", "deputy@state.example"]);
+            assert_eq!(server.connections(), 1);
+            if no_pipelining {
+                assert_eq!(server.grouped(), 0);
+            } else {
+                // MAIL and RCPT of each letter (and DATA of the first) came with the next command.
+                assert!(server.grouped() >= 4, "{}", server.grouped());
+            }
+        }
+    }
+}
+
+/// The one recipient refused in a group: DATA, sent with it, is refused too, and the session goes on after RSET.
+#[test]
+fn a_refused_recipient_in_a_group_leaves_the_session_in_step() {
+    let server = TestServer::start(Options {
+        reject_rcpt: Some("nobody@state.example".into()),
+        ..Options::default()
+    });
+    let mut cfg = server.config(Security::None);
+    cfg.connections = Some(1);
+    let mailer = connect(&cfg, None).unwrap();
+    let err = mailer
+        .send(
+            &envelope(&["nobody@state.example"]),
+            &letter(1, "nobody@state.example"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, SendError::Permanent { reply } if reply.starts_with("550 5.1.1 <nobody@state.example>")),
+        "{err:?}"
+    );
+    let ok = mailer.send(
+        &envelope(&["sos@state.example"]),
+        &letter(2, "sos@state.example"),
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].data, letter(2, "sos@state.example"));
+    assert_eq!(server.connections(), 1);
+    assert!(server.verbs().contains(&"RSET".to_string()));
+}
+
+/// A server that takes DATA although it refused the letter's one recipient: the client ends the session before a
+/// byte of the message, so nothing can be delivered, and the refusal is what the letter records.
+#[test]
+fn data_taken_after_a_refusal_gets_no_message() {
+    let server = TestServer::start(Options {
+        reject_rcpt: Some("nobody@state.example".into()),
+        data_without_recipients: true,
+        ..Options::default()
+    });
+    let mailer = connect(&server.config(Security::None), None).unwrap();
+    let err = mailer
+        .send(
+            &envelope(&["nobody@state.example"]),
+            &letter(1, "nobody@state.example"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, SendError::Permanent { reply } if reply.starts_with("550 5.1.1")),
+        "{err:?}"
+    );
+    let ok = mailer.send(
+        &envelope(&["sos@state.example"]),
+        &letter(2, "sos@state.example"),
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    let got = server.received();
+    assert_eq!(got.len(), 1, "only the second letter");
+    assert_eq!(got[0].data, letter(2, "sos@state.example"));
+    assert_eq!(
+        server.connections(),
+        2,
+        "the first session was ended in DATA"
+    );
+}
+
 /// The client wrote the whole message, so the final `.` may have reached the server before the connection went: the
 /// message is uncertain, and never sent twice.
 #[test]

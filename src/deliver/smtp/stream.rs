@@ -18,6 +18,7 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{
     AsyncSmtpConnection, AsyncTokioStream, Certificate, CertificateStore, TlsParameters,
 };
+use lettre::transport::smtp::commands::Ehlo;
 use lettre::transport::smtp::extension::ClientId;
 use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -25,6 +26,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
 use super::config::{Secret, Security, SmtpConfig};
+use super::transaction::Session;
 use super::SendError;
 
 /// Everything needed to open a session, prepared once per `Mailer`.
@@ -145,7 +147,7 @@ impl Connector {
     }
 
     /// Opens, secures and authenticates one session, ready for `MAIL FROM`.
-    pub(crate) async fn open(&self) -> Result<AsyncSmtpConnection, SendError> {
+    pub(crate) async fn open(&self) -> Result<Session, SendError> {
         let server = self.server();
         let tcp = self
             .within(
@@ -210,6 +212,8 @@ impl Connector {
                 })?;
         }
 
+        let pipelining = self.offers_pipelining(&mut conn).await?;
+
         if let Some((credentials, _)) = &self.credentials {
             let reply = self
                 .within(
@@ -231,7 +235,30 @@ impl Connector {
                 ));
             }
         }
-        Ok(conn)
+        Ok(Session { conn, pipelining })
+    }
+
+    /// Whether the server takes commands in groups (PIPELINING, RFC 2920). lettre keeps of its EHLO reply only
+    /// what it uses itself, so the session asks again: EHLO may come again at any time and only resets the
+    /// session (RFC 5321 §4.1.4), and here, before the login and any message, there is nothing to reset. A server
+    /// that refuses a second EHLO (sendmail says "duplicate") is spoken to one command at a time.
+    async fn offers_pipelining(&self, conn: &mut AsyncSmtpConnection) -> Result<bool, SendError> {
+        let server = self.server();
+        match self
+            .within(
+                "asking for the server's extensions",
+                conn.command(Ehlo::new(self.hello.clone())),
+            )
+            .await?
+        {
+            Ok(reply) => Ok(reply.message().any(|line| {
+                line.split_ascii_whitespace()
+                    .next()
+                    .is_some_and(|keyword| keyword.eq_ignore_ascii_case("PIPELINING"))
+            })),
+            Err(e) if e.status().is_some() => Ok(false),
+            Err(e) => Err(SendError::Connection(self.scrub(format!("{server}: {e}")))),
+        }
     }
 }
 

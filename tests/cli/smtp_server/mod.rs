@@ -59,6 +59,11 @@ pub struct Options {
     pub stall: Option<Stall>,
     /// Do not offer 8BITMIME.
     pub seven_bit: bool,
+    /// Do not offer PIPELINING, and end the session, as Postfix does, when a client sends a command before the
+    /// reply to the one before.
+    pub no_pipelining: bool,
+    /// Take DATA even when no recipient was accepted (a server that breaks RFC 2920 §3.1).
+    pub data_without_recipients: bool,
     /// Wait this long before confirming each accepted message (after it is recorded), so that a
     /// client killed mid-run leaves messages the server has but the client never heard about.
     pub reply_delay: Option<Duration>,
@@ -85,6 +90,8 @@ struct State {
     drops_left: AtomicUsize,
     drops_after_left: AtomicUsize,
     busy_left: AtomicUsize,
+    /// Commands that came with the next one already in the buffer: sent as a group.
+    grouped: AtomicUsize,
 }
 
 pub struct TestServer {
@@ -138,6 +145,11 @@ impl TestServer {
 
     pub fn verbs(&self) -> Vec<String> {
         self.state.verbs.lock().unwrap().clone()
+    }
+
+    /// How many commands arrived together with the next (PIPELINING at work).
+    pub fn grouped(&self) -> usize {
+        self.state.grouped.load(Ordering::SeqCst)
     }
 
     pub fn connections(&self) -> usize {
@@ -275,6 +287,13 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
         let (verb, arg) = line.split_once(' ').unwrap_or((line.as_str(), ""));
         let verb = verb.to_ascii_uppercase();
         state.verbs.lock().unwrap().push(verb.clone());
+        if !s.io.buffer().is_empty() {
+            state.grouped.fetch_add(1, Ordering::SeqCst);
+            if options.no_pipelining {
+                s.reply("554 5.5.0 Error: SMTP protocol synchronization")?;
+                return Ok(());
+            }
+        }
         match verb.as_str() {
             "EHLO" | "HELO" => {
                 from = None;
@@ -284,6 +303,9 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
                     caps.push("8BITMIME".into());
                 }
                 caps.push("SMTPUTF8".into());
+                if !options.no_pipelining {
+                    caps.push("PIPELINING".into());
+                }
                 if options.tls == Encryption::StartTls && !tls {
                     caps.push("STARTTLS".into());
                 }
@@ -376,7 +398,7 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
                     s.reply("250 2.1.5 Ok")?;
                 }
             }
-            "DATA" if !rcpts.is_empty() => {
+            "DATA" if !rcpts.is_empty() || options.data_without_recipients => {
                 s.reply("354 End data with <CR><LF>.<CR><LF>")?;
                 if take_one(&state.drops_left) {
                     s.line()?;
