@@ -480,7 +480,7 @@ impl Run<'_, '_> {
                 ),
             };
             // Dated when it is handed over; the journal's hash leaves `Date` out.
-            let bytes = std::sync::Arc::new(with_date(&bytes, chrono::Utc::now()));
+            let bytes = std::sync::Arc::new(with_date(bytes, chrono::Utc::now()));
             let (record, outcome) =
                 match send_with_retry(mailer, &envelope, &bytes, self.attempts, self.backoff) {
                     Ok(o) => (

@@ -174,36 +174,27 @@ fn compose(
 }
 
 /// The message with its `Date` header set to `at`: RFC 5322's Date is when the message is handed over, not the
-/// letter's date. Nothing else changes, so the content hash (which leaves `Date` out) still names it.
-pub fn with_date(message: &[u8], at: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
-    let head_end = message
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(message.len(), |i| i + 2);
+/// letter's date. Nothing else changes, so the content hash (which leaves `Date` out) still names it. The date is
+/// written over the old one in place (both are 37 bytes from year 1000 to 9999), so the message is not copied.
+pub fn with_date(mut message: Vec<u8>, at: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
+    let head_end = memchr::memmem::find(&message, b"\r\n\r\n").map_or(message.len(), |i| i + 2);
     let head = &message[..head_end];
     let start = if head.starts_with(b"Date: ") {
         Some(0)
     } else {
-        head.windows(8)
-            .position(|w| w == b"\r\nDate: ")
-            .map(|i| i + 2)
+        memchr::memmem::find(head, b"\r\nDate: ").map(|i| i + 2)
     };
     let Some(start) = start else {
-        return message.to_vec();
+        return message;
     };
-    let end = head[start..]
-        .windows(2)
-        .position(|w| w == b"\r\n")
-        .map_or(head_end, |i| start + i);
-    let mut out = Vec::with_capacity(message.len());
-    out.extend_from_slice(&message[..start]);
-    out.extend_from_slice(
-        at.format("Date: %a, %d %b %Y %H:%M:%S +0000")
-            .to_string()
-            .as_bytes(),
-    );
-    out.extend_from_slice(&message[end..]);
-    out
+    let end = memchr::memmem::find(&head[start..], b"\r\n").map_or(head_end, |i| start + i);
+    let date = at.format("Date: %a, %d %b %Y %H:%M:%S +0000").to_string();
+    if date.len() == end - start {
+        message[start..end].copy_from_slice(date.as_bytes());
+    } else {
+        message.splice(start..end, date.bytes());
+    }
+    message
 }
 
 /// The text of a test copy's first lines: the real recipients, since none of them is in the copy's headers.
@@ -313,5 +304,32 @@ pub fn content_type_for(name: &str) -> &'static str {
         Some("jpg" | "jpeg") => "image/jpeg",
         Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    fn at() -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc.with_ymd_and_hms(2026, 12, 2, 9, 5, 7).unwrap()
+    }
+
+    #[test]
+    fn the_date_is_replaced_in_the_header_only() {
+        let message = b"From: a@b.example\r\nDate: Wed, 02 Dec 2026 00:00:00 +0000\r\nSubject: x\r\n\r\nDate: kept\r\n";
+        assert_eq!(
+            super::with_date(message.to_vec(), at()),
+            b"From: a@b.example\r\nDate: Wed, 02 Dec 2026 09:05:07 +0000\r\nSubject: x\r\n\r\nDate: kept\r\n"
+        );
+        // First in the header, and of another length than the new one.
+        let message = b"Date: Tue, 3 Nov 2026 10:00:00 +0000\r\nSubject: x\r\n\r\nbody\r\n";
+        assert_eq!(
+            super::with_date(message.to_vec(), at()),
+            b"Date: Wed, 02 Dec 2026 09:05:07 +0000\r\nSubject: x\r\n\r\nbody\r\n"
+        );
+        // No Date header: nothing to change (a Date in the body is not the message's).
+        let message = b"Subject: x\r\n\r\nDate: Tue, 3 Nov 2026 10:00:00 +0000\r\n";
+        assert_eq!(super::with_date(message.to_vec(), at()), message);
     }
 }
