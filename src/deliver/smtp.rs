@@ -13,13 +13,12 @@ mod transaction;
 
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use lettre::address::{Address, Envelope as SmtpEnvelope};
 use lettre::transport::smtp::commands::Rset;
 use lettre::transport::smtp::response::Response;
-use tokio::sync::Semaphore;
 
 pub use config::{
     password, password_from, PasswordError, Secret, Security, SmtpConfig, PASSWORD_ENV,
@@ -138,18 +137,32 @@ impl Pacer {
 
 /// A pool of up to `connections` SMTP sessions, opened on demand, reused across messages and
 /// shared by every thread that calls [`Mailer::send`].
+///
+/// Each session has a runtime of its own (tokio's current-thread runtime), and the thread that sends
+/// a message drives it: the replies are read on the thread that wrote the commands, with no other
+/// thread to wake. With one runtime for all sessions, every message crossed threads twice or more
+/// (a task handed to the runtime's thread, its result handed back), and a fast local server left a
+/// tenth of the run in futex and scheduler calls (docs/PERFORMANCE.md).
 pub struct Mailer {
-    // An Option only so that Drop can hand the runtime back without blocking.
-    rt: Option<tokio::runtime::Runtime>,
-    pool: Arc<Pool>,
+    connector: Connector,
+    sessions: Mutex<Sessions>,
+    /// Signalled when a session comes back or closes, for a thread waiting for one.
+    returned: Condvar,
+    max: usize,
     pacer: Option<Pacer>,
 }
 
-/// The sessions and what opens and limits them, shared by the runtime's tasks.
-struct Pool {
-    connector: Connector,
-    idle: Mutex<Vec<Session>>,
-    slots: Semaphore,
+/// The sessions not in use, and how many are open in all (in use or not).
+struct Sessions {
+    idle: Vec<Live>,
+    open: usize,
+}
+
+/// A session and the runtime that drives its socket. (The session is dropped first, while its
+/// runtime is still there to let go of the socket.)
+struct Live {
+    session: Session,
+    rt: tokio::runtime::Runtime,
 }
 
 impl Mailer {
@@ -172,25 +185,27 @@ impl Mailer {
             Some(path) => stream::read_ca_file(&campaign_dir.join(path))?,
             None => Vec::new(),
         };
-        let connector = Connector::new(cfg, password, &roots)?;
-        // Each message is a task on the runtime's workers, which also drive the sockets: an SMTP
-        // reply wakes the task on the thread that read it. Polled on the caller's thread instead
-        // (block_on of the exchange itself), every reply crossed threads twice, and a send to a
-        // fast local server spent a third of its time in futex and scheduler calls.
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("lettermerge-smtp")
-            .enable_io()
-            .enable_time()
-            .build()
-            .map_err(|e| SendError::Config(format!("cannot start the SMTP runtime: {e}")))?;
+        let pacer = cfg.rate.map(|rate| Pacer {
+            interval: Duration::from_secs_f64(1.0 / rate),
+            next: Mutex::new(Instant::now()),
+        });
+        let mailer = Mailer {
+            connector: Connector::new(cfg, password, &roots)?,
+            sessions: Mutex::new(Sessions {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            returned: Condvar::new(),
+            max: cfg.connections(),
+            pacer,
+        };
         // A server that says it is too busy (421 at the greeting or the login) is asked again, as a letter's
         // temporary refusal is: the run is not given up for a moment's load. A server that does not answer at all
         // is not waited for again: that is `timeout`'s to bound.
         let mut wait = FIRST_SESSION_BACKOFF;
         let mut attempt = 1;
         let first = loop {
-            match rt.block_on(connector.open()) {
+            match mailer.open() {
                 Ok(s) => break s,
                 Err(SendError::Transient { .. }) if attempt < FIRST_SESSION_ATTEMPTS => {
                     std::thread::sleep(wait);
@@ -205,19 +220,12 @@ impl Mailer {
                 Err(e) => return Err(e),
             }
         };
-        let pacer = cfg.rate.map(|rate| Pacer {
-            interval: Duration::from_secs_f64(1.0 / rate),
-            next: Mutex::new(Instant::now()),
-        });
-        Ok(Mailer {
-            rt: Some(rt),
-            pool: Arc::new(Pool {
-                connector,
-                idle: Mutex::new(vec![first]),
-                slots: Semaphore::new(cfg.connections()),
-            }),
-            pacer,
-        })
+        {
+            let mut sessions = mailer.lock();
+            sessions.idle.push(first);
+            sessions.open = 1;
+        }
+        Ok(mailer)
     }
 
     /// Whether `[smtp] rate` spaces the messages.
@@ -241,53 +249,25 @@ impl Mailer {
         self.send_shared(envelope, &Arc::new(message.to_vec()))
     }
 
-    /// As [`Mailer::send`], for a message the caller keeps: the runtime's task shares it, and the caller's thread,
-    /// which made it, frees it (an allocator returns memory best to the thread that took it). It does not wait for
-    /// its turn under `[smtp] rate`: the caller has ([`Mailer::pace`]).
+    /// As [`Mailer::send`], for a message the caller keeps. It does not wait for its turn under
+    /// `[smtp] rate`: the caller has ([`Mailer::pace`]).
     pub fn send_shared(
         &self,
         envelope: &Envelope,
         message: &Arc<Vec<u8>>,
     ) -> Result<Outcome, SendError> {
-        let Some(rt) = &self.rt else {
-            return Err(SendError::Config("the mailer is closed".into()));
-        };
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(SendError::Config(
                 "Mailer::send is blocking and cannot be called inside an async runtime".into(),
             ));
         }
-        let pool = Arc::clone(&self.pool);
-        let envelope = envelope.clone();
-        let message = Arc::clone(message);
-        let task = rt.spawn(async move { pool.send_async(&envelope, &message).await });
-        match rt.block_on(task) {
-            Ok(result) => result,
-            // The task died, possibly after the message was handed over: never sent again.
-            Err(e) => Err(SendError::Uncertain(format!(
-                "the sending task stopped ({e}); the message may have been delivered"
-            ))),
-        }
-    }
-}
-
-impl Pool {
-    async fn send_async(&self, envelope: &Envelope, message: &[u8]) -> Result<Outcome, SendError> {
         let envelope = smtp_envelope(envelope)?;
-        let _slot = self
-            .slots
-            .acquire()
-            .await
-            .map_err(|_| SendError::Config("the mailer is closed".into()))?;
-        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let (mut session, mut reused) = match pooled {
-            Some(session) => (session, true),
-            None => (self.connector.open().await?, false),
-        };
+        let (mut live, mut reused) = self.take()?;
         loop {
-            match transaction::send(&self.connector, &mut session, &envelope, message).await {
+            let Live { session, rt } = &mut live;
+            match rt.block_on(transaction::send(&self.connector, session, &envelope, message)) {
                 Ok(reply) => {
-                    self.release(session);
+                    self.give_back(Some(live));
                     return Ok(Outcome {
                         reply: response_text(&reply),
                         attempts: 1,
@@ -296,49 +276,103 @@ impl Pool {
                 Err(Fail::Reply(err)) => {
                     // lettre would QUIT here; RSET keeps the session for the next letter.
                     let reset = self.connector.timeout();
-                    if let Ok(Ok(_)) = tokio::time::timeout(reset, session.conn.command(Rset)).await
-                    {
-                        self.release(session);
-                    }
+                    let in_step = rt.block_on(async {
+                        matches!(
+                            tokio::time::timeout(reset, session.conn.command(Rset)).await,
+                            Ok(Ok(_))
+                        )
+                    });
+                    self.give_back(in_step.then_some(live));
                     return Err(err);
                 }
                 Err(Fail::Stale(_)) if reused => {
-                    drop(session);
-                    session = self.connector.open().await?;
+                    drop(live);
+                    match self.open() {
+                        Ok(fresh) => live = fresh,
+                        Err(e) => {
+                            self.give_back(None);
+                            return Err(e);
+                        }
+                    }
                     reused = false;
                 }
-                Err(Fail::Stale(err) | Fail::Broken(err)) => return Err(err),
+                Err(Fail::Stale(err) | Fail::Broken(err)) => {
+                    self.give_back(None);
+                    return Err(err);
+                }
             }
         }
     }
 
-    fn release(&self, session: Session) {
-        if !session.conn.has_broken() {
-            self.idle
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(session);
+    fn lock(&self) -> std::sync::MutexGuard<'_, Sessions> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A session for one message: an idle one, else a new one while fewer than `connections` are
+    /// open, else the next one given back. `true` with a session that was used before.
+    fn take(&self) -> Result<(Live, bool), SendError> {
+        let mut sessions = self.lock();
+        loop {
+            if let Some(live) = sessions.idle.pop() {
+                return Ok((live, true));
+            }
+            if sessions.open < self.max {
+                sessions.open += 1;
+                drop(sessions);
+                return match self.open() {
+                    Ok(live) => Ok((live, false)),
+                    Err(e) => {
+                        self.give_back(None);
+                        Err(e)
+                    }
+                };
+            }
+            sessions = self
+                .returned
+                .wait(sessions)
+                .unwrap_or_else(|p| p.into_inner());
         }
+    }
+
+    /// Returns a session after a message, or (`None`, or a broken one) frees its place.
+    fn give_back(&self, live: Option<Live>) {
+        let mut sessions = self.lock();
+        match live {
+            Some(live) if !live.session.conn.has_broken() => sessions.idle.push(live),
+            _ => sessions.open -= 1,
+        }
+        drop(sessions);
+        self.returned.notify_one();
+    }
+
+    fn open(&self) -> Result<Live, SendError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| SendError::Config(format!("cannot start the SMTP runtime: {e}")))?;
+        let session = rt.block_on(self.connector.open())?;
+        Ok(Live { session, rt })
     }
 }
 
 impl Drop for Mailer {
     fn drop(&mut self) {
-        let Some(rt) = self.rt.take() else { return };
+        let idle = std::mem::take(&mut self.lock().idle);
         if tokio::runtime::Handle::try_current().is_ok() {
-            rt.shutdown_background();
+            for Live { session, rt } in idle {
+                drop(session);
+                rt.shutdown_background();
+            }
             return;
         }
-        let idle = std::mem::take(&mut *self.pool.idle.lock().unwrap_or_else(|p| p.into_inner()));
         // A polite QUIT, but never let a stalled server hold up the end of the run.
-        rt.block_on(async {
-            let quit_all = async {
-                for mut session in idle {
-                    let _ = session.conn.quit().await;
-                }
-            };
-            let _ = tokio::time::timeout(Duration::from_secs(1), quit_all).await;
-        });
+        let until = Instant::now() + Duration::from_secs(1);
+        for Live { mut session, rt } in idle {
+            let left = until.saturating_duration_since(Instant::now());
+            let _ = rt.block_on(async { tokio::time::timeout(left, session.conn.quit()).await });
+            drop(session);
+        }
     }
 }
 
