@@ -111,7 +111,9 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let mut for_combine: BTreeMap<String, Vec<Rendered>> = BTreeMap::new();
     // Variants a letter of which failed: their combined PDF would lack it.
     let mut incomplete: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    for batch in plan.batches(&pick, BATCH) {
+    let mut batches = plan.batches(&pick, BATCH);
+    let mut next = batches.next();
+    while let Some(batch) = next.take() {
         let batch = batch.map_err(|p| match files {
             0 => Error::Campaign(p.into()),
             files => Error::Stopped {
@@ -120,7 +122,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
             },
         })?;
         let letters = batch.letters();
-        let results: Vec<std::result::Result<Done, Problem>> = pool.install(|| {
+        let render_all = || -> Vec<std::result::Result<Done, Problem>> {
             letters
                 .par_iter()
                 .map(|letter| {
@@ -150,7 +152,10 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                     })
                 })
                 .collect()
-        });
+        };
+        // The next batch is read from the table while this one renders.
+        let (results, following) = pool.install(|| rayon::join(render_all, || batches.next()));
+        next = following;
         for (result, letter) in results.into_iter().zip(&letters) {
             let variant = &letter.variant.name;
             match result {

@@ -265,7 +265,12 @@ impl Mailer {
         let (mut live, mut reused) = self.take()?;
         loop {
             let Live { session, rt } = &mut live;
-            match rt.block_on(transaction::send(&self.connector, session, &envelope, message)) {
+            match rt.block_on(transaction::send(
+                &self.connector,
+                session,
+                &envelope,
+                message,
+            )) {
                 Ok(reply) => {
                     self.give_back(Some(live));
                     return Ok(Outcome {
