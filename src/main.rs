@@ -18,8 +18,9 @@ fn main() -> ExitCode {
     }
     // No transparent huge pages. mimalloc asks for them, and each 2 MB page is zeroed whole on first touch, and
     // again after mimalloc gives it back: with letters made on one thread and freed on another (`send`), that was a
-    // sixth of all samples. With 4 KB pages, send 10,000 letters on 8 connections: 1.80 → 1.67 s and 70 → 23 MB;
-    // check 200,000: 7.6 → 7.1 s and 52 → 26 MB; PDF unchanged (docs/PERFORMANCE.md).
+    // sixth of all samples. With 4 KB pages, send 10,000 letters on 8 connections: 1.80 → 1.67 s and 70 → 26 MB;
+    // check 200,000: 7.6 → 7.1 s and 52 → 26 MB; PDF unchanged, 104 → 68 MB; check 1,000,000 5–12 % slower, 66 → 49
+    // MB (docs/PERFORMANCE.md).
     #[cfg(target_os = "linux")]
     // SAFETY: a process flag, set before any thread starts; it only changes how later page faults are served.
     unsafe {
