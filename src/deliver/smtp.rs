@@ -148,14 +148,15 @@ pub struct Mailer {
     sessions: Mutex<Sessions>,
     /// Signalled when a session comes back or closes, for a thread waiting for one.
     returned: Condvar,
-    max: usize,
     pacer: Option<Pacer>,
 }
 
-/// The sessions not in use, and how many are open in all (in use or not).
+/// The sessions not in use, how many are open in all (in use or not), and how many may be.
 struct Sessions {
     idle: Vec<Live>,
     open: usize,
+    /// `connections`, or fewer once the server refused one more session while others were open.
+    cap: usize,
 }
 
 /// A session and the runtime that drives its socket. (The session is dropped first, while its
@@ -194,9 +195,9 @@ impl Mailer {
             sessions: Mutex::new(Sessions {
                 idle: Vec::new(),
                 open: 0,
+                cap: cfg.connections(),
             }),
             returned: Condvar::new(),
-            max: cfg.connections(),
             pacer,
         };
         // A server that says it is too busy (421 at the greeting or the login) is asked again, as a letter's
@@ -321,16 +322,29 @@ impl Mailer {
             if let Some(live) = sessions.idle.pop() {
                 return Ok((live, true));
             }
-            if sessions.open < self.max {
+            if sessions.open < sessions.cap {
                 sessions.open += 1;
                 drop(sessions);
-                return match self.open() {
-                    Ok(live) => Ok((live, false)),
-                    Err(e) => {
-                        self.give_back(None);
-                        Err(e)
-                    }
+                let error = match self.open() {
+                    Ok(live) => return Ok((live, false)),
+                    Err(e) => e,
                 };
+                sessions = self.lock();
+                sessions.open -= 1;
+                // A server that refuses one more session while others are open (a limit on sessions at once:
+                // "421 too many connections") still takes letters on those: the run goes on with as many as it has,
+                // and the letter waits for one of them instead of failing.
+                let busy = matches!(
+                    error,
+                    SendError::Transient { .. } | SendError::Connection(_)
+                );
+                if busy && sessions.open > 0 {
+                    sessions.cap = sessions.open;
+                    continue;
+                }
+                drop(sessions);
+                self.returned.notify_one();
+                return Err(error);
             }
             sessions = self
                 .returned

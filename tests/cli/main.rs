@@ -65,3 +65,4 @@ mod send_interop;
 mod smtp;
 mod smtp_interop;
 mod smtp_password;
+mod smtp_quirks;

@@ -15,7 +15,7 @@ const FROM: &str = "coalition@example.org";
 
 /// A letter with what tends to break transports: 8-bit text, lines starting with dots (one
 /// of them a lone dot), a Bcc-free header block, CRLF line ends.
-fn letter(n: usize, to: &str) -> Vec<u8> {
+pub(crate) fn letter(n: usize, to: &str) -> Vec<u8> {
     format!(
         "From: Climate Coalition <{FROM}>\r\n\
          To: <{to}>\r\n\
@@ -36,14 +36,14 @@ fn letter(n: usize, to: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-fn envelope(to: &[&str]) -> Envelope {
+pub(crate) fn envelope(to: &[&str]) -> Envelope {
     Envelope {
         from: FROM.into(),
         to: to.iter().map(|s| s.to_string()).collect(),
     }
 }
 
-fn connect(cfg: &SmtpConfig, password: Option<&str>) -> Result<Mailer, SendError> {
+pub(crate) fn connect(cfg: &SmtpConfig, password: Option<&str>) -> Result<Mailer, SendError> {
     Mailer::connect(cfg, password.map(Secret::new), Path::new("."))
 }
 
@@ -206,7 +206,7 @@ fn certificates_are_always_verified() {
 }
 
 /// A server that refuses nobody@state.example, and a mailer of one session.
-fn one_session_refusing_nobody(options: Options) -> (TestServer, Mailer) {
+pub(crate) fn one_session_refusing_nobody(options: Options) -> (TestServer, Mailer) {
     let server = TestServer::start(Options {
         reject_rcpt: Some("nobody@state.example".into()),
         ..options
@@ -305,88 +305,6 @@ fn permanent_errors_are_not_retried() {
     assert!(matches!(err, Err(SendError::Permanent { .. })));
     let rcpts = server.verbs().iter().filter(|v| *v == "RCPT").count();
     assert_eq!(rcpts, 1);
-}
-
-/// A server that offers PIPELINING gets MAIL, RCPT and DATA in one write; one that does not (and ends the session
-/// when a client runs ahead, as Postfix does) gets one command at a time. Both deliver the same bytes.
-#[test]
-fn commands_go_in_groups_only_to_a_server_that_offers_pipelining() {
-    for no_pipelining in [false, true] {
-        for tls in [Encryption::None, Encryption::StartTls] {
-            let server = TestServer::start(Options {
-                no_pipelining,
-                tls,
-                ..Options::default()
-            });
-            let security = match tls {
-                Encryption::None => Security::None,
-                _ => Security::StartTls,
-            };
-            let mailer = connect(&server.config(security), None).unwrap();
-            let one = mailer.send(
-                &envelope(&["sos@state.example"]),
-                &letter(1, "sos@state.example"),
-            );
-            assert!(one.is_ok(), "{one:?}");
-            let two = mailer.send(
-                &envelope(&["sos@state.example", "deputy@state.example"]),
-                &letter(2, "sos@state.example"),
-            );
-            assert!(two.is_ok(), "{two:?}");
-            let got = server.received();
-            assert_eq!(got.len(), 2, "no_pipelining {no_pipelining}, {tls:?}");
-            assert_eq!(got[0].data, letter(1, "sos@state.example"));
-            assert_eq!(got[1].to, ["sos@state.example", "deputy@state.example"]);
-            assert_eq!(server.connections(), 1);
-            if no_pipelining {
-                assert_eq!(server.grouped(), 0);
-            } else {
-                // MAIL and RCPT of each letter (and DATA of the first) came with the next command.
-                assert!(server.grouped() >= 4, "{}", server.grouped());
-            }
-        }
-    }
-}
-
-/// The one recipient refused in a group: DATA, sent with it, is refused too, and the session goes on after RSET. A
-/// server that takes DATA all the same (against RFC 2920) has the session ended before a byte of the message, so it
-/// cannot deliver it; either way the refusal is what the letter records.
-#[test]
-fn a_refused_recipient_in_a_group_sends_nothing() {
-    for data_without_recipients in [false, true] {
-        let (server, mailer) = one_session_refusing_nobody(Options {
-            data_without_recipients,
-            ..Options::default()
-        });
-        let err = mailer
-            .send(
-                &envelope(&["nobody@state.example"]),
-                &letter(1, "nobody@state.example"),
-            )
-            .unwrap_err();
-        assert!(
-            matches!(&err, SendError::Permanent { reply } if reply.starts_with("550 5.1.1 <nobody@state.example>")),
-            "{err:?}"
-        );
-        let ok = mailer.send(
-            &envelope(&["sos@state.example"]),
-            &letter(2, "sos@state.example"),
-        );
-        assert!(ok.is_ok(), "{ok:?}");
-        let got = server.received();
-        assert_eq!(got.len(), 1, "only the second letter");
-        assert_eq!(got[0].data, letter(2, "sos@state.example"));
-        if data_without_recipients {
-            assert_eq!(
-                server.connections(),
-                2,
-                "the first session was ended in DATA"
-            );
-        } else {
-            assert_eq!(server.connections(), 1);
-            assert!(server.verbs().contains(&"RSET".to_string()));
-        }
-    }
 }
 
 /// The client wrote the whole message, so the final `.` may have reached the server before the connection went: the

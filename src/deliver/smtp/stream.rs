@@ -256,6 +256,12 @@ impl Connector {
                     .next()
                     .is_some_and(|keyword| keyword.eq_ignore_ascii_case("PIPELINING"))
             })),
+            // 421: the server is closing the session (too busy), as at the greeting; worth asking again.
+            Err(e) if e.status().is_some_and(|code| code.to_string() == "421") => {
+                Err(SendError::Transient {
+                    reply: self.scrub(format!("{server}: {e}")),
+                })
+            }
             Err(e) if e.status().is_some() => Ok(false),
             Err(e) => Err(SendError::Connection(self.scrub(format!("{server}: {e}")))),
         }

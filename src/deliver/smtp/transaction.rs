@@ -12,7 +12,7 @@ use lettre::address::Envelope as SmtpEnvelope;
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParameter};
-use lettre::transport::smtp::response::Response;
+use lettre::transport::smtp::response::{Response, Severity};
 
 use super::stream::Connector;
 use super::{reply_text, SendError};
@@ -113,14 +113,14 @@ async fn one_by_one(
     envelope: &SmtpEnvelope,
     mail: Mail,
 ) -> Result<(), Fail> {
-    step(c, conn, mail, "MAIL FROM").await?;
+    step(c, conn, mail, DONE, "MAIL FROM").await?;
     let several = envelope.to().len() > 1;
     for rcpt in envelope.to() {
-        step(c, conn, Rcpt::new(rcpt.clone(), vec![]), "RCPT TO")
+        step(c, conn, Rcpt::new(rcpt.clone(), vec![]), DONE, "RCPT TO")
             .await
             .map_err(|f| for_recipient(f, rcpt, several))?;
     }
-    step(c, conn, Data, "DATA").await?;
+    step(c, conn, Data, GO_ON, "DATA").await?;
     Ok(())
 }
 
@@ -148,22 +148,22 @@ async fn grouped(
     let limit = c.timeout();
     // lettre's `command` writes the group and reads the first reply; the others follow.
     let first = tokio::time::timeout(limit, conn.command(&group)).await;
-    let mut refusal = reply(c, first, "MAIL FROM")?.err();
+    let mut refusal = reply(c, first, DONE, "MAIL FROM")?.err();
     let several = rcpts.len() > 1;
     for rcpt in envelope.to() {
         let answer = tokio::time::timeout(limit, conn.read_response()).await;
-        if let (None, Err(f)) = (&refusal, reply(c, answer, "RCPT TO")?) {
+        if let (None, Err(f)) = (&refusal, reply(c, answer, DONE, "RCPT TO")?) {
             refusal = Some(for_recipient(f, rcpt, several));
         }
     }
     if !with_data {
         return match refusal {
             Some(f) => Err(f),
-            None => step(c, conn, Data, "DATA").await.map(|_| ()),
+            None => step(c, conn, Data, GO_ON, "DATA").await.map(|_| ()),
         };
     }
     let data = tokio::time::timeout(limit, conn.read_response()).await;
-    match (refusal, reply(c, data, "DATA")?) {
+    match (refusal, reply(c, data, GO_ON, "DATA")?) {
         (None, Ok(_)) => Ok(()),
         (None, Err(f)) => Err(f),
         // Refused, and DATA refused with it, as it must be: the session is in step, to be reset.
@@ -200,16 +200,35 @@ impl std::fmt::Display for Group<'_> {
 fn reply(
     c: &Connector,
     read: Result<Result<Response, lettre::transport::smtp::Error>, tokio::time::error::Elapsed>,
+    want: Severity,
     what: &str,
 ) -> Result<Result<Response, Fail>, Fail> {
     match read {
-        Ok(Ok(reply)) => Ok(Ok(reply)),
+        Ok(Ok(reply)) => in_step(c, reply, want, what).map(Ok),
         Ok(Err(e)) => match classify(c, e, what) {
             f @ Fail::Reply(_) => Ok(Err(f)),
             f => Err(f),
         },
         Err(_) => Err(silent(c, what)),
     }
+}
+
+/// What MAIL, RCPT and the message are answered with when they are accepted (2xx), and DATA (354).
+const DONE: Severity = Severity::PositiveCompletion;
+const GO_ON: Severity = Severity::PositiveIntermediate;
+
+/// A positive reply of the class the command calls for. One of the other positive class is a server out of step
+/// (one that answered a command twice, say): its later replies would be taken for other commands', and a refusal
+/// for an acceptance. The session is ended; it is always before the message, so the letter can be sent again.
+fn in_step(c: &Connector, reply: Response, want: Severity, what: &str) -> Result<Response, Fail> {
+    if reply.code().severity == want {
+        return Ok(reply);
+    }
+    Err(Fail::Broken(SendError::Connection(c.scrub(format!(
+        "the server answered {what} with \"{}\", out of step with the commands; the session was ended before \
+         the message, so it was not delivered",
+        super::response_text(&reply)
+    )))))
 }
 
 fn silent(c: &Connector, what: &str) -> Fail {
@@ -240,7 +259,13 @@ async fn body(
     let result = tokio::time::timeout(server, conn.message_iter(chunks)).await;
     let complete = handed_over.load(Ordering::SeqCst);
     match result {
-        Ok(Ok(reply)) => Ok(reply),
+        Ok(Ok(reply)) if reply.code().severity == DONE => Ok(reply),
+        // lettre takes any positive reply; after the final `.` only a 2xx says the message was taken.
+        Ok(Ok(reply)) => Err(Fail::Broken(SendError::Uncertain(c.scrub(format!(
+            "the server answered the message with \"{}\", which is not an acceptance; it may have been \
+             delivered",
+            super::response_text(&reply)
+        ))))),
         Ok(Err(e)) if e.status().is_some() => Err(classify(c, e, "after the message")),
         Ok(Err(e)) if !complete => Err(Fail::Broken(SendError::Connection(c.scrub(format!(
             "the connection broke while the message was being sent, so it was not delivered \
@@ -265,10 +290,11 @@ async fn step(
     c: &Connector,
     conn: &mut AsyncSmtpConnection,
     command: impl std::fmt::Display,
+    want: Severity,
     what: &str,
 ) -> Result<Response, Fail> {
     match tokio::time::timeout(c.timeout(), conn.command(command)).await {
-        Ok(Ok(reply)) => Ok(reply),
+        Ok(Ok(reply)) => in_step(c, reply, want, what),
         Ok(Err(e)) => Err(classify(c, e, what)),
         Err(_) => Err(silent(c, what)),
     }

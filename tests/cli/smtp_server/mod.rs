@@ -64,6 +64,14 @@ pub struct Options {
     pub no_pipelining: bool,
     /// Take DATA even when no recipient was accepted (a server that breaks RFC 2920 §3.1).
     pub data_without_recipients: bool,
+    /// The reply to a message's final `.` instead of `250 … queued` (the message is recorded all the same).
+    pub dot_reply: Option<&'static str>,
+    /// The first N messages are confirmed twice: a server out of step with its client.
+    pub double_confirm: usize,
+    /// The reply to a session's second EHLO on its first N connections (then as usual).
+    pub second_ehlo: Option<(&'static str, usize)>,
+    /// At most this many sessions at once; one more is greeted with `421 4.7.0` and closed.
+    pub max_sessions: Option<usize>,
     /// Wait this long before confirming each accepted message (after it is recorded), so that a
     /// client killed mid-run leaves messages the server has but the client never heard about.
     pub reply_delay: Option<Duration>,
@@ -92,6 +100,11 @@ struct State {
     busy_left: AtomicUsize,
     /// Commands that came with the next one already in the buffer: sent as a group.
     grouped: AtomicUsize,
+    doubles_left: AtomicUsize,
+    second_ehlos_left: AtomicUsize,
+    /// Sessions open now, and refused for being one too many.
+    active: AtomicUsize,
+    refused_sessions: AtomicUsize,
 }
 
 pub struct TestServer {
@@ -116,6 +129,12 @@ impl TestServer {
             .drops_after_left
             .store(options.drop_after_data, Ordering::SeqCst);
         state.busy_left.store(options.busy_first, Ordering::SeqCst);
+        state
+            .doubles_left
+            .store(options.double_confirm, Ordering::SeqCst);
+        state
+            .second_ehlos_left
+            .store(options.second_ehlo.map_or(0, |(_, n)| n), Ordering::SeqCst);
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (state.clone(), stop.clone());
         thread::spawn(move || {
@@ -127,7 +146,15 @@ impl TestServer {
                 st.connections.fetch_add(1, Ordering::SeqCst);
                 let (st, options) = (st.clone(), options.clone());
                 thread::spawn(move || {
-                    let _ = serve(stream, &options, &st);
+                    let active = st.active.fetch_add(1, Ordering::SeqCst) + 1;
+                    if options.max_sessions.is_some_and(|max| active > max) {
+                        st.refused_sessions.fetch_add(1, Ordering::SeqCst);
+                        let mut stream = stream;
+                        let _ = stream.write_all(b"421 4.7.0 Too many concurrent sessions\r\n");
+                    } else {
+                        let _ = serve(stream, &options, &st);
+                    }
+                    st.active.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
@@ -150,6 +177,11 @@ impl TestServer {
     /// How many commands arrived together with the next (PIPELINING at work).
     pub fn grouped(&self) -> usize {
         self.state.grouped.load(Ordering::SeqCst)
+    }
+
+    /// Sessions greeted with 421 for being one more than `max_sessions`.
+    pub fn refused_sessions(&self) -> usize {
+        self.state.refused_sessions.load(Ordering::SeqCst)
     }
 
     pub fn connections(&self) -> usize {
@@ -278,6 +310,7 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
     let mut user: Option<String> = None;
     let mut from: Option<String> = None;
     let mut rcpts: Vec<String> = Vec::new();
+    let mut ehlos = 0;
     if take_one(&state.busy_left) {
         return s.reply("421 4.3.2 Too busy, try again later");
     }
@@ -298,6 +331,18 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
             "EHLO" | "HELO" => {
                 from = None;
                 rcpts.clear();
+                ehlos += 1;
+                if ehlos == 2 {
+                    if let Some((reply, _)) = options.second_ehlo {
+                        if take_one(&state.second_ehlos_left) {
+                            s.reply(reply)?;
+                            if reply.starts_with("421") {
+                                return Ok(());
+                            }
+                            continue;
+                        }
+                    }
+                }
                 let mut caps = vec!["localhost".to_string()];
                 if !options.seven_bit {
                     caps.push("8BITMIME".into());
@@ -438,7 +483,13 @@ fn serve(tcp: TcpStream, options: &Options, state: &State) -> io::Result<()> {
                 if let Some(delay) = options.reply_delay {
                     thread::sleep(delay);
                 }
-                s.reply(&format!("250 2.0.0 Ok: queued as TEST{n:05}"))?;
+                match options.dot_reply {
+                    Some(reply) => s.reply(reply)?,
+                    None => s.reply(&format!("250 2.0.0 Ok: queued as TEST{n:05}"))?,
+                }
+                if take_one(&state.doubles_left) {
+                    s.reply(&format!("250 2.0.0 Ok: queued as TEST{n:05}"))?;
+                }
             }
             "RSET" => {
                 from = None;
