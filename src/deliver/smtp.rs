@@ -1,11 +1,12 @@
 //! SMTP delivery: a pool of authenticated sessions behind a blocking, thread-safe `Mailer`.
 //!
 //! lettre speaks SMTP; this module decides how sessions are opened (see `stream`), shared, paced
-//! and timed out, and `transaction` how a message goes on a session (in groups of commands where
-//! the server offers PIPELINING) and how each failure is classified for the journal: a 5xx is `Permanent`, a 4xx
-//! `Transient`, a lost session `Connection` before the whole message was handed over and
-//! `Uncertain` after (the server may have queued it without us hearing its reply). Only the first
-//! two classes of connection trouble are ever retried: an uncertain message is never sent twice.
+//! and timed out; `transaction` how a message goes on a session (in groups of commands where the
+//! server offers PIPELINING) and how each failure is classified for the journal: a 5xx is
+//! `Permanent`, a 4xx `Transient`, a lost session `Connection` before the whole message was handed
+//! over and `Uncertain` after (the server may have queued it without us hearing its reply). Only
+//! the first two classes of connection trouble are ever retried: an uncertain message is never
+//! sent twice.
 
 mod config;
 mod stream;
