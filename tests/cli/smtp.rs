@@ -205,6 +205,21 @@ fn certificates_are_always_verified() {
     assert!(server.received().is_empty());
 }
 
+/// Letters 0 to `letters` - 1, each to its own office, sent from `threads` threads at once; every one must go.
+pub(crate) fn send_from_threads(mailer: &Mailer, threads: usize, letters: usize) {
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            scope.spawn(move || {
+                for n in (t..letters).step_by(threads) {
+                    let to = format!("official{n}@state.example");
+                    let sent = mailer.send(&envelope(&[to.as_str()]), &letter(n, &to));
+                    assert!(sent.is_ok(), "letter {n}: {sent:?}");
+                }
+            });
+        }
+    });
+}
+
 /// A server that refuses nobody@state.example, and a mailer of one session.
 pub(crate) fn one_session_refusing_nobody(options: Options) -> (TestServer, Mailer) {
     let server = TestServer::start(Options {
@@ -443,19 +458,7 @@ fn two_hundred_messages_over_four_connections_arrive_once_each() {
     let mut cfg = server.config(Security::None);
     cfg.connections = Some(4);
     let mailer = connect(&cfg, None).unwrap();
-    std::thread::scope(|scope| {
-        for t in 0..8 {
-            let mailer = &mailer;
-            scope.spawn(move || {
-                for n in (t..200).step_by(8) {
-                    let to = format!("official{n}@state.example");
-                    mailer
-                        .send(&envelope(&[to.as_str()]), &letter(n, &to))
-                        .unwrap();
-                }
-            });
-        }
-    });
+    send_from_threads(&mailer, 8, 200);
     let got = server.received();
     assert_eq!(got.len(), 200);
     let ids: BTreeSet<String> = got
