@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::smtp_server::{Encryption, Options, Stall, TestServer, PASSWORD, USER};
 use lettermerge::deliver::smtp::{
-    send_with_retry, Envelope, Mailer, Secret, Security, SendError, SmtpConfig,
+    send_with_retry, Envelope, Mailer, Outcome, Secret, Security, SendError, SmtpConfig,
 };
 use mail_parser::MessageParser;
 
@@ -104,12 +104,7 @@ fn auth_plain_and_login() {
         });
         let cfg = with_auth(server.config(Security::StartTls));
         let mailer = connect(&cfg, Some(PASSWORD)).unwrap();
-        mailer
-            .send(
-                &envelope(&["sos@state.example"]),
-                &letter(1, "sos@state.example"),
-            )
-            .unwrap();
+        send_one(&mailer, 1, "sos@state.example").unwrap();
         let got = server.received();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].user.as_deref(), Some(USER), "{mechanism}");
@@ -205,6 +200,11 @@ fn certificates_are_always_verified() {
     assert!(server.received().is_empty());
 }
 
+/// Letter `n` to `to` alone, through `mailer`.
+pub(crate) fn send_one(mailer: &Mailer, n: usize, to: &str) -> Result<Outcome, SendError> {
+    mailer.send(&envelope(&[to]), &letter(n, to))
+}
+
 /// Letters 0 to `letters` - 1, each to its own office, sent from `threads` threads at once; every one must go.
 pub(crate) fn send_from_threads(mailer: &Mailer, threads: usize, letters: usize) {
     std::thread::scope(|scope| {
@@ -253,10 +253,7 @@ fn one_refused_recipient_fails_the_letter_and_the_session_goes_on() {
         other => panic!("expected Permanent, got {other:?}"),
     }
     assert!(!err.is_retryable());
-    let ok = mailer.send(
-        &envelope(&["sos@state.example"]),
-        &letter(2, "sos@state.example"),
-    );
+    let ok = send_one(&mailer, 2, "sos@state.example");
     assert!(ok.is_ok(), "{ok:?}");
     let got = server.received();
     assert_eq!(got.len(), 1);
@@ -434,12 +431,7 @@ fn a_silent_server_times_out() {
     cfg.timeout = Some(0.5);
     let mailer = connect(&cfg, None).unwrap();
     let start = Instant::now();
-    let err = mailer
-        .send(
-            &envelope(&["sos@state.example"]),
-            &letter(1, "sos@state.example"),
-        )
-        .unwrap_err();
+    let err = send_one(&mailer, 1, "sos@state.example").unwrap_err();
     assert!(
         start.elapsed() < Duration::from_secs(2),
         "{:?}",

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::smtp::{connect, envelope, letter, one_session_refusing_nobody, send_from_threads};
+use crate::smtp::{
+    connect, envelope, letter, one_session_refusing_nobody, send_from_threads, send_one,
+};
 use crate::smtp_server::{Encryption, Options, TestServer};
 use lettermerge::deliver::smtp::{send_with_retry, Security, SendError};
 
@@ -26,10 +28,7 @@ fn commands_go_in_groups_only_to_a_server_that_offers_pipelining() {
                 _ => Security::StartTls,
             };
             let mailer = connect(&server.config(security), None).unwrap();
-            let one = mailer.send(
-                &envelope(&["sos@state.example"]),
-                &letter(1, "sos@state.example"),
-            );
+            let one = send_one(&mailer, 1, "sos@state.example");
             assert!(one.is_ok(), "{one:?}");
             let two = mailer.send(
                 &envelope(&["sos@state.example", "deputy@state.example"]),
@@ -61,20 +60,12 @@ fn a_refused_recipient_in_a_group_sends_nothing() {
             data_without_recipients,
             ..Options::default()
         });
-        let err = mailer
-            .send(
-                &envelope(&["nobody@state.example"]),
-                &letter(1, "nobody@state.example"),
-            )
-            .unwrap_err();
+        let err = send_one(&mailer, 1, "nobody@state.example").unwrap_err();
         assert!(
             matches!(&err, SendError::Permanent { reply } if reply.starts_with("550 5.1.1 <nobody@state.example>")),
             "{err:?}"
         );
-        let ok = mailer.send(
-            &envelope(&["sos@state.example"]),
-            &letter(2, "sos@state.example"),
-        );
+        let ok = send_one(&mailer, 2, "sos@state.example");
         assert!(ok.is_ok(), "{ok:?}");
         let got = server.received();
         assert_eq!(got.len(), 1, "only the second letter");
@@ -101,12 +92,7 @@ fn a_message_answered_with_anything_but_2xx_is_uncertain() {
         ..Options::default()
     });
     let mailer = connect(&server.config(Security::None), None).unwrap();
-    let err = mailer
-        .send(
-            &envelope(&["sos@state.example"]),
-            &letter(1, "sos@state.example"),
-        )
-        .unwrap_err();
+    let err = send_one(&mailer, 1, "sos@state.example").unwrap_err();
     assert!(
         matches!(&err, SendError::Uncertain(t) if t.contains("354 go on") && t.contains("not an acceptance")),
         "{err:?}"
@@ -130,10 +116,7 @@ fn a_server_out_of_step_is_left_before_the_message() {
         let mut cfg = server.config(Security::None);
         cfg.connections = Some(1);
         let mailer = connect(&cfg, None).unwrap();
-        let first = mailer.send(
-            &envelope(&["sos@state.example"]),
-            &letter(1, "sos@state.example"),
-        );
+        let first = send_one(&mailer, 1, "sos@state.example");
         assert!(first.is_ok(), "{first:?}");
         let second = send_with_retry(
             &mailer,
@@ -165,10 +148,7 @@ fn a_second_ehlo_refused_or_closing() {
             ..Options::default()
         });
         let mailer = connect(&server.config(Security::None), None).unwrap();
-        let sent = mailer.send(
-            &envelope(&["sos@state.example"]),
-            &letter(1, "sos@state.example"),
-        );
+        let sent = send_one(&mailer, 1, "sos@state.example");
         assert!(sent.is_ok(), "{reply}: {sent:?}");
         assert_eq!(server.received().len(), 1);
         // 503: the session goes on, one command at a time; 421: it is not used, and the next one is.
