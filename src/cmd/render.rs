@@ -55,12 +55,20 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let mut names = preflight::Names::default();
     let (mut total, mut hand_pdf) = (0usize, false);
     let mut public: Vec<&str> = Vec::new();
-    for batch in plan.batches(&pick, BATCH) {
+    let mut batches = plan.batches(&pick, BATCH);
+    let mut next = batches.next();
+    while let Some(batch) = next.take() {
         let batch = batch.map_err(|p| Error::Campaign(p.into()))?;
         let variant = batch.variant;
         let letters = batch.letters();
-        let stems: Vec<std::result::Result<String, Problem>> =
-            letters.par_iter().map(|l| renderer.file_stem(l)).collect();
+        // The next batch is read from the table while this one's names are made.
+        let (stems, following) = rayon::join(
+            || -> Vec<std::result::Result<String, Problem>> {
+                letters.par_iter().map(|l| renderer.file_stem(l)).collect()
+            },
+            || batches.next(),
+        );
+        next = following;
         for (letter, stem) in letters.iter().zip(stems) {
             match stem {
                 Ok(s) => names.add(total, &letter.variant.name, &s),

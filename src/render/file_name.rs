@@ -11,16 +11,18 @@ use crate::plan::Letter;
 /// override makes `evil\u{202E}fdp.exe` display as `evilexe.pdf`) become `-`; no leading `.`; at most 120 bytes;
 /// never a subfolder; never empty; never a name Windows reserves for a device (`CON`, `COM1.txt` become `CON-`, `COM1-.txt`).
 pub fn sanitize_file_name(name: &str) -> String {
-    let mut out: String = name
-        .nfc()
-        .map(|c| {
-            if c.is_control() || is_invisible(c) || "/\\:*?\"<>|".contains(c) {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect();
+    let safe = |c: char| {
+        if c.is_control() || is_invisible(c) || "/\\:*?\"<>|".contains(c) {
+            '-'
+        } else {
+            c
+        }
+    };
+    // Most names (a key, a surname) are NFC already: composing them again is a tenth of naming every letter.
+    let mut out: String = match unicode_normalization::is_nfc_quick(name.chars()) {
+        unicode_normalization::IsNormalized::Yes => name.chars().map(safe).collect(),
+        _ => name.nfc().map(safe).collect(),
+    };
     out = out.trim().to_string();
     while out.starts_with('.') {
         out.replace_range(..1, "-");
