@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::check::preflight;
 use crate::cli::RenderArgs;
-use crate::deliver::files::write_atomic;
+use crate::deliver::files::{write_atomic, Folders};
 use crate::deliver::track::hand_format;
 use crate::diag::{Problem, Problems};
 use crate::error::{count, Error, Result};
@@ -119,6 +119,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
     let mut for_combine: BTreeMap<String, Vec<Rendered>> = BTreeMap::new();
     // Variants a letter of which failed: their combined PDF would lack it.
     let mut incomplete: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let folders = Folders::default();
     let mut batches = plan.batches(&pick, BATCH);
     let mut next = batches.next();
     while let Some(batch) = next.take() {
@@ -151,7 +152,7 @@ pub fn run(dir: &Path, args: &RenderArgs, v: Verbosity) -> Result<()> {
                                 f.extension()
                             ));
                             let bytes = outputs.bytes(&r, f)?;
-                            write_atomic(&path, &bytes).map_err(|e| {
+                            folders.write_atomic(&path, &bytes).map_err(|e| {
                                 Problem::error(format!("cannot write {}: {e}", path.display()))
                             })?;
                             written.push(path);

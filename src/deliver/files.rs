@@ -11,7 +11,7 @@ use std::path::Path;
 /// approvals.toml through [`write_durable`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
-    if unnamed::write(path, bytes)? {
+    if unnamed::write(unnamed::In::Path, path, bytes)? {
         return Ok(());
     }
     write(path, bytes, false)
@@ -46,6 +46,46 @@ fn write(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The folders one run writes its letters into, each opened once, so that a letter is created and named relative
+/// to its folder instead of through its whole path, twice per file (a twentieth of rendering ten thousand letters,
+/// more the deeper the folder: docs/PERFORMANCE.md). Made per run, not kept: a folder deleted and made again
+/// between two runs is the new one.
+#[derive(Default)]
+pub struct Folders {
+    #[cfg(target_os = "linux")]
+    open: std::sync::Mutex<Vec<(std::path::PathBuf, std::sync::Arc<std::os::fd::OwnedFd>)>>,
+}
+
+impl Folders {
+    /// As [`write_atomic`].
+    pub fn write_atomic(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        #[cfg(target_os = "linux")]
+        if let Some(folder) = self.folder(path)? {
+            if unnamed::write(unnamed::In::Folder(&folder), path, bytes)? {
+                return Ok(());
+            }
+        }
+        write(path, bytes, false)
+    }
+
+    /// The open folder of `path`, opened (and made) now if it is the first file there; `None` where folders cannot be
+    /// held open here.
+    #[cfg(target_os = "linux")]
+    fn folder(&self, path: &Path) -> std::io::Result<Option<std::sync::Arc<std::os::fd::OwnedFd>>> {
+        let dir = unnamed::parent(path);
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, fd)) = open.iter().find(|(d, _)| d == dir) {
+            return Ok(Some(fd.clone()));
+        }
+        let Some(fd) = unnamed::open_folder(dir)? else {
+            return Ok(None);
+        };
+        let fd = std::sync::Arc::new(fd);
+        open.push((dir.to_path_buf(), fd.clone()));
+        Ok(Some(fd))
+    }
+}
+
 /// Linux: the letter is written into a file without a name (`O_TMPFILE`) and linked under its own name once whole.
 /// A first render makes one name per file instead of two (a temporary one, then the rename), and the folder's lock is
 /// taken once per file instead of twice: a fifth of the file system's time when ten thousand letters go to one folder
@@ -53,7 +93,7 @@ fn write(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
 #[cfg(target_os = "linux")]
 mod unnamed {
     use std::io::Write;
-    use std::os::fd::AsFd;
+    use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
     use std::path::Path;
     use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -64,36 +104,74 @@ mod unnamed {
     /// goes through `/proc/self/fd`.
     static EMPTY_PATH_REFUSED: AtomicBool = AtomicBool::new(false);
 
-    /// Writes `bytes` to `path`; `Ok(false)` when this way is not available here (a file system without `O_TMPFILE`,
-    /// no `/proc`), so that the caller writes through a named temporary file.
-    pub(super) fn write(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
-        let dir = match path.parent() {
+    /// Where the file is made: through its whole path, or in a folder already open.
+    pub(super) enum In<'a> {
+        Path,
+        Folder(&'a OwnedFd),
+    }
+
+    pub(super) fn parent(path: &Path) -> &Path {
+        match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
-        };
+        }
+    }
+
+    /// `dir`, made when missing, open to make files in; `None` when it cannot be held open (the caller then writes
+    /// through paths, and that way says what is wrong).
+    pub(super) fn open_folder(dir: &Path) -> std::io::Result<Option<OwnedFd>> {
         let open = || {
             openat(
                 CWD,
                 dir,
+                OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+        };
+        match open() {
+            Ok(fd) => Ok(Some(fd)),
+            Err(Errno::NOENT) => {
+                std::fs::create_dir_all(dir)?;
+                Ok(open().ok())
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Writes `bytes` to `path`; `Ok(false)` when this way is not available here (a file system without `O_TMPFILE`,
+    /// no `/proc`), so that the caller writes through a named temporary file.
+    pub(super) fn write(at: In, path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+        let dir = parent(path);
+        let (fd, within, name): (BorrowedFd, &Path, &Path) = match at {
+            In::Path => (CWD, dir, path),
+            In::Folder(fd) => match path.file_name() {
+                Some(name) => (fd.as_fd(), Path::new("."), Path::new(name)),
+                None => return Ok(false),
+            },
+        };
+        let open = || {
+            openat(
+                fd,
+                within,
                 OFlags::WRONLY | OFlags::TMPFILE | OFlags::CLOEXEC,
                 Mode::from_raw_mode(0o666),
             )
         };
-        let fd = match open() {
-            Ok(fd) => fd,
-            Err(Errno::NOENT) => {
+        let file = match open() {
+            Ok(file) => file,
+            Err(Errno::NOENT) if matches!(at, In::Path) => {
                 std::fs::create_dir_all(dir)?;
                 match open() {
-                    Ok(fd) => fd,
+                    Ok(file) => file,
                     Err(_) => return Ok(false),
                 }
             }
             // Anything else (no O_TMPFILE on this file system, no permission): the named way says what is wrong.
             Err(_) => return Ok(false),
         };
-        let mut file = std::fs::File::from(fd);
+        let mut file = std::fs::File::from(file);
         file.write_all(bytes)?;
-        match link(&file, path) {
+        match link(&file, fd, name) {
             Ok(true) => Ok(true),
             Ok(false) => Ok(false),
             // The name is taken (a letter rendered before): link under a temporary name and rename it over, as the
@@ -101,7 +179,7 @@ mod unnamed {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let mut builder = tempfile::Builder::new();
                 builder.prefix(".lettermerge-");
-                let tmp = builder.make_in(dir, |tmp| match link(&file, tmp) {
+                let tmp = builder.make_in(dir, |tmp| match link(&file, CWD, tmp) {
                     Ok(true) => Ok(()),
                     Ok(false) => Err(std::io::Error::from(std::io::ErrorKind::Unsupported)),
                     Err(e) => Err(e),
@@ -116,21 +194,24 @@ mod unnamed {
         }
     }
 
-    /// Gives the unnamed file its name; `Ok(false)` when neither way of linking it is allowed here.
-    fn link(file: &std::fs::File, to: &Path) -> std::io::Result<bool> {
+    /// Gives the unnamed file its name `to` (relative to `at`); `Ok(false)` when neither way of linking it is allowed
+    /// here.
+    fn link(file: &std::fs::File, at: BorrowedFd, to: &Path) -> std::io::Result<bool> {
         if !EMPTY_PATH_REFUSED.load(Ordering::Relaxed) {
-            match linkat(file.as_fd(), "", CWD, to, AtFlags::EMPTY_PATH) {
+            match linkat(file.as_fd(), "", at, to, AtFlags::EMPTY_PATH) {
                 Ok(()) => return Ok(true),
+                // Unless the folder is gone: then the other way fails too, and says so.
                 Err(Errno::NOENT | Errno::PERM | Errno::INVAL)
-                    if to.parent().is_some_and(Path::exists) =>
+                    if at.as_raw_fd() != CWD.as_raw_fd()
+                        || to.parent().is_some_and(Path::exists) =>
                 {
                     EMPTY_PATH_REFUSED.store(true, Ordering::Relaxed);
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        let proc = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(file));
-        match linkat(CWD, proc.as_str(), CWD, to, AtFlags::SYMLINK_FOLLOW) {
+        let proc = format!("/proc/self/fd/{}", file.as_raw_fd());
+        match linkat(CWD, proc.as_str(), at, to, AtFlags::SYMLINK_FOLLOW) {
             Ok(()) => Ok(true),
             Err(Errno::EXIST) => Err(Errno::EXIST.into()),
             Err(_) => Ok(false),
@@ -201,5 +282,42 @@ mod tests {
         std::fs::create_dir(dir.path().join("letter.txt")).unwrap();
         assert!(super::write_atomic(&dir.path().join("letter.txt"), b"x").is_err());
         assert_eq!(names(dir.path()), ["letter.txt"]);
+    }
+
+    #[test]
+    fn a_run_writes_in_each_folder_it_opened_and_makes_missing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let folders = super::Folders::default();
+        for (path, text) in [
+            ("out/a/one.eml", "one"),
+            ("out/b/two.eml", "two"),
+            ("out/a/three.eml", "three"),
+            // Rendered again in the same run: replaced whole.
+            ("out/a/one.eml", "one, again"),
+        ] {
+            folders
+                .write_atomic(&dir.path().join(path), text.as_bytes())
+                .unwrap();
+        }
+        assert_eq!(names(&dir.path().join("out/a")), ["one.eml", "three.eml"]);
+        assert_eq!(names(&dir.path().join("out/b")), ["two.eml"]);
+        let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+        assert_eq!(read("out/a/one.eml"), "one, again");
+        assert_eq!(read("out/b/two.eml"), "two");
+        // A link in place of a letter is replaced, not followed, in an open folder too.
+        let outside = dir.path().join("outside.txt");
+        std::fs::write(&outside, "not the campaign's").unwrap();
+        std::os::unix::fs::symlink(&outside, dir.path().join("out/a/four.eml")).unwrap();
+        folders
+            .write_atomic(&dir.path().join("out/a/four.eml"), b"four")
+            .unwrap();
+        assert_eq!(read("outside.txt"), "not the campaign's");
+        assert_eq!(read("out/a/four.eml"), "four");
+        // A folder where a file goes is an error, as through paths.
+        std::fs::create_dir(dir.path().join("out/b/five.eml")).unwrap();
+        assert!(folders
+            .write_atomic(&dir.path().join("out/b/five.eml"), b"five")
+            .is_err());
+        assert_eq!(names(&dir.path().join("out/b")), ["five.eml", "two.eml"]);
     }
 }
