@@ -105,8 +105,8 @@ mod tests {
     #[test]
     fn rows_come_back_as_written_in_any_order() {
         let mut w = SpillWriter::new().unwrap();
-        let a = Row::new(2, vec!["a".into(), "Ünïcode\nline".into()]);
-        let b = Row::new(900_000, vec!["".into(), "b".into()]);
+        let a = Row::new(2, ["a", "Ünïcode\nline"]);
+        let b = Row::new(900_000, ["", "b"]);
         assert_eq!(w.push(&a).unwrap(), 0);
         assert_eq!(w.push(&b).unwrap(), 1);
         let spill = w.finish().unwrap();

@@ -93,10 +93,7 @@ mod tests {
     use super::*;
 
     fn row(line: usize, fields: &[&str]) -> Row {
-        Row {
-            line,
-            fields: fields.iter().map(|&f| f.into()).collect(),
-        }
+        Row::new(line, fields)
     }
 
     fn lines(rows: &[Row]) -> Vec<usize> {

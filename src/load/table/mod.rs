@@ -105,26 +105,55 @@ pub enum Layout {
     },
 }
 
-/// One record of a table.
+/// One record of a table: its values one after the other in one string, with where each ends (two allocations per
+/// row instead of one per value: a third of reading a row).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
     /// Physical line (from 1) where the record starts; in a workbook, the row number.
     pub line: usize,
-    fields: Vec<Box<str>>,
+    text: Box<str>,
+    ends: Box<[u32]>,
 }
 
 impl Row {
-    pub fn new(line: usize, fields: Vec<Box<str>>) -> Row {
-        Row { line, fields }
+    pub fn new<S: AsRef<str>>(line: usize, fields: impl IntoIterator<Item = S>) -> Row {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for f in fields {
+            text.push_str(f.as_ref());
+            // A record is at most 16 MiB (MAX_RECORD_BYTES), a workbook cell far less.
+            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        }
+        Row {
+            line,
+            text: text.into(),
+            ends: ends.into(),
+        }
+    }
+
+    /// The row whose values are `text` cut at `ends` (each value's end in `text`, in order).
+    fn from_parts(line: usize, text: &str, ends: &[usize]) -> Row {
+        Row {
+            line,
+            text: text.into(),
+            ends: ends
+                .iter()
+                .map(|&e| u32::try_from(e).unwrap_or(u32::MAX))
+                .collect(),
+        }
     }
 
     /// The value in `column`, `""` past the end.
     pub fn get(&self, column: usize) -> &str {
-        self.fields.get(column).map_or("", |f| f)
+        let Some(&end) = self.ends.get(column) else {
+            return "";
+        };
+        let start = column.checked_sub(1).map_or(0, |c| self.ends[c]);
+        self.text.get(start as usize..end as usize).unwrap_or("")
     }
 
     pub fn fields(&self) -> impl Iterator<Item = &str> {
-        self.fields.iter().map(|f| &**f)
+        (0..self.ends.len()).map(|c| self.get(c))
     }
 }
 

@@ -524,9 +524,14 @@ impl RowReader {
                 )
                 .help(help)));
         }
-        let row = Row {
-            line: raw.line,
-            fields: fields.iter().map(|f| text(f)).collect(),
+        // The record's values lie one after the other in `out`: with no bad byte (the scanner checked) and no line
+        // break to make LF, they are the row as they are.
+        let all = &self.out[..self.ends[..fields.len()].last().copied().unwrap_or(0)];
+        let row = match std::str::from_utf8(all) {
+            Ok(text) if raw.fault.is_none() && memchr::memchr(b'\r', all).is_none() => {
+                Row::from_parts(raw.line, text, &self.ends[..fields.len()])
+            }
+            _ => Row::new(raw.line, fields.iter().map(|f| text(f))),
         };
         if let Some(k) = self.key_column {
             // A recipient's key is a part of its letters' ids (VARIANT/KEY/SIGNATORY): a `/` in it would let two
@@ -556,12 +561,12 @@ impl RowReader {
 }
 
 /// Field bytes as kept: exact, but with Excel's CRLF (and old Mac CR) line breaks inside a value made LF.
-fn text(bytes: &[u8]) -> Box<str> {
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     let s = String::from_utf8_lossy(bytes);
     if s.contains('\r') {
         s.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {
-        s.into()
+        s
     }
 }
 

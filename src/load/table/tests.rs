@@ -640,3 +640,24 @@ fn encoding_labels_as_people_write_them() {
     }
     assert_eq!(encoding_of("klingon"), None);
 }
+
+#[test]
+fn a_row_gives_back_each_value_and_nothing_past_the_last() {
+    // The second row has no line break to make LF: its values are taken as the record holds them.
+    let t = load(
+        "id,name,empty,note\nsos,Peña,,\"a, \"\"quoted\"\"\r\nline\"\nsen,Núñez,,\"x,y\"\n"
+            .as_bytes(),
+    );
+    assert_eq!(t.rows[1], Row::new(4, ["sen", "Núñez", "", "x,y"]));
+    let row = &t.rows[0];
+    assert_eq!(row.get(0), "sos");
+    assert_eq!(row.get(1), "Peña");
+    assert_eq!(row.get(2), "");
+    assert_eq!(row.get(3), "a, \"quoted\"\nline");
+    assert_eq!(row.get(4), "");
+    assert_eq!(row.fields().count(), 4);
+    assert_eq!(
+        *row,
+        Row::new(row.line, ["sos", "Peña", "", "a, \"quoted\"\nline"])
+    );
+}

@@ -444,10 +444,7 @@ fn build(
             sound = false;
         }
         if sound {
-            out.push(Row {
-                line: row as usize + 1,
-                fields: fields.into_iter().map(String::into_boxed_str).collect(),
-            });
+            out.push(Row::new(row as usize + 1, fields));
         }
     }
     Ok(Read {
