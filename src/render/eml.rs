@@ -86,12 +86,75 @@ pub fn check(r: &Rendered) -> Result<(), EmlError> {
     Ok(())
 }
 
+/// The message's bytes alone, as [`build`] makes them: what `render` files, without what `send` shows of it.
+pub fn message(
+    r: &Rendered,
+    attachments: &[Attachment],
+    keep_bcc: bool,
+) -> Result<Vec<u8>, EmlError> {
+    Ok(write(r, attachments, keep_bcc, None)?.bytes)
+}
+
+/// A message as written, with what the writing decided.
+struct Written {
+    bytes: Vec<u8>,
+    hash: String,
+    message_id: String,
+    subject: String,
+    text: String,
+}
+
 fn compose(
     r: &Rendered,
     attachments: &[Attachment],
     keep_bcc: bool,
     preface: Option<&str>,
 ) -> Result<Email, EmlError> {
+    let Written {
+        bytes,
+        hash,
+        message_id,
+        subject,
+        text,
+    } = write(r, attachments, keep_bcc, preface)?;
+    let h = &r.headers;
+    let from = h.from.as_ref().ok_or(EmlError::NoSender)?;
+    let to = h.recipients().map(|m| m.email.to_string()).collect();
+    let mut shown = vec![("From", from.to_string())];
+    for (name, list) in [
+        ("To", &h.to),
+        ("Cc", &h.cc),
+        ("Bcc", &h.bcc),
+        ("Reply-To", &h.reply_to),
+    ] {
+        if !list.is_empty() {
+            let boxes: Vec<String> = list.iter().map(ToString::to_string).collect();
+            shown.push((name, boxes.join(", ")));
+        }
+    }
+    shown.push(("Subject", subject));
+    shown.push(("Message-ID", message_id.clone()));
+    Ok(Email {
+        shown,
+        bytes,
+        hash,
+        message_id,
+        from: from.email.to_string(),
+        to,
+        text,
+        parts: attachments
+            .iter()
+            .map(|a| (a.name.clone(), a.content_type.clone(), a.bytes.len()))
+            .collect(),
+    })
+}
+
+fn write(
+    r: &Rendered,
+    attachments: &[Attachment],
+    keep_bcc: bool,
+    preface: Option<&str>,
+) -> Result<Written, EmlError> {
     check(r)?;
     let h = &r.headers;
     let from = h.from.as_ref().ok_or(EmlError::NoSender)?;
@@ -143,33 +206,12 @@ fn compose(
         html: &html,
         attachments: &parts,
     });
-    let to = h.recipients().map(|m| m.email.to_string()).collect();
-    let mut shown = vec![("From", from.to_string())];
-    for (name, list) in [
-        ("To", &h.to),
-        ("Cc", &h.cc),
-        ("Bcc", &h.bcc),
-        ("Reply-To", &h.reply_to),
-    ] {
-        if !list.is_empty() {
-            let boxes: Vec<String> = list.iter().map(ToString::to_string).collect();
-            shown.push((name, boxes.join(", ")));
-        }
-    }
-    shown.push(("Subject", subject));
-    shown.push(("Message-ID", message_id.clone()));
-    Ok(Email {
-        shown,
+    Ok(Written {
         bytes,
         hash,
         message_id,
-        from: from.email.to_string(),
-        to,
+        subject,
         text,
-        parts: attachments
-            .iter()
-            .map(|a| (a.name.clone(), a.content_type.clone(), a.bytes.len()))
-            .collect(),
     })
 }
 

@@ -74,7 +74,7 @@ impl<'c> Outputs<'c> {
             Format::Txt => txt::render(&r.markdown).into_bytes(),
             Format::Md => md::render(r).into_bytes(),
             Format::Html => html::render(r).into_bytes(),
-            Format::Eml => self.email(r, true).map_err(about)?.bytes,
+            Format::Eml => self.message(r).map_err(about)?,
             Format::Pdf => self.pdf(r).map_err(about)?,
         })
     }
@@ -212,16 +212,33 @@ impl<'c> Outputs<'c> {
         keep_bcc: bool,
         pdf: Option<Vec<u8>>,
     ) -> Result<Email, Problem> {
-        // (A warning is about the campaign, for `check`; building the message below still refuses the letter.)
+        let attachments = self.message_parts(r, pdf)?;
+        eml::build(r, &attachments, keep_bcc).map_err(|e| self.refused(r, e))
+    }
+
+    /// The bytes of the message `render` files (Bcc kept): [`Outputs::email`] without what `send` shows of it.
+    fn message(&self, r: &Rendered) -> Result<Vec<u8>, Problem> {
+        let attachments = self.message_parts(r, None)?;
+        eml::message(r, &attachments, true).map_err(|e| self.refused(r, e))
+    }
+
+    /// The letter's attachments, once the letter is known fit for a message.
+    fn message_parts(
+        &self,
+        r: &Rendered,
+        pdf: Option<Vec<u8>>,
+    ) -> Result<Vec<Attachment>, Problem> {
+        // (A warning is about the campaign, for `check`; building the message still refuses the letter.)
         if let Err(p) = self.validate(r) {
             if p.is_error() {
                 return Err(p);
             }
         }
-        let attachments = self.attachments(r, pdf)?;
-        eml::build(r, &attachments, keep_bcc).map_err(|e| {
-            Problem::error(e.to_string()).for_letter(&r.id, r.row_place(self.campaign))
-        })
+        self.attachments(r, pdf)
+    }
+
+    fn refused(&self, r: &Rendered, e: eml::EmlError) -> Problem {
+        Problem::error(e.to_string()).for_letter(&r.id, r.row_place(self.campaign))
     }
 
     /// The envelope recipients of the letter's message, after every check [`Outputs::email`] makes short of
