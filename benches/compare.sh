@@ -45,6 +45,8 @@ echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -
 echo "lettermerge: $BIN; $RUNS runs per row; work in $WORK"
 echo
 
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
 # measure NAME CMD...: runs CMD $RUNS times (the PREP function first, untimed, if set) and sets $med (s), $user (the
 # median CPU time in user mode, s: steadier than wall time on a shared machine) and $rss (MB).
 measure() {
@@ -60,8 +62,8 @@ measure() {
     kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")
     [ "$kb" -gt "$peak" ] && peak=$kb
   done
-  med=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
-  user=$(printf '%s\n' "${users[@]}" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
+  med=$(median "${times[@]}")
+  user=$(median "${users[@]}")
   rss=$((peak / 1024))
   if [ "$status" -ne 0 ]; then
     echo "  ($name exited $status: see $WORK/$name.err)" >&2
@@ -107,15 +109,26 @@ for what in $rows; do
   eml)
     dir=$(plain "$EML_N" "$PORT" 1)
     clean() { rm -rf "$WORK/out-eml"; }
-    PREP=clean measure eml "$BIN" -C "$dir/lettermerge" render --quiet --format eml --out "$WORK/out-eml"
-    lm=$med lm_user=$user lm_rss=$rss
     mm=$(mailmerge_bin)
     if [ -n "$mm" ]; then
-      PREP= measure mailmerge sh -c "cd '$dir/mailmerge' && '$mm' --dry-run --no-limit --output-format raw"
-      row "render $EML_N as eml (tmpfs) vs mailmerge --dry-run" "$lm s (user $lm_user s)" "$lm_rss MB" "mailmerge 2.3 raw" "$med s (user $user s)" "$rss MB" \
-        "$(awk -v a="$med" -v b="$lm" 'BEGIN {printf "%.1f× its speed", a / b}')"
+      # In pairs, one run of each after the other: a shared machine's speed drifts by a third between minutes, and
+      # a ratio of two medians taken minutes apart carries that drift; the median of the pairs' ratios does not.
+      ratios=() lm_times=() mm_times=() lm_users=() mm_users=() lm_rss=0 mm_rss=0
+      RUNS_SAVED=$RUNS; RUNS=1
+      for r in $(seq "$RUNS_SAVED"); do
+        PREP=clean measure eml "$BIN" -C "$dir/lettermerge" render --quiet --format eml --out "$WORK/out-eml"
+        lm_times+=("$med") lm_users+=("$user"); [ "$rss" -gt "$lm_rss" ] && lm_rss=$rss
+        PREP= measure mailmerge sh -c "cd '$dir/mailmerge' && '$mm' --dry-run --no-limit --output-format raw"
+        mm_times+=("$med") mm_users+=("$user"); [ "$rss" -gt "$mm_rss" ] && mm_rss=$rss
+        ratios+=("$(awk -v a="$med" -v b="${lm_times[-1]}" 'BEGIN {printf "%.2f", a / b}')")
+      done
+      RUNS=$RUNS_SAVED
+      row "render $EML_N as eml (tmpfs) vs mailmerge --dry-run" "$(median "${lm_times[@]}") s (user $(median "${lm_users[@]}") s)" "$lm_rss MB" \
+        "mailmerge 2.3 raw" "$(median "${mm_times[@]}") s (user $(median "${mm_users[@]}") s)" "$mm_rss MB" \
+        "$(median "${ratios[@]}")× its speed (pairs: $(printf '%s ' "${ratios[@]}" | sed 's/ $//'))"
     else
-      row "render $EML_N as eml (tmpfs)" "$lm s (user $lm_user s)" "$lm_rss MB" "mailmerge: not installed" "" "" ""
+      PREP=clean measure eml "$BIN" -C "$dir/lettermerge" render --quiet --format eml --out "$WORK/out-eml"
+      row "render $EML_N as eml (tmpfs)" "$med s (user $user s)" "$rss MB" "mailmerge: not installed" "" "" ""
     fi
     ;;
   txt)
