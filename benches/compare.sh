@@ -11,8 +11,9 @@
 #   EML_N=10000 SEND_N=10000 SEND_BIG=100000   letters for the eml and send rows (SEND_BIG: lettermerge alone)
 #   PDF_N=1000             one-page letters for the pdf row (benches/gen_pdf.py; the binary needs the `pdf` feature)
 #   WORK=/dev/shm/lettermerge-compare          where workloads and output go (a tmpfs when there is one)
-#   BIN=path/to/lettermerge                    skip the release build and measure this binary
-#   CARGO_FLAGS=--no-default-features          for the release build (only the pdf row needs the `pdf` feature)
+#   BIN=path/to/lettermerge                    skip the build and measure this binary
+#   PROFILE=release-lto    the build measured: the binary to hand out (Cargo.toml); PROFILE=release for `--release`'s
+#   CARGO_FLAGS=--no-default-features          for the build (only the pdf row needs the `pdf` feature)
 #   INSTALL=0              never install mailmerge (pip, into WORK/venv) or postfix (apt-get); rows without them say so
 # Workloads are generated once per size and kept in WORK (benches/gen_recipients.py, benches/gen_plain.py); nothing
 # in them is random.
@@ -36,8 +37,8 @@ rows=${*:-eml txt check send}
 
 if [ -z "${BIN:-}" ]; then
   # shellcheck disable=SC2086
-  cargo build --release --quiet ${CARGO_FLAGS:-} || exit 1
-  BIN=${CARGO_TARGET_DIR:-$root/target}/release/lettermerge
+  cargo build --profile "${PROFILE:-release-lto}" --quiet ${CARGO_FLAGS:-} || exit 1
+  BIN=${CARGO_TARGET_DIR:-$root/target}/${PROFILE:-release-lto}/lettermerge
 fi
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (/usr/bin/time): apt-get install time"; exit 1; }
 
