@@ -5,6 +5,7 @@
 //! [`render`] (one Markdown body → txt, md, html, eml, pdf) → [`deliver`] (files, SMTP, journal).
 //! `check` walks the same path without writing anything.
 
+pub(crate) mod ascii;
 pub(crate) mod check;
 pub mod cli;
 pub mod cmd;

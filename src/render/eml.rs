@@ -121,17 +121,7 @@ fn compose(
     let from = h.from.as_ref().ok_or(EmlError::NoSender)?;
     let to = h.recipients().map(|m| m.email.to_string()).collect();
     let mut shown = vec![("From", from.to_string())];
-    for (name, list) in [
-        ("To", &h.to),
-        ("Cc", &h.cc),
-        ("Bcc", &h.bcc),
-        ("Reply-To", &h.reply_to),
-    ] {
-        if !list.is_empty() {
-            let boxes: Vec<String> = list.iter().map(ToString::to_string).collect();
-            shown.push((name, boxes.join(", ")));
-        }
-    }
+    shown.extend(addressed(h));
     shown.push(("Subject", subject));
     shown.push(("Message-ID", message_id.clone()));
     Ok(Email {
@@ -239,21 +229,27 @@ pub fn with_date(mut message: Vec<u8>, at: chrono::DateTime<chrono::Utc>) -> Vec
     message
 }
 
-/// The text of a test copy's first lines: the real recipients, since none of them is in the copy's headers.
-fn test_copy_preface(r: &Rendered, to: &Mailbox) -> String {
-    let h = &r.headers;
-    let mut lines = Vec::new();
-    for (name, list) in [
+/// Each address header the letter fills (To, Cc, Bcc, Reply-To), with its mailboxes as a person reads them.
+fn addressed(h: &super::headers::Headers) -> impl Iterator<Item = (&'static str, String)> + '_ {
+    [
         ("To", &h.to),
         ("Cc", &h.cc),
         ("Bcc", &h.bcc),
         ("Reply-To", &h.reply_to),
-    ] {
-        if !list.is_empty() {
-            let boxes: Vec<String> = list.iter().map(ToString::to_string).collect();
-            lines.push(format!("{name}: {}", boxes.join(", ")));
-        }
-    }
+    ]
+    .into_iter()
+    .filter(|(_, list)| !list.is_empty())
+    .map(|(name, list)| {
+        let boxes: Vec<String> = list.iter().map(ToString::to_string).collect();
+        (name, boxes.join(", "))
+    })
+}
+
+/// The text of a test copy's first lines: the real recipients, since none of them is in the copy's headers.
+fn test_copy_preface(r: &Rendered, to: &Mailbox) -> String {
+    let mut lines: Vec<String> = addressed(&r.headers)
+        .map(|(name, boxes)| format!("{name}: {boxes}"))
+        .collect();
     lines.push(format!(
         "A test copy, sent only to {}: the addresses above received nothing.",
         to.email

@@ -111,7 +111,7 @@ impl Scanner {
             if self.need == 0 {
                 // Most of a table is printable ASCII: a run of it moves the column and the offset and, the quoting
                 // aside, changes nothing, so it is skipped eight bytes at a time.
-                let run = plain_run(&bytes[i..]);
+                let run = crate::ascii::printable_run(&bytes[i..], b'"');
                 if run > 0 {
                     i += run;
                     self.column += run;
@@ -236,34 +236,6 @@ impl Scanner {
             self.broken();
         }
     }
-}
-
-/// How many bytes at the start of `bytes` are tab or printable ASCII other than `"`: eight at a time while no byte
-/// of eight can be anything else, then one by one.
-fn plain_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether some byte of `x` is zero, exactly (the usual bit trick; its false positives lie only above a true one).
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    let mut n = 0;
-    while let Some(word) = bytes.get(n..n + 8) {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_le_bytes(eight);
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
-        if below_space
-            || x & HIGH != 0
-            || has_zero(x ^ (ONES * u64::from(b'"')))
-            || has_zero(x ^ (ONES * 0x7f))
-        {
-            break;
-        }
-        n += 8;
-    }
-    while n < bytes.len() && matches!(bytes[n], b'\t' | 0x20..=0x21 | 0x23..=0x7E) {
-        n += 1;
-    }
-    n
 }
 
 /// Line breaks inside a value, counted as physical lines are (CRLF is one).

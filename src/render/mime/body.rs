@@ -133,7 +133,7 @@ fn quoted_printable(out: &mut String, text: &str) {
             // A run of bytes that stand for themselves, as far as the line allows (two columns kept for a soft
             // break), copied at once.
             let max = (LIMIT - q.on_line - 2).min(bytes.len() - i);
-            let run = plain_run(&bytes[i..i + max]);
+            let run = crate::ascii::printable_run(&bytes[i..i + max], b'=');
             q.out.push_str(&text[i..i + run]);
             q.on_line += run;
             q.backup = q.out.len();
@@ -162,34 +162,6 @@ fn quoted_printable(out: &mut String, text: &str) {
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
-
-/// How many bytes at the start of `bytes` stand for themselves: eight at a time while no byte of eight can need
-/// escaping (no control character, no byte above `~`, no `=`), then one by one.
-fn plain_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether some byte of `x` is zero, exactly (the usual bit trick; its false positives lie only above a true one).
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    let mut n = 0;
-    while let Some(word) = bytes.get(n..n + 8) {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_le_bytes(eight);
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
-        if below_space
-            || x & HIGH != 0
-            || has_zero(x ^ (ONES * 0x3d))
-            || has_zero(x ^ (ONES * 0x7f))
-        {
-            break;
-        }
-        n += 8;
-    }
-    while n < bytes.len() && !needs_escape(bytes[n]) {
-        n += 1;
-    }
-    n
-}
 
 fn needs_escape(b: u8) -> bool {
     ESCAPE[usize::from(b)]
@@ -296,18 +268,6 @@ mod tests {
         let lines: Vec<&str> = out.split("\r\n").collect();
         assert!(lines[..lines.len() - 1].iter().all(|l| l.len() == 76));
         assert_eq!(out.len(), base64_len(200));
-    }
-
-    #[test]
-    fn plain_runs_stop_at_the_first_byte_to_escape() {
-        for stop in [b'=', b'\n', b'\r', 0x7f, 0x80, 0xc3, 0x1f, 0] {
-            for at in 0..20 {
-                let mut bytes = vec![b'a'; 24];
-                bytes[at] = stop;
-                assert_eq!(plain_run(&bytes), at, "byte {stop:#x} at {at}");
-            }
-        }
-        assert_eq!(plain_run(b"tab\tand ~ spaces"), 16);
     }
 
     proptest! {
