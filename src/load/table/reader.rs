@@ -493,9 +493,8 @@ impl RowReader {
             }
             _ => {}
         }
-        let fields: Vec<&[u8]> = self.field_bytes(&raw).collect();
         if raw.fields != width {
-            let breaks: usize = fields.iter().map(|f| scan::count_breaks(f)).sum();
+            let breaks: usize = self.field_bytes(&raw).map(scan::count_breaks).sum();
             let help = if breaks > 0 {
                 format!(
                     "this row runs from line {} to line {}: check that every quote (\") in it is closed",
@@ -526,12 +525,14 @@ impl RowReader {
         }
         // The record's values lie one after the other in `out`: with no bad byte (the scanner checked) and no line
         // break to make LF, they are the row as they are.
-        let all = &self.out[..self.ends[..fields.len()].last().copied().unwrap_or(0)];
+        // (Here the record has exactly `width` values, none oversized.)
+        let ends = &self.ends[..width];
+        let all = &self.out[..ends.last().copied().unwrap_or(0)];
         let row = match std::str::from_utf8(all) {
             Ok(text) if raw.fault.is_none() && memchr::memchr(b'\r', all).is_none() => {
-                Row::from_parts(raw.line, text, &self.ends[..fields.len()])
+                Row::from_parts(raw.line, text, ends)
             }
-            _ => Row::new(raw.line, fields.iter().map(|f| text(f))),
+            _ => Row::new(raw.line, self.field_bytes(&raw).map(text)),
         };
         if let Some(k) = self.key_column {
             // A recipient's key is a part of its letters' ids (VARIANT/KEY/SIGNATORY): a `/` in it would let two
