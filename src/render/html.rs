@@ -31,13 +31,24 @@ pub fn render(r: &Rendered) -> String {
 }
 
 pub fn page(title: &str, lang: &str, body: &str) -> String {
-    let mut t = String::new();
-    let _ = escape_html(&mut t, title);
-    let mut l = String::new();
-    let _ = escape_html(&mut l, lang);
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{l}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main class=\"letter\">\n{body}</main>\n</body>\n</html>\n"
-    )
+    // Pushed piece by piece into one buffer sized for the page: `format!` grew it several times over a whole letter.
+    const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"";
+    const META: &str = "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
+    const STYLE: &str = "</title>\n<style>";
+    const BODY: &str = "</style>\n</head>\n<body>\n<main class=\"letter\">\n";
+    const TAIL: &str = "</main>\n</body>\n</html>\n";
+    let fixed = HEAD.len() + META.len() + STYLE.len() + CSS.len() + BODY.len() + TAIL.len();
+    let mut out = String::with_capacity(fixed + body.len() + (title.len() + lang.len()) * 2);
+    out.push_str(HEAD);
+    let _ = escape_html(&mut out, lang);
+    out.push_str(META);
+    let _ = escape_html(&mut out, title);
+    out.push_str(STYLE);
+    out.push_str(CSS);
+    out.push_str(BODY);
+    out.push_str(body);
+    out.push_str(TAIL);
+    out
 }
 
 #[cfg(test)]
@@ -48,6 +59,15 @@ mod tests {
     fn escaped_values_stay_text() {
         let md = super::super::escape::markdown("<b>x</b> *y* [z](u)");
         assert_eq!(fragment(&md), "<p>&lt;b&gt;x&lt;/b&gt; *y* [z](u)</p>\n");
+    }
+
+    #[test]
+    fn the_page_wraps_the_fragment() {
+        let page = page("Dear <Ms.> & \"Mr.\"", "es-MX", "<p>x</p>\n");
+        let expected = format!(
+            "<!DOCTYPE html>\n<html lang=\"es-MX\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Dear &lt;Ms.&gt; &amp; &quot;Mr.&quot;</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main class=\"letter\">\n<p>x</p>\n</main>\n</body>\n</html>\n"
+        );
+        assert_eq!(page, expected);
     }
 
     #[test]
