@@ -235,8 +235,23 @@ fn insert_letter(ctx: &mut Map<String, Value>, letter: &Letter) {
     );
     ctx.insert(
         "today".into(),
-        Value::String(letter.variant.today.format("%Y-%m-%d").to_string()),
+        Value::String(iso_date(letter.variant.today)),
     );
+}
+
+/// `2026-12-02`, as chrono's `%Y-%m-%d` writes it, without parsing that pattern again for every letter.
+fn iso_date(day: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let Ok(year @ 0..=9999) = u32::try_from(day.year()) else {
+        return day.format("%Y-%m-%d").to_string();
+    };
+    let mut out = String::with_capacity(10);
+    super::mime::push_digits(&mut out, year, 4);
+    out.push('-');
+    super::mime::push_digits(&mut out, day.month(), 2);
+    out.push('-');
+    super::mime::push_digits(&mut out, day.day(), 2);
+    out
 }
 
 /// The primary subtag of a language tag, lower case: "es-MX" → "es".
@@ -283,4 +298,22 @@ pub fn localized<'a>(row: &'a Value, name: &str, lang: &str) -> Option<&'a str> 
     });
     let own = own.and_then(Value::as_str).filter(|s| !s.trim().is_empty());
     own.or_else(|| row.get(name).and_then(Value::as_str))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn today_is_written_as_chrono_writes_it() {
+        for (y, m, d) in [
+            (2026, 12, 2),
+            (1, 1, 1),
+            (987, 10, 31),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-44, 3, 15),
+        ] {
+            let day = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(super::iso_date(day), day.format("%Y-%m-%d").to_string());
+        }
+    }
 }

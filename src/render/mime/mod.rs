@@ -118,13 +118,33 @@ fn close(out: &mut String, boundary: &str) {
 }
 
 /// `Wed, 11 Jul 2018 00:00:00 +0000`: the letter's date at midnight UTC, within the years an HTTP date can show (as
-/// lettre wrote it).
+/// lettre wrote it). Written digit by digit: chrono's `format` parses its pattern again for every letter.
 fn date(day: NaiveDate) -> String {
+    use chrono::Datelike;
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let first = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(day);
     let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(day);
-    day.clamp(first, last)
-        .format("%a, %d %b %Y 00:00:00 +0000")
-        .to_string()
+    let day = day.clamp(first, last);
+    let mut out = String::with_capacity(31);
+    out.push_str(DAYS[day.weekday().num_days_from_monday() as usize]);
+    out.push_str(", ");
+    push_digits(&mut out, day.day(), 2);
+    out.push(' ');
+    out.push_str(MONTHS[day.month0() as usize]);
+    out.push(' ');
+    push_digits(&mut out, day.year().unsigned_abs(), 4);
+    out.push_str(" 00:00:00 +0000");
+    out
+}
+
+/// `n` in decimal, zero-padded to `width` digits (`n` has no more).
+pub(crate) fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        out.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
+    }
 }
 
 /// Room for the whole message, so that the buffer never grows: quoted-printable text grows by a few percent, base64

@@ -201,3 +201,15 @@ fn dates_before_1970_show_the_epoch_as_lettre_did() {
     let day = chrono::NaiveDate::from_ymd_opt(1969, 7, 20).unwrap();
     assert_eq!(super::date(day), "Thu, 01 Jan 1970 00:00:00 +0000");
 }
+
+#[test]
+fn dates_are_chrono_s_to_the_digit() {
+    let mut day = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    while day <= last {
+        let chrono = day.format("%a, %d %b %Y 00:00:00 +0000").to_string();
+        assert_eq!(super::date(day), chrono);
+        day += chrono::Duration::days(997);
+    }
+    assert_eq!(super::date(last), "Fri, 31 Dec 9999 00:00:00 +0000");
+}
