@@ -120,11 +120,14 @@ fn parse_mailbox(item: &str) -> Result<Mailbox, lettre::address::AddressError> {
     thread_local! {
         static SEEN: RefCell<Vec<(String, Mailbox)>> = const { RefCell::new(Vec::new()) };
     }
+    // The most recently used last, so the sender (the same on every letter) is not pushed out by the recipients.
     if let Some(hit) = SEEN.with(|s| {
-        s.borrow()
-            .iter()
-            .find(|(text, _)| text == item)
-            .map(|(_, m)| m.clone())
+        let mut seen = s.borrow_mut();
+        let at = seen.iter().position(|(text, _)| text == item)?;
+        let entry = seen.remove(at);
+        let mailbox = entry.1.clone();
+        seen.push(entry);
+        Some(mailbox)
     }) {
         return Ok(hit);
     }
