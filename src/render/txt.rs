@@ -196,7 +196,7 @@ impl Writer {
             self.inline.clear();
             return;
         }
-        for (i, line) in text.split('\n').enumerate() {
+        for (i, line) in split_lf(&text).enumerate() {
             let line = line.trim();
             let initial = if i == 0 {
                 first.as_str()
@@ -218,9 +218,31 @@ impl Writer {
     }
 }
 
+/// `text.split('\n')`, with the line ends found by memchr's vector search.
+fn split_lf(text: &str) -> impl Iterator<Item = &str> {
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let end = ends.next()?;
+        let piece = &text[start..end];
+        start = end + 1;
+        Some(piece)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_lf_is_split_at_newlines() {
+        for text in ["", "\n", "a", "a\n", "\na", "a\nb", "a\n\nb\n", "é\r\nñ"] {
+            assert_eq!(
+                split_lf(text).collect::<Vec<_>>(),
+                text.split('\n').collect::<Vec<_>>()
+            );
+        }
+    }
 
     #[test]
     fn line_breaks_are_kept_and_paragraphs_separated() {
