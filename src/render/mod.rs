@@ -330,13 +330,14 @@ impl<'c> Renderer<'c> {
         let template = &self.campaign.templates[&variant.template];
         let id = letter.id();
         let row_line = letter.row().map(|r| r.line);
-        let who = LetterRef {
+        // Made only for an error: the row's place is a formatted string, and most letters have no error.
+        let who = || LetterRef {
             id: id.clone(),
             row: row_place(self.campaign, row_line),
         };
         let markdown = self
             .body_text(letter, &variant.template, ctx, fold)
-            .map_err(|e| self.problem(&who, &e))?;
+            .map_err(|e| self.problem(&who(), &e))?;
         let front = &template.front;
         let mut rendered_fields: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
         for (key, index, field) in front_fields(front) {
@@ -349,7 +350,7 @@ impl<'c> Renderer<'c> {
                 None => self
                     .raw
                     .render_with_context(&name, ctx)
-                    .map_err(|e| self.problem(&who, &e))?,
+                    .map_err(|e| self.problem(&who(), &e))?,
             };
             rendered_fields
                 .entry(key)
@@ -368,7 +369,7 @@ impl<'c> Renderer<'c> {
                 Problem::error(msg)
                     .in_file(&variant.template)
                     .at(line, None)
-                    .for_letter(&who.id, who.row.clone())
+                    .for_letter(&id, row_place(self.campaign, row_line))
             })?;
         let cover = match front.body.as_ref() {
             None => None,
@@ -376,13 +377,13 @@ impl<'c> Renderer<'c> {
                 let name = cover_name(&field.source);
                 Some(
                     self.body_text(letter, &name, ctx, fold)
-                        .map_err(|e| self.problem(&who, &e))?,
+                        .map_err(|e| self.problem(&who(), &e))?,
                 )
             }
         };
         let file_stem = match self.key_stem(letter) {
             Some(key) => self.safe_stem(letter, key),
-            None => self.safe_stem(letter, &self.stem_in(letter, ctx, &who)?),
+            None => self.safe_stem(letter, &self.stem_in(letter, ctx, &who())?),
         };
         let attachment_name = match rendered_fields
             .get("attachment_name")
@@ -390,7 +391,7 @@ impl<'c> Renderer<'c> {
         {
             Some((value, line)) => attachment::given(value).map_err(|msg| {
                 Problem::error(msg)
-                    .for_letter(&who.id, who.row.clone())
+                    .for_letter(&id, row_place(self.campaign, row_line))
                     .in_file(&variant.template)
                     .at(*line, None)
                     .help("write a file name such as 'Human rights in Mexico - {{last_name}}'")
@@ -415,7 +416,8 @@ impl<'c> Renderer<'c> {
             .flat_map(|(v, _)| helpers::split_cell(v))
             .collect();
         let channel = letter.channel(&self.campaign.recipients).map_err(|e| {
-            let p = Problem::error(e.to_string()).for_letter(&who.id, who.row.clone());
+            let p =
+                Problem::error(e.to_string()).for_letter(&id, row_place(self.campaign, row_line));
             match row_line {
                 Some(line) => self.campaign.recipients.at(p, line, None),
                 None => p,
@@ -573,7 +575,16 @@ fn template_problem(file: &str, offset: usize, source: &str, e: &TemplateError) 
 fn tidy(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     let mut blank = 0;
-    for line in markdown.lines() {
+    // The lines of `str::lines` (a `\r` before `\n` is part of the line end), found with memchr's vector search.
+    let bytes = markdown.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let mut line = &markdown[start..end];
+        if end < bytes.len() {
+            line = line.strip_suffix('\r').unwrap_or(line);
+        }
+        start = end + 1;
         let line = line.trim_end_matches([' ', '\t']);
         // A trailing backslash is a hard break the escaper wrote; keep it.
         if line.is_empty() {
@@ -588,4 +599,41 @@ fn tidy(markdown: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    /// What `tidy` did before it looked for line ends with memchr.
+    fn tidy_by_lines(markdown: &str) -> String {
+        let mut out = String::new();
+        let mut blank = 0;
+        for line in markdown.lines() {
+            let line = line.trim_end_matches([' ', '\t']);
+            if line.is_empty() {
+                blank += 1;
+                continue;
+            }
+            if !out.is_empty() && blank > 0 {
+                out.push('\n');
+            }
+            blank = 0;
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn tidy_keeps_the_lines_str_lines_finds(
+            parts in proptest::collection::vec(prop_oneof![
+                "[a-z]{1,9}", " ", "\t", "\n", "\r", "\r\n", "é", "\\\\",
+            ], 0..40)
+        ) {
+            let text = parts.concat();
+            prop_assert_eq!(super::tidy(&text), tidy_by_lines(&text));
+        }
+    }
 }
