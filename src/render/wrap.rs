@@ -15,7 +15,7 @@ pub(crate) fn wrap_into(out: &mut String, line: &str, initial: &str, rest: &str,
         return;
     }
     let mark = out.len();
-    let ascii = line.bytes().all(|b| (0x20..0x7f).contains(&b)) && !line.starts_with(' ');
+    let ascii = crate::ascii::all_printable(line.as_bytes()) && !line.starts_with(' ');
     let done = if ascii && display_width(initial) >= display_width(rest) {
         ascii_first_fit(out, line, initial, rest, width)
     } else {
@@ -152,7 +152,7 @@ fn indent<'a>(emitted: usize, initial: &'a str, rest: &'a str) -> &'a str {
 /// Columns a word takes: its length for printable ASCII, else textwrap's own measure (Unicode widths, terminal
 /// escape sequences skipped), so that both wrap the same text the same way.
 fn display_width(word: &str) -> usize {
-    if word.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if crate::ascii::all_printable(word.as_bytes()) {
         word.len()
     } else {
         textwrap::core::display_width(word)
