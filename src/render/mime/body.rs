@@ -129,16 +129,30 @@ fn quoted_printable(out: &mut String, text: &str) {
             continue;
         }
         was_cr = false;
-        if LIMIT.saturating_sub(q.on_line) >= 3 && !needs_escape(byte) {
-            // A run of bytes that stand for themselves, as far as the line allows (two columns kept for a soft
-            // break), copied at once.
-            let max = (LIMIT - q.on_line - 2).min(bytes.len() - i);
-            let run = crate::ascii::printable_run(&bytes[i..i + max], b'=');
-            q.out.push_str(&text[i..i + run]);
-            q.on_line += run;
-            q.backup = q.out.len();
-            i += run;
-            continue;
+        if q.on_line < LIMIT && !needs_escape(byte) {
+            // The bytes that stand for themselves, looked at as far as two past column 75.
+            let fit = LIMIT - 1 - q.on_line;
+            let need = fit + 2;
+            let run = crate::ascii::printable_run(&bytes[i..(i + need).min(bytes.len())], b'=');
+            if run == need {
+                // The run crosses the end of the line: the line takes it to column 75 and a soft break, which is
+                // where the crate's one-by-one appends leave it (a 77th column moves the 76th column's byte down).
+                q.out.push_str(&text[i..i + fit]);
+                q.out.push_str("=\r\n");
+                q.on_line = 0;
+                q.backup = q.out.len();
+                i += fit;
+                continue;
+            }
+            if LIMIT - q.on_line >= 3 {
+                // The run as far as the line allows (two columns kept for a soft break), copied at once.
+                let run = run.min(LIMIT - q.on_line - 2);
+                q.out.push_str(&text[i..i + run]);
+                q.on_line += run;
+                q.backup = q.out.len();
+                i += run;
+                continue;
+            }
         }
         match byte {
             b'=' => q.append("=3D"),
