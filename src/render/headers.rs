@@ -161,6 +161,10 @@ fn ascii_domain(mb: Mailbox) -> Result<Mailbox, lettre::address::AddressError> {
 /// other control character belongs in one either (a vertical tab, which spreadsheets leave for a line break inside a
 /// cell, reached `Subject:` raw). A tab is whitespace: callers turn it into a space.
 pub fn control_character(value: &str) -> Option<String> {
+    // Nearly every value is printable ASCII, told sixteen bytes at a time.
+    if crate::ascii::all_printable(value.as_bytes()) {
+        return None;
+    }
     if value.contains(['\r', '\n']) {
         return Some("a line break, which would forge a header".into());
     }
