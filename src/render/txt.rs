@@ -6,10 +6,8 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 pub const WIDTH: usize = 72;
 
 pub fn render(markdown: &str) -> String {
-    from_events(
-        super::columns::without_marks(super::md::parser(markdown)),
-        markdown.len(),
-    )
+    let events: Vec<Event> = super::md::parser(markdown).collect();
+    from_events(super::columns::without_marks(&events), markdown.len())
 }
 
 /// The plain text and the HTML fragment of one body, from one parse: an email carries both.
@@ -17,16 +15,14 @@ pub(crate) fn with_html(markdown: &str) -> (String, String) {
     // About one event per 16 bytes of a letter: sized once, not grown six times.
     let mut events: Vec<Event> = Vec::with_capacity(markdown.len() / 16 + 16);
     events.extend(super::md::parser(markdown));
+    // The text reads the events where they are; the HTML writer then takes them, so none is copied.
+    let text = from_events(super::columns::without_marks(&events), markdown.len());
     let mut html = String::with_capacity(markdown.len() * 5 / 4);
-    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
-    let text = from_events(
-        super::columns::without_marks(events.into_iter()),
-        markdown.len(),
-    );
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
     (text, html)
 }
 
-fn from_events<'a>(events: impl IntoIterator<Item = Event<'a>>, size: usize) -> String {
+fn from_events<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>, size: usize) -> String {
     let mut w = Writer {
         out: String::with_capacity(size + size / 8),
         ..Writer::default()
@@ -61,18 +57,18 @@ struct Writer {
 }
 
 impl Writer {
-    fn event(&mut self, event: Event) {
+    fn event(&mut self, event: &Event) {
         match event {
             Event::Start(tag) => self.start(tag),
-            Event::End(tag) => self.end(tag),
+            Event::End(tag) => self.end(*tag),
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
                 if self.code {
-                    self.code_block(&t);
+                    self.code_block(t);
                 } else {
-                    self.inline.push_str(&t);
+                    self.inline.push_str(t);
                 }
             }
-            Event::Html(t) | Event::InlineHtml(t) => self.inline.push_str(&t),
+            Event::Html(t) | Event::InlineHtml(t) => self.inline.push_str(t),
             Event::SoftBreak | Event::HardBreak => self.inline.push('\n'),
             Event::Rule => {
                 self.begin_block();
@@ -81,11 +77,13 @@ impl Writer {
                 self.blank_pending = true;
             }
             Event::FootnoteReference(r) => self.inline.push_str(&format!("[{r}]")),
-            Event::TaskListMarker(done) => self.inline.push_str(if done { "[x] " } else { "[ ] " }),
+            Event::TaskListMarker(done) => {
+                self.inline.push_str(if *done { "[x] " } else { "[ ] " })
+            }
         }
     }
 
-    fn start(&mut self, tag: Tag) {
+    fn start(&mut self, tag: &Tag) {
         match tag {
             Tag::Paragraph | Tag::Heading { .. } | Tag::HtmlBlock => self.begin_block(),
             Tag::BlockQuote(_) => {
@@ -101,7 +99,7 @@ impl Writer {
                 if self.lists.is_empty() {
                     self.begin_block();
                 }
-                self.lists.push(start);
+                self.lists.push(*start);
             }
             Tag::Item => {
                 self.flush();
