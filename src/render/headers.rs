@@ -161,8 +161,13 @@ fn ascii_domain(mb: Mailbox) -> Result<Mailbox, lettre::address::AddressError> {
 /// other control character belongs in one either (a vertical tab, which spreadsheets leave for a line break inside a
 /// cell, reached `Subject:` raw). A tab is whitespace: callers turn it into a space.
 pub fn control_character(value: &str) -> Option<String> {
-    // Nearly every value is printable ASCII, told sixteen bytes at a time.
-    if crate::ascii::all_printable(value.as_bytes()) {
+    // Nearly every value is clear at a glance over its bytes: nothing below space but a tab, no DEL, and no byte
+    // that starts a C1 control (U+0080 to U+009F, `C2 80`–`C2 9F`) or U+2028/U+2029 (`E2 80 A8`/`A9`). Names
+    // with accents pass too (`ñ` is `C3 B1`).
+    let clear = value.bytes().fold(true, |clear, b| {
+        clear & (b >= 0x20 || b == b'\t') & (b != 0x7f) & (b != 0xc2) & (b != 0xe2)
+    });
+    if clear {
         return None;
     }
     if value.contains(['\r', '\n']) {
@@ -265,6 +270,21 @@ mod tests {
         let h = Headers::from_fields(&f, None).unwrap();
         assert_eq!(h.subject.as_deref(), Some("Human rights in Mexico"));
         assert_eq!(h.to[0].name.as_deref(), Some("Mike Pompeo"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_quick_look_misses_no_control_character(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                "[a-z ]{1,5}", "\\PC{1,3}", "\\p{Cc}", "\u{2028}", "\u{2029}", "\t", "[¡-ÿ]", "[\u{80}-\u{9f}]", "—",
+            ], 0..12)
+        ) {
+            let value = parts.concat();
+            let control = value
+                .chars()
+                .any(|c| c != '\t' && (c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')));
+            proptest::prop_assert_eq!(control_character(&value).is_some(), control, "{:?}", value);
+        }
     }
 
     #[test]
