@@ -61,6 +61,7 @@ pub fn without_marks<'e, 'a>(events: &'e [Event<'a>]) -> impl Iterator<Item = &'
     let mut i = 0;
     std::iter::from_fn(move || loop {
         let event = events.get(i)?;
+        // A mark arrives as Start(HtmlBlock), Html(mark), End(HtmlBlock): all three are skipped.
         if let [Event::Start(Tag::HtmlBlock), Event::Html(h), Event::End(TagEnd::HtmlBlock), ..] =
             &events[i..]
         {
